@@ -1,0 +1,32 @@
+package jmistral.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code jmistral} command: one subcommand per job. */
+@Command(name = "jmistral",
+        mixinStandardHelpOptions = true,
+        version = "jmistral 0.1.0",
+        description = "Run Mistral Small 3.2 24B Instruct in pure Java.",
+        subcommands = {
+                CommandLine.HelpCommand.class,
+        })
+public final class Main implements Runnable {
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine().execute(args);
+        System.exit(code);
+    }
+
+    /** The configured command line (also used by tests). */
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler(new ErrorHandler());
+        return cl;
+    }
+}

@@ -1,0 +1,39 @@
+package jmistral.tensor;
+
+/**
+ * A 2-D weight matrix W [rows][cols] stored in any {@link GgmlType}, used in place (row-major: each
+ * row is cols/blockSize consecutive blocks). This is the one abstraction the model multiplies with;
+ * activations are plain f32 arrays.
+ */
+public interface Matrix {
+
+    GgmlType type();
+
+    int rows();
+
+    int cols();
+
+    /**
+     * Matrix-vector product (decode): {@code out[r] = dot(W[r], x)} for every row r.
+     * x: [cols], out: [rows].
+     */
+    void matvec(float[] x, float[] out);
+
+    /**
+     * Matrix-matrix product (prefill, batches): {@code out[t*rows + r] = dot(W[r], x[t*cols ...])} for t < n.
+     * x: [n][cols] row-major, out: [n][rows] row-major. Implementations read each weight block once
+     * for a tile of tokens rather than looping over matvec.
+     */
+    void matmul(float[] x, int n, float[] out);
+
+    /** Writes row r as f32 into dst[offset .. offset + cols) (embedding lookup, tests). */
+    void dequantizeRow(int row, float[] dst, int offset);
+
+    /** A matrix over a 2-D tensor view (shape {cols, rows} in ggml order). */
+    static Matrix of(TensorView tensor) {
+        if (tensor.shape().length != 2 && !(tensor.shape().length > 2 && tensor.rows() * tensor.cols() == tensor.elementCount())) {
+            throw new IllegalArgumentException(tensor + " is not a matrix");
+        }
+        return Matrices.create(tensor.type(), Math.toIntExact(tensor.rows()), Math.toIntExact(tensor.cols()), tensor.data());
+    }
+}
