@@ -1,0 +1,27 @@
+package jmistral.model;
+
+import java.util.List;
+
+/**
+ * The text decoder as the generation layer sees it: one forward step over any mix of sequences
+ * (prefill chunks and single decode tokens), so weights are read once per step for all of them.
+ */
+public interface LanguageModel extends AutoCloseable {
+
+    TextConfig config();
+
+    /**
+     * A KV cache pool for up to maxTokens tokens in total (all sequences together).
+     * Throws with a message saying how many bytes it needs when memory does not allow it.
+     */
+    KvCache createCache(int maxTokens, KvCacheType type);
+
+    /**
+     * Runs the batch: appends every entry's tokens to its cache and returns, per entry, the logits
+     * [vocab] of its last token, or [tokens.length * vocab] when the entry asks for all logits.
+     */
+    List<float[]> forward(List<BatchEntry> batch);
+
+    @Override
+    void close();
+}
