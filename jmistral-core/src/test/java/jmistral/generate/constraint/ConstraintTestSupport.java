@@ -42,12 +42,24 @@ final class ConstraintTestSupport {
      * over the mask, or (one step in four) uniform over the allowed tokens holding a closing byte. Checks on the way that the mask is never empty and that mask and advance agree.
      */
     static Walk randomWalk(GrammarMatcher m, long seed, int maxSteps) {
+        return randomWalk(m, seed, maxSteps, List.of());
+    }
+
+    /** As above, after first forcing the given tokens (e.g. some text and [TOOL_CALLS]). */
+    static Walk randomWalk(GrammarMatcher m, long seed, int maxSteps, List<Integer> forcedPrefix) {
         SplittableRandom rnd = new SplittableRandom(seed);
         ConstraintState s = m.newState();
         long[] mask = new long[m.trie().maskWords()];
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         List<Integer> tokens = new java.util.ArrayList<>();
         TekkenTestVocabulary vocab = TekkenTestVocabulary.get();
+        for (int id : forcedPrefix) {
+            s.advance(id);
+            if (id == EOS) return new Walk(out.toByteArray(), tokens, false);
+            tokens.add(id);
+            byte[] b = vocab.bytes(id);
+            if (b != null) out.writeBytes(b);
+        }
         for (int step = 0; step < maxSteps; step++) {
             s.fillAllowed(mask);
             int id = -1;
