@@ -94,6 +94,11 @@ public final class ConstraintState {
         return finished;
     }
 
+    /** Whether the current mask is already memoized (benchmarks tell cold from warm masks). */
+    boolean maskCached() {
+        return finished || state.mask != null;
+    }
+
     /** An independent copy (for rollback / beam / speculative branches). */
     public ConstraintState copy() {
         ConstraintState c = new ConstraintState(matcher, state);
