@@ -1,6 +1,8 @@
 package jmistral.safetensors;
 
 import jmistral.gguf.ByteSink;
+import jmistral.tensor.BFloat16;
+import jmistral.tensor.Float16;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -12,13 +14,6 @@ final class FloatEncoder {
     private static final int CHUNK = 1 << 18; // elements per write
 
     private FloatEncoder() {
-    }
-
-    /** float -> bfloat16 bits, round to nearest even; NaN stays a (quiet) NaN. */
-    static short bf16(float f) {
-        int bits = Float.floatToRawIntBits(f);
-        if (Float.isNaN(f)) return (short) ((bits >>> 16) | 0x40);
-        return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
     }
 
     static void write(WritableByteChannel out, SafetensorsDType dtype, float[] data) throws IOException {
@@ -35,7 +30,7 @@ final class FloatEncoder {
             int n = Math.min(CHUNK, data.length - i);
             for (int j = 0; j < n; j++) {
                 float f = data[i + j];
-                buf.putShort(dtype == SafetensorsDType.F16 ? Float.floatToFloat16(f) : bf16(f));
+                buf.putShort(dtype == SafetensorsDType.F16 ? Float16.fromFloat(f) : BFloat16.fromFloat(f));
             }
             ByteSink.writeFully(out, buf.flip());
             i += n;
