@@ -10,6 +10,7 @@ import picocli.CommandLine.Command;
         description = "Run Mistral Small 3.2 24B Instruct in pure Java.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                InspectCommand.class,
         })
 public final class Main implements Runnable {
 
