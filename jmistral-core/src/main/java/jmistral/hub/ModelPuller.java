@@ -113,7 +113,8 @@ public final class ModelPuller {
                 continue;
             }
             HubClient.FileMetadata meta = client.fileMetadata(repo, commit, f.path());
-            long size = meta.size() >= 0 ? meta.size() : f.size();
+            // the tree listing's size is authoritative; X-Linked-Size / Content-Length when it has none
+            long size = f.size() >= 0 ? f.size() : meta.size();
             RepoFile known = new RepoFile(f.path(), size, f.gitOid(), f.lfsSha256());
             Path blob = cache.blob(repo, meta.etag());
             boolean have = Files.isRegularFile(blob) && sizeOf(blob) == size;
