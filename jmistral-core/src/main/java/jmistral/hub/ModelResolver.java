@@ -58,7 +58,8 @@ public final class ModelResolver {
         Path model = sel.format() == RepoFileSelector.Format.GGUF ? p.file(sel.model().getFirst()) : dir;
         Optional<Path> mmproj = Optional.ofNullable(sel.mmproj()).map(p::file);
         Optional<Path> tekken = sel.extras().stream().filter(f -> f.path().equals("tekken.json")).findFirst().map(p::file);
-        return new ResolvedModel(sel.format(), model, mmproj, tekken, dir, p.files(), Optional.of(p.repo()), Optional.of(p.commit()));
+        return new ResolvedModel(sel.format(), model, mmproj, tekken, dir, p.files(), Optional.ofNullable(p.repo()),
+                Optional.ofNullable(p.commit()));
     }
 
     private static Path asExistingPath(String s) {
@@ -91,9 +92,7 @@ public final class ModelResolver {
     private static ResolvedModel fromFolder(Path dir) {
         List<RepoFile> files = listTop(dir);
         RepoFileSelector.Selection sel = RepoFileSelector.select(dir.toString(), files, null);
-        PulledModel p = new PulledModel(null, null, dir, sel, 0);
-        ResolvedModel r = fromPull(p);
-        return new ResolvedModel(r.format(), r.model(), r.mmproj(), r.tekkenJson(), dir, r.files(), Optional.empty(), Optional.empty());
+        return fromPull(new PulledModel(null, null, dir, sel, 0));   // a local folder: no repo, no commit
     }
 
     private static Optional<Path> bestMmproj(Path dir) {
