@@ -55,9 +55,17 @@ public final class ImageDecoder {
 
     public long maxPixels() { return maxPixels; }
 
+    /** Largest encoded file accepted (1 GiB): far above any real photo or scan. */
+    private static final long MAX_FILE_BYTES = 1L << 30;
+
     public RgbImage decode(Path file) {
         byte[] data;
         try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new ImageInputException(file + ": image file is " + size + " bytes, more than the limit of "
+                        + MAX_FILE_BYTES);
+            }
             data = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new ImageInputException("cannot read image file " + file + ": " + e.getMessage(), e);
