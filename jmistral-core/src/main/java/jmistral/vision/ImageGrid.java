@@ -1,5 +1,6 @@
 package jmistral.vision;
 
+import jmistral.tokenizer.ImageConfig;
 /**
  * Where an image of a given size ends up: the pixel size it is resized to and its grid of image
  * tokens. THE one place that computes this (preprocessing, prompt token layout and PDF token costs
@@ -16,14 +17,14 @@ package jmistral.vision;
  * @param tokenRows rows of [IMG] tokens = merged patches down
  * @param config    patch / merge / max-size settings used
  */
-public record ImageGrid(int tokenCols, int tokenRows, VisionImageConfig config) {
+public record ImageGrid(int tokenCols, int tokenRows, ImageConfig config) {
 
     /** Grid for an image of {@code width x height} pixels under the Mistral Small 3.2 settings. */
     public static ImageGrid forImage(int width, int height) {
-        return forImage(width, height, VisionImageConfig.MISTRAL_SMALL_3_2);
+        return forImage(width, height, ImageConfig.MISTRAL_SMALL_3);
     }
 
-    public static ImageGrid forImage(int width, int height, VisionImageConfig config) {
+    public static ImageGrid forImage(int width, int height, ImageConfig config) {
         if (width <= 0 || height <= 0) {
             throw new ImageInputException("image has zero size: " + width + "x" + height);
         }
@@ -33,17 +34,17 @@ public record ImageGrid(int tokenCols, int tokenRows, VisionImageConfig config) 
             w = Math.rint(w / ratio);   // Math.rint rounds half to even, like Python's round()
             h = Math.rint(h / ratio);
         }
-        int cell = config.tokenCellSize();
+        int cell = config.pixelsPerToken();
         int cols = ((int) w - 1) / cell + 1;
         int rows = ((int) h - 1) / cell + 1;
         return new ImageGrid(cols, rows, config);
     }
 
     /** Width in pixels the image is resized to (a multiple of 28). */
-    public int resizedWidth() { return tokenCols * config.tokenCellSize(); }
+    public int resizedWidth() { return tokenCols * config.pixelsPerToken(); }
 
     /** Height in pixels the image is resized to (a multiple of 28). */
-    public int resizedHeight() { return tokenRows * config.tokenCellSize(); }
+    public int resizedHeight() { return tokenRows * config.pixelsPerToken(); }
 
     /** Patches across (14-pixel patches seen by the vision encoder) = 2 * tokenCols. */
     public int patchCols() { return resizedWidth() / config.patchSize(); }

@@ -1,5 +1,6 @@
 package jmistral.vision;
 
+import jmistral.tokenizer.ImageConfig;
 /**
  * Turns an RGB image into the encoder's input exactly like mistral-common {@code ImageEncoder}:
  * target size from {@link ImageGrid}, OpenCV INTER_CUBIC resize on float32 ({@link BicubicResize}),
@@ -11,13 +12,13 @@ public final class ImagePreprocessor {
     static final double[] MEAN = {0.48145466, 0.4578275, 0.40821073};
     static final double[] STD = {0.26862954, 0.26130258, 0.27577711};
 
-    private final VisionImageConfig config;
+    private final ImageConfig config;
 
     public ImagePreprocessor() {
-        this(VisionImageConfig.MISTRAL_SMALL_3_2);
+        this(ImageConfig.MISTRAL_SMALL_3);
     }
 
-    public ImagePreprocessor(VisionImageConfig config) {
+    public ImagePreprocessor(ImageConfig config) {
         this.config = config;
     }
 

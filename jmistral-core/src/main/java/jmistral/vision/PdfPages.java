@@ -1,5 +1,6 @@
 package jmistral.vision;
 
+import jmistral.tokenizer.ImageConfig;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -24,10 +25,10 @@ import org.apache.pdfbox.rendering.PDFRenderer;
 public final class PdfPages implements AutoCloseable {
     private final PDDocument document;
     private final String source;
-    private final VisionImageConfig config;
+    private final ImageConfig config;
     private final int maxSide;
 
-    private PdfPages(PDDocument document, String source, VisionImageConfig config, int maxSide) {
+    private PdfPages(PDDocument document, String source, ImageConfig config, int maxSide) {
         this.document = document;
         this.source = source;
         this.config = config;
@@ -60,7 +61,7 @@ public final class PdfPages implements AutoCloseable {
             closeQuietly(doc);
             throw new ImageInputException(source + ": the PDF has no pages");
         }
-        VisionImageConfig cfg = VisionImageConfig.MISTRAL_SMALL_3_2;
+        ImageConfig cfg = ImageConfig.MISTRAL_SMALL_3;
         return new PdfPages(doc, source, cfg, cfg.maxImageSize());
     }
 
