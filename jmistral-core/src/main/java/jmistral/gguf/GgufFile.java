@@ -41,7 +41,7 @@ public final class GgufFile implements TensorSource {
         this.mapping = mapping;
         this.header = header;
         Map<String, Object> values = new LinkedHashMap<>();
-        header.metadata().forEach((k, v) -> values.put(k, v.value()));
+        header.metadata().forEach((k, v) -> values.put(k, v.plain()));
         this.metadata = Collections.unmodifiableMap(values);
         Map<String, TensorView> views = new LinkedHashMap<>();
         Map<String, GgufTensorInfo> infos = new LinkedHashMap<>();

@@ -107,10 +107,11 @@ final class GgufValueReader {
                 return Collections.unmodifiableList(a);
             }
             case ARRAY -> {
-                List<Object> a = new ArrayList<>(n);
+                // kept typed (List of GgufValue) so copies are exact; GgufFile.metadata() unwraps them
+                List<GgufValue> a = new ArrayList<>(n);
                 for (int i = 0; i < n; i++) {
                     GgufValueType inner = type(what + "[" + i + "] element");
-                    a.add(array(inner, what + "[" + i + "]", depth + 1));
+                    a.add(new GgufValue(GgufValueType.ARRAY, inner, array(inner, what + "[" + i + "]", depth + 1)));
                 }
                 return Collections.unmodifiableList(a);
             }

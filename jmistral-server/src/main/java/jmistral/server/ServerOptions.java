@@ -11,6 +11,10 @@ package jmistral.server;
 public record ServerOptions(String host, int port, String apiKey, long maxBodyBytes) {
     public static final long DEFAULT_MAX_BODY = 64L << 20;
 
+    public ServerOptions withApiKey(String key) {
+        return new ServerOptions(host, port, key, maxBodyBytes);
+    }
+
     public static ServerOptions loopback(int port) {
         return new ServerOptions("127.0.0.1", port, null, DEFAULT_MAX_BODY);
     }

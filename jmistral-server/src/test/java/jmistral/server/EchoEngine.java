@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A stand-in engine for HTTP-layer tests: answers with the words of the last user message, one
  * word per event, on its own thread; with a required or named tool choice it calls the first (or
- * named) tool with {"echo": "<text>"}. Counts cancellations.
+ * named) tool with {"city": "<text>"}. Counts cancellations.
  */
 final class EchoEngine implements CompletionEngine {
     final AtomicInteger cancelled = new AtomicInteger();
@@ -46,7 +46,7 @@ final class EchoEngine implements CompletionEngine {
                 if (mode == ChatCompletionParams.ToolChoiceMode.REQUIRED || mode == ChatCompletionParams.ToolChoiceMode.NAMED) {
                     String name = mode == ChatCompletionParams.ToolChoiceMode.NAMED ? params.toolChoice().name() : params.tools().getFirst().name();
                     listener.onEvent(new ToolCallStart(c, 0, "abcDEF123", name));
-                    listener.onEvent(new ToolCallArguments(c, 0, "{\"echo\": "));
+                    listener.onEvent(new ToolCallArguments(c, 0, "{\"city\": "));
                     listener.onEvent(new ToolCallArguments(c, 0, "\"" + text + "\"}"));
                     listener.onEvent(new ChoiceFinished(c, mode == ChatCompletionParams.ToolChoiceMode.NAMED ? "stop" : "tool_calls"));
                     produced += 5;
@@ -60,7 +60,7 @@ final class EchoEngine implements CompletionEngine {
                     }
                     String piece = (i == 0 ? "" : " ") + words[i];
                     List<TokenLogprob> lp = params.logprobs()
-                            ? List.of(new TokenLogprob(piece, -0.5, piece.getBytes(), List.of(new TopLogprob(piece, -0.5, piece.getBytes()))))
+                            ? List.of(new TokenLogprob(piece, -0.5, piece.getBytes(), java.util.Collections.nCopies(params.topLogprobs(), new TopLogprob(piece, -0.5, piece.getBytes()))))
                             : List.of();
                     listener.onEvent(new TextDelta(c, piece, lp));
                     produced++;

@@ -142,7 +142,7 @@ class HttpApiTest {
         assertEquals(1, idCount);
         assertEquals(9, id.length());
         assertEquals("lookup", name);
-        assertEquals("x", JSON.readTree(args.toString()).get("echo").asText());
+        assertEquals("x", JSON.readTree(args.toString()).get("city").asText());
         assertEquals("tool_calls", finish);
 
         var plain = post("/v1/chat/completions", "{\"messages\":[{\"role\":\"user\",\"content\":\"y\"}]," + tools
@@ -150,7 +150,7 @@ class HttpApiTest {
         JsonNode msg = JSON.readTree(plain.body()).get("choices").get(0).get("message");
         assertTrue(msg.get("content").isNull());
         assertEquals("lookup", msg.get("tool_calls").get(0).get("function").get("name").asText());
-        assertEquals("{\"echo\": \"y\"}", msg.get("tool_calls").get(0).get("function").get("arguments").asText());
+        assertEquals("{\"city\": \"y\"}", msg.get("tool_calls").get(0).get("function").get("arguments").asText());
     }
 
     @Test
