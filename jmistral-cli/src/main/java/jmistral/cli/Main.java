@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
         subcommands = {
                 CommandLine.HelpCommand.class,
                 InspectCommand.class,
+                PullCommand.class,
+                ListCommand.class,
+                RmCommand.class,
         })
 public final class Main implements Runnable {
 
