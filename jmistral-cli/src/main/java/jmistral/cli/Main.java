@@ -14,6 +14,10 @@ import picocli.CommandLine.Command;
                 PullCommand.class,
                 ListCommand.class,
                 RmCommand.class,
+                RunCommand.class,
+                ChatCommand.class,
+                GenerateCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 
