@@ -8,9 +8,9 @@ import java.util.Locale;
  * produce answers for a nested schema (first walk = cold caches, later walks = warm caches).
  *
  * <pre>
- * ./mvnw -B -q -o -pl jmistral-core test-compile
- * java --add-modules jdk.incubator.vector -cp "jmistral-core/target/test-classes:jmistral-core/target/classes:$(cat cp.txt)" \
- *     jmistral.generate.constraint.ConstraintBenchMain
+ * ./mvnw -B -q -o -pl jmistral-core test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
+ * java -cp "jmistral-core/target/test-classes:jmistral-core/target/classes:$(cat /tmp/cp.txt)" \
+ *     jmistral.bench.ConstraintMaskBench 8      # 8 = number of random walks
  * </pre>
  * The work itself lives in {@code jmistral.generate.constraint.ConstraintBenchMain} (it needs package access);
  * this class only forwards so the benchmark is found under jmistral.bench.
