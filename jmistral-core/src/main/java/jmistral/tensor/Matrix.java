@@ -34,6 +34,15 @@ public interface Matrix {
         if (tensor.shape().length != 2 && !(tensor.shape().length > 2 && tensor.rows() * tensor.cols() == tensor.elementCount())) {
             throw new IllegalArgumentException(tensor + " is not a matrix");
         }
-        return Matrices.create(tensor.type(), Math.toIntExact(tensor.rows()), Math.toIntExact(tensor.cols()), tensor.data());
+        return of(tensor.type(), Math.toIntExact(tensor.rows()), Math.toIntExact(tensor.cols()), tensor.data());
+    }
+
+    /**
+     * A matrix over raw weight bytes: {@code rows} rows of {@code cols} weights of the given type,
+     * row-major, little-endian, used in place. Throws UnsupportedOperationException for a type the
+     * engine cannot compute with and IllegalArgumentException when the data is too small.
+     */
+    static Matrix of(GgmlType type, int rows, int cols, java.lang.foreign.MemorySegment data) {
+        return new BlockMatrix(BlockType.of(type), rows, cols, data);
     }
 }

@@ -1,0 +1,115 @@
+package jmistral.model;
+
+import jmistral.ModelFileException;
+import jmistral.model.TensorNames.LayerPart;
+import jmistral.tensor.Matrix;
+import jmistral.tensor.TensorSource;
+import jmistral.tensor.TensorView;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The text decoder's weights, found by name in a {@link TensorSource} and used in place (no copy;
+ * norms are copied to f32). Every missing, mis-shaped or unusable tensor is reported in one error.
+ *
+ * @param config    geometry the tensors were checked against
+ * @param rope      RoPE pairing of the q/k rows (HF rows are permuted for rotate-half; handled here, once)
+ * @param embedding [vocab][dim]
+ * @param layers    decoder layers
+ * @param finalNorm [dim]
+ * @param output    [vocab][dim]
+ * @param bytes     bytes of all weights (what one forward step reads)
+ */
+public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, LayerWeights[] layers,
+                         float[] finalNorm, Matrix output, long bytes) {
+
+    /** Loads with the layout detected from the tensor names. */
+    public static Checkpoint load(TensorSource source, TextConfig config) {
+        TensorNames names = TensorNames.detect(source);
+        if (names == null) {
+            List<String> tried = TensorNames.ALL.stream().map(n -> n.embedding() + " (" + n.layout() + ")").toList();
+            throw new ModelFileException(source.path(), -1, "no text decoder embedding tensor found; looked for "
+                    + String.join(", ", tried));
+        }
+        return load(source, config, names);
+    }
+
+    public static Checkpoint load(TensorSource source, TextConfig c, TensorNames names) {
+        Reader r = new Reader(source);
+        int q = c.nHeads() * c.headDim(), kv = c.nKvHeads() * c.headDim();
+        Matrix embedding = r.matrix(names.embedding(), c.vocabSize(), c.dim());
+        LayerWeights[] layers = new LayerWeights[c.nLayers()];
+        for (int l = 0; l < c.nLayers(); l++) {
+            layers[l] = new LayerWeights(
+                    r.vector(names.layer(l, LayerPart.ATTN_NORM), c.dim()),
+                    r.matrix(names.layer(l, LayerPart.Q), q, c.dim()),
+                    r.matrix(names.layer(l, LayerPart.K), kv, c.dim()),
+                    r.matrix(names.layer(l, LayerPart.V), kv, c.dim()),
+                    r.matrix(names.layer(l, LayerPart.O), c.dim(), q),
+                    r.vector(names.layer(l, LayerPart.FFN_NORM), c.dim()),
+                    r.matrix(names.layer(l, LayerPart.GATE), c.hiddenDim(), c.dim()),
+                    r.matrix(names.layer(l, LayerPart.UP), c.hiddenDim(), c.dim()),
+                    r.matrix(names.layer(l, LayerPart.DOWN), c.dim(), c.hiddenDim()));
+        }
+        float[] finalNorm = r.vector(names.finalNorm(), c.dim());
+        Matrix output = r.matrix(names.output(), c.vocabSize(), c.dim());
+        if (!r.errors.isEmpty()) {
+            throw new ModelFileException(source.path(), -1, names.layout() + " checkpoint does not match the "
+                    + "configuration " + c + ": " + r.errors.size() + " problem(s):\n  " + String.join("\n  ", r.errors));
+        }
+        return new Checkpoint(c, names.rope(), embedding, layers, finalNorm, output, r.bytes);
+    }
+
+    /** Looks tensors up, checks shapes, and collects every problem. */
+    private static final class Reader {
+        final TensorSource source;
+        final List<String> errors = new ArrayList<>();
+        long bytes;
+
+        Reader(TensorSource source) { this.source = source; }
+
+        TensorView find(String name, long[] expected) {
+            TensorView t = source.tensors().get(name);
+            if (t == null) {
+                errors.add("missing tensor " + name + " (expected shape " + Arrays.toString(expected) + ")");
+                return null;
+            }
+            if (!Arrays.equals(t.shape(), expected)) {
+                errors.add("tensor " + name + " has shape " + Arrays.toString(t.shape()) + ", expected "
+                        + Arrays.toString(expected) + " (ggml order: columns first)");
+                return null;
+            }
+            bytes += t.data().byteSize();
+            return t;
+        }
+
+        /** W [rows][cols]: ggml shape {cols, rows}. */
+        Matrix matrix(String name, int rows, int cols) {
+            TensorView t = find(name, new long[] {cols, rows});
+            if (t == null) return null;
+            try {
+                return Matrix.of(t);
+            } catch (RuntimeException e) {
+                errors.add("tensor " + name + " of type " + t.type() + " cannot be used: " + e.getMessage());
+                return null;
+            }
+        }
+
+        /** A norm weight [n], copied to f32. */
+        float[] vector(String name, int n) {
+            TensorView t = find(name, new long[] {n});
+            if (t == null) return null;
+            try {
+                float[] out = new float[n];
+                // a 1-row matrix over the same bytes: ggml shape {n, 1}
+                Matrix.of(new TensorView(name, t.type(), new long[] {n, 1}, t.data())).dequantizeRow(0, out, 0);
+                return out;
+            } catch (RuntimeException e) {
+                errors.add("tensor " + name + " of type " + t.type() + " cannot be used: " + e.getMessage());
+                return null;
+            }
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package jmistral.model;
+
+/**
+ * One transformer block over all tokens of a step:
+ * x += Wo·attention(rope(Wq·n), rope(Wk·n), Wv·n) with n = rmsnorm(x); then x += Wdown·(silu(Wgate·n)*(Wup·n))
+ * with n = rmsnorm(x). Each matmul covers every token of the batch, so weights are read once per step.
+ */
+final class DecoderLayer {
+    private final int index;
+    private final LayerWeights w;
+    private final TextConfig c;
+    private final Rope rope;
+    private final Attention attention;
+
+    DecoderLayer(int index, LayerWeights w, TextConfig c, Rope rope, Attention attention) {
+        this.index = index;
+        this.w = w;
+        this.c = c;
+        this.rope = rope;
+        this.attention = attention;
+    }
+
+    void forward(ForwardBatch b, Scratch s) {
+        int T = b.total, dim = c.dim(), hd = c.headDim();
+        // attention
+        for (int t = 0; t < T; t++) Ops.rmsnorm(s.xb, t * dim, s.x, t * dim, w.attnNorm(), c.normEps(), dim);
+        w.wq().matmul(s.xb, T, s.q); // [T][nHeads*hd]
+        w.wk().matmul(s.xb, T, s.k); // [T][nKv*hd]
+        w.wv().matmul(s.xb, T, s.v); // [T][nKv*hd]
+        rope.apply(s.q, T, c.nHeads(), s.cos, s.sin);
+        rope.apply(s.k, T, c.nKvHeads(), s.cos, s.sin);
+        storeKv(b, s);
+        attention.run(index, b, s.q, s.att);
+        w.wo().matmul(s.att, T, s.o); // [T][dim]
+        Ops.add(s.x, s.o, T * dim);
+        // feed-forward
+        for (int t = 0; t < T; t++) Ops.rmsnorm(s.xb, t * dim, s.x, t * dim, w.ffnNorm(), c.normEps(), dim);
+        w.wGate().matmul(s.xb, T, s.gate); // [T][hidden]
+        w.wUp().matmul(s.xb, T, s.up);     // [T][hidden]
+        Ops.swiglu(s.gate, s.up, T * c.hiddenDim());
+        w.wDown().matmul(s.gate, T, s.o);  // [T][dim]
+        Ops.add(s.x, s.o, T * dim);
+    }
+
+    /** Writes each token's K and V rows into its sequence's cache block, at its position. */
+    private void storeKv(ForwardBatch b, Scratch s) {
+        int nKv = c.nKvHeads(), hd = c.headDim();
+        for (int e = 0; e < b.seqs.length; e++) {
+            PagedSequence seq = b.seqs[e];
+            PagedKvCache pool = seq.pool;
+            for (int i = 0; i < b.count[e]; i++) {
+                int t = b.start[e] + i, pos = b.pos0[e] + i;
+                int block = seq.block(pos), slot = pos % pool.blockSize;
+                for (int h = 0; h < nKv; h++) {
+                    long row = pool.row(block, h) + slot;
+                    pool.keys[index].write(row, s.k, (t * nKv + h) * hd);
+                    pool.values[index].write(row, s.v, (t * nKv + h) * hd);
+                }
+            }
+        }
+    }
+}

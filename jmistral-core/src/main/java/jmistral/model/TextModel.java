@@ -1,0 +1,99 @@
+package jmistral.model;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Mistral text decoder (model-arch.md section 1) over a {@link Checkpoint}. forward() runs any
+ * mix of prefill chunks and decode tokens in one pass; KV lives in a {@link PagedKvCache}.
+ */
+public final class TextModel implements LanguageModel {
+    private final TextConfig c;
+    private final Checkpoint w;
+    private final Rope rope;
+    private final DecoderLayer[] layers;
+    private final AutoCloseable owner;
+
+    /** @param owner closed with the model (the tensor source the checkpoint maps), or null */
+    public TextModel(Checkpoint checkpoint, AutoCloseable owner) {
+        this.c = checkpoint.config();
+        this.w = checkpoint;
+        this.owner = owner;
+        this.rope = new Rope(c.headDim(), c.ropeTheta(), checkpoint.rope());
+        Attention attention = new Attention(c);
+        this.layers = new DecoderLayer[c.nLayers()];
+        for (int l = 0; l < layers.length; l++) layers[l] = new DecoderLayer(l, w.layers()[l], c, rope, attention);
+    }
+
+    @Override
+    public TextConfig config() { return c; }
+
+    public Checkpoint checkpoint() { return w; }
+
+    @Override
+    public KvCache createCache(int maxTokens, KvCacheType type) {
+        return new PagedKvCache(c, maxTokens, type, PagedKvCache.DEFAULT_BLOCK_SIZE, MemoryBudget.kvCacheBytes(w.bytes()));
+    }
+
+    @Override
+    public List<float[]> forward(List<BatchEntry> batch) {
+        ForwardBatch b = new ForwardBatch(batch, c);
+        for (int e = 0; e < b.seqs.length; e++) b.seqs[e].reserve(b.pos0[e] + b.count[e]);
+        int T = b.total, dim = c.dim();
+        Scratch s = new Scratch(c, T, rope.table(b.positions));
+        embed(b, s.x);
+        for (DecoderLayer layer : layers) layer.forward(b, s);
+        for (int e = 0; e < b.seqs.length; e++) b.seqs[e].advance(b.count[e]);
+        return logits(b, s);
+    }
+
+    /** x [T][dim] = embedding rows of the tokens, or the caller's embedding where given. */
+    private void embed(ForwardBatch b, float[] x) {
+        int dim = c.dim();
+        for (int e = 0; e < b.seqs.length; e++) {
+            float[][] given = b.entries.get(e).embeddings();
+            for (int i = 0; i < b.count[e]; i++) {
+                int t = b.start[e] + i;
+                if (given != null && given[i] != null) System.arraycopy(given[i], 0, x, t * dim, dim);
+                else w.embedding().dequantizeRow(b.tokens[t], x, t * dim);
+            }
+        }
+    }
+
+    /** Final norm and output projection for the rows callers asked for: per entry [vocab] or [count][vocab]. */
+    private List<float[]> logits(ForwardBatch b, Scratch s) {
+        int dim = c.dim(), vocab = c.vocabSize();
+        int rows = 0;
+        for (int e = 0; e < b.seqs.length; e++) rows += b.entries.get(e).allLogits() ? b.count[e] : 1;
+        float[] xn = new float[rows * dim];                 // [rows][dim]
+        int r = 0;
+        for (int e = 0; e < b.seqs.length; e++) {
+            int first = b.entries.get(e).allLogits() ? 0 : b.count[e] - 1;
+            for (int i = first; i < b.count[e]; i++, r++) {
+                Ops.rmsnorm(xn, r * dim, s.x, (b.start[e] + i) * dim, w.finalNorm(), c.normEps(), dim);
+            }
+        }
+        float[] all = new float[Math.multiplyExact(rows, vocab)]; // [rows][vocab]
+        w.output().matmul(xn, rows, all);
+        List<float[]> out = new ArrayList<>(b.seqs.length);
+        r = 0;
+        for (int e = 0; e < b.seqs.length; e++) {
+            int n = b.entries.get(e).allLogits() ? b.count[e] : 1;
+            if (b.seqs.length == 1) out.add(all);
+            else out.add(java.util.Arrays.copyOfRange(all, r * vocab, (r + n) * vocab));
+            r += n;
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        if (owner != null) {
+            try {
+                owner.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing the model files failed: " + e.getMessage(), e);
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package jmistral.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One storage format for weights: how a block of {@link #blockSize()} weights is laid out in
+ * {@link #blockBytes()} bytes, read directly from a (memory-mapped) segment.
+ *
+ * <p>Every format has two implementations side by side: {@link #dequantizeBlock} is the reference,
+ * plain scalar code that follows the layout spec line by line; {@link #dot} (and optionally
+ * {@link #dequantize}) is the fast Vector API kernel. Tests hold the fast one to the reference.
+ * Adding a format means adding one implementation of this interface and its test.
+ */
+public interface BlockType {
+
+    GgmlType type();
+
+    default int blockSize() {
+        return type().blockSize;
+    }
+
+    default int blockBytes() {
+        return type().blockBytes;
+    }
+
+    /** Reference: the block at byte offset {@code at} as floats into dst[dstOff .. dstOff + blockSize). */
+    void dequantizeBlock(MemorySegment w, long at, float[] dst, int dstOff);
+
+    /**
+     * Reference dot product of {@code blocks} consecutive blocks starting at byte {@code at} with
+     * x[xOff ..]: dequantize each block, multiply, sum (in double, so it is a trustworthy oracle).
+     */
+    default float dotReference(MemorySegment w, long at, float[] x, int xOff, int blocks) {
+        float[] tmp = new float[blockSize()];
+        double sum = 0;
+        for (int b = 0; b < blocks; b++) {
+            dequantizeBlock(w, at + (long) b * blockBytes(), tmp, 0);
+            for (int j = 0; j < tmp.length; j++) sum += (double) tmp[j] * x[xOff + b * blockSize() + j];
+        }
+        return (float) sum;
+    }
+
+    /** Fast (Vector API) dot product of {@code blocks} consecutive blocks at {@code at} with x[xOff ..]. */
+    float dot(MemorySegment w, long at, float[] x, int xOff, int blocks);
+
+    /** Fast dequantization of {@code blocks} consecutive blocks; formats override it with a vector kernel. */
+    default void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
+        for (int b = 0; b < blocks; b++) {
+            dequantizeBlock(w, at + (long) b * blockBytes(), dst, dstOff + b * blockSize());
+        }
+    }
+
+    /** Whether {@link #quantizeBlock} is implemented. */
+    default boolean canQuantize() {
+        return false;
+    }
+
+    /** Quantizes src[srcOff .. srcOff + blockSize) into one block at {@code at} (llama.cpp's reference quantizer). */
+    default void quantizeBlock(float[] src, int srcOff, MemorySegment dst, long at) {
+        throw new UnsupportedOperationException("quantizing to " + type() + " is not implemented");
+    }
+
+    /** The implementation for a ggml type. */
+    static BlockType of(GgmlType type) {
+        return switch (type) {
+            case F32 -> F32Block.INSTANCE;
+            case F16 -> F16Block.INSTANCE;
+            case BF16 -> BF16Block.INSTANCE;
+            case Q8_0 -> Q8_0Block.INSTANCE;
+            case Q4_0 -> Q4_0Block.INSTANCE;
+            case Q4_1 -> Q4_1Block.INSTANCE;
+            case Q5_0 -> Q5_0Block.INSTANCE;
+            case Q5_1 -> Q5_1Block.INSTANCE;
+            case Q2_K -> Q2_KBlock.INSTANCE;
+            case Q3_K -> Q3_KBlock.INSTANCE;
+            case Q4_K -> Q4_KBlock.INSTANCE;
+            case Q5_K -> Q5_KBlock.INSTANCE;
+            case Q6_K -> Q6_KBlock.INSTANCE;
+            case IQ4_NL -> IQ4_NLBlock.INSTANCE;
+            case IQ4_XS -> IQ4_XSBlock.INSTANCE;
+            default -> throw new UnsupportedOperationException("tensor type " + type + " (ggml id " + type.id
+                    + ") is not supported; supported: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K, IQ4_NL, IQ4_XS");
+        };
+    }
+}

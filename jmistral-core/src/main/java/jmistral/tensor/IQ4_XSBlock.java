@@ -1,0 +1,63 @@
+package jmistral.tensor;
+
+import static jmistral.tensor.BlockBytes.half;
+import static jmistral.tensor.BlockBytes.u16;
+import static jmistral.tensor.BlockBytes.u8;
+import static jmistral.tensor.VectorLanes.F;
+import static jmistral.tensor.VectorLanes.addScaled;
+import static jmistral.tensor.VectorLanes.dot16;
+import static jmistral.tensor.VectorLanes.high4;
+import static jmistral.tensor.VectorLanes.load16;
+import static jmistral.tensor.VectorLanes.low4;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * IQ4_XS: 256 weights in 136 bytes: {@code half d; u16 scales_h; u8 scales_l[4]; u8 qs[128]}.
+ * 8 sub-blocks of 32, each laid out like an IQ4_NL block (16 bytes of nibbles into the same table),
+ * with a 6-bit scale ls = 4 bits of scales_l[ib/2] (nibble ib%2) | 2 bits of scales_h (bits 2ib);
+ * y = d * (ls - 32) * KVALUES[nibble].
+ */
+final class IQ4_XSBlock implements BlockType {
+    static final IQ4_XSBlock INSTANCE = new IQ4_XSBlock();
+    private static final long SCALES_H = 2, SCALES_L = 4, QS = 8;
+
+    public GgmlType type() { return GgmlType.IQ4_XS; }
+
+    /** Signed scale (ls - 32) of sub-block ib. */
+    private static int scale(MemorySegment w, long at, int ib) {
+        int low = (u8(w, at + SCALES_L + ib / 2) >> (4 * (ib % 2))) & 15;
+        int high = (u16(w, at + SCALES_H) >> (2 * ib)) & 3;
+        return (low | (high << 4)) - 32;
+    }
+
+    public void dequantizeBlock(MemorySegment w, long at, float[] dst, int dstOff) {
+        float d = half(w, at);
+        for (int ib = 0; ib < 8; ib++) {
+            float dl = d * scale(w, at, ib);
+            for (int j = 0; j < 16; j++) {
+                int q = u8(w, at + QS + 16 * ib + j);
+                dst[dstOff + 32 * ib + j] = dl * IQ4_NLBlock.KVALUES[q & 15];
+                dst[dstOff + 32 * ib + j + 16] = dl * IQ4_NLBlock.KVALUES[q >> 4];
+            }
+        }
+    }
+
+    public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        FloatVector zero = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++, at += 136, xOff += 256) {
+            float d = half(w, at);
+            for (int ib = 0; ib < 8; ib++) {
+                ByteVector q = load16(w, at + QS + 16 * ib);
+                int xo = xOff + 32 * ib;
+                FloatVector s = dot16(IQ4_NLBlock.lookup(high4(q)), x, xo + 16, dot16(IQ4_NLBlock.lookup(low4(q)), x, xo, zero));
+                acc = addScaled(acc, s, d * scale(w, at, ib));
+            }
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+}

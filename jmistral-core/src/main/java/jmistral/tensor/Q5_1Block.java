@@ -1,0 +1,54 @@
+package jmistral.tensor;
+
+import static jmistral.tensor.BlockBytes.half;
+import static jmistral.tensor.BlockBytes.u32;
+import static jmistral.tensor.VectorLanes.F;
+import static jmistral.tensor.VectorLanes.addScaled;
+import static jmistral.tensor.VectorLanes.dot16;
+import static jmistral.tensor.VectorLanes.load16;
+import static jmistral.tensor.VectorLanes.sum16;
+
+import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/** Q5_1: 32 weights in 24 bytes: {@code half d, m; u8 qh[4]; u8 qs[16]}; 5-bit q as Q5_0; y = d * q + m. */
+final class Q5_1Block implements BlockType {
+    static final Q5_1Block INSTANCE = new Q5_1Block();
+
+    public GgmlType type() { return GgmlType.Q5_1; }
+
+    public void dequantizeBlock(MemorySegment w, long at, float[] dst, int dstOff) {
+        float d = half(w, at), m = half(w, at + 2);
+        for (int j = 0; j < 32; j++) dst[dstOff + j] = d * Q5_0Block.fiveBits(w, at + 4, at + 8, j) + m;
+    }
+
+    // dot = d * sum(q * x) + m * sum(x)
+    public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
+        FloatVector acc = FloatVector.zero(F);
+        for (int b = 0; b < blocks; b++, at += 24, xOff += 32) {
+            int qh = u32(w, at + 4);
+            ByteVector qs = load16(w, at + 8);
+            FloatVector s = dot16(Q5_0Block.fiveBitLanes(qs, qh, false), x, xOff, FloatVector.zero(F));
+            s = dot16(Q5_0Block.fiveBitLanes(qs, qh, true), x, xOff + 16, s);
+            FloatVector xs = sum16(x, xOff + 16, sum16(x, xOff, FloatVector.zero(F)));
+            acc = addScaled(addScaled(acc, s, half(w, at)), xs, half(w, at + 2));
+        }
+        return acc.reduceLanes(VectorOperators.ADD);
+    }
+
+    public boolean canQuantize() { return true; }
+
+    /** llama.cpp quantize_row_q5_1_ref: d = (max - min)/31, m = min. */
+    public void quantizeBlock(float[] src, int srcOff, MemorySegment dst, long at) {
+        float min = QuantMath.min(src, srcOff, 32), max = QuantMath.max(src, srcOff, 32);
+        float d = (max - min) / 31;
+        float id = d != 0 ? 1.0f / d : 0.0f;
+        BlockBytes.putHalf(dst, at, d);
+        BlockBytes.putHalf(dst, at + 2, min);
+        int[] q = new int[32];
+        for (int j = 0; j < 32; j++) q[j] = ((int) ((src[srcOff + j] - min) * id + 0.5f)) & 0xFF;
+        Q5_0Block.putFiveBits(q, dst, at + 4, at + 8);
+    }
+}

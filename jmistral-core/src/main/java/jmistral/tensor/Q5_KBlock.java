@@ -1,0 +1,28 @@
+package jmistral.tensor;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Q5_K: 256 weights in 176 bytes: {@code half d, dmin; u8 scales[12]; u8 qh[32]; u8 qs[128]}
+ * (see {@link KScaleMinBlocks}).
+ */
+final class Q5_KBlock implements BlockType {
+    static final Q5_KBlock INSTANCE = new Q5_KBlock();
+    private static final long QH = 16, QS = 48;
+
+    public GgmlType type() { return GgmlType.Q5_K; }
+
+    public void dequantizeBlock(MemorySegment w, long at, float[] dst, int dstOff) {
+        KScaleMinBlocks.dequantizeBlock(w, at, at + QH, at + QS, dst, dstOff);
+    }
+
+    public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
+        return KScaleMinBlocks.dot(w, at, QH, QS, 176, x, xOff, blocks);
+    }
+
+    public boolean canQuantize() { return true; }
+
+    public void quantizeBlock(float[] src, int srcOff, MemorySegment dst, long at) {
+        KQuantizer.quantizeScaleMin(src, srcOff, dst, at, 31, -0.5f, 15, QH, QS);
+    }
+}

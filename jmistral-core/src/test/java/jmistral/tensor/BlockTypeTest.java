@@ -1,0 +1,133 @@
+package jmistral.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Every format's vector kernels against its scalar reference, on random blocks: dot, dequantize,
+ * and the Matrix built on them (matvec, tiled matmul, dequantizeRow), odd row counts, several
+ * column counts including a single block.
+ */
+class BlockTypeTest {
+
+    static final String TYPES = "F32|F16|BF16|Q8_0|Q4_0|Q4_1|Q5_0|Q5_1|Q2_K|Q3_K|Q4_K|Q5_K|Q6_K|IQ4_NL|IQ4_XS";
+
+    /** Column counts: one block, a few blocks, and (plain types) lengths with vector tails. */
+    static int[] colCounts(GgmlType t) {
+        return t.isQuantized() ? new int[] {t.blockSize, 3 * t.blockSize, 2048} : new int[] {1, 37, 256, 1003};
+    }
+
+    /** Reference row as floats. */
+    static float[] referenceRow(BlockType bt, MemorySegment w, long rowBytes, int r, int cols) {
+        float[] row = new float[cols];
+        for (int b = 0; b < cols / bt.blockSize(); b++) bt.dequantizeBlock(w, r * rowBytes + (long) b * bt.blockBytes(), row, b * bt.blockSize());
+        return row;
+    }
+
+    /** Tolerance for a float dot product: a small multiple of the sum of |terms|. */
+    static float tolerance(float[] row, float[] x, int xOff) {
+        double s = 0;
+        for (int i = 0; i < row.length; i++) s += Math.abs((double) row[i] * x[xOff + i]);
+        return (float) (2e-6 * s * Math.max(1, Math.log(row.length))) + 1e-30f;
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    void vectorKernelsMatchScalarReference(GgmlType type) {
+        BlockType bt = BlockType.of(type);
+        assertEquals(type, bt.type());
+        Random rnd = new Random(type.ordinal() * 31L + 7);
+        for (int cols : colCounts(type)) {
+            int rows = 7;
+            MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
+            long rowBytes = type.bytesFor(cols);
+            int blocks = cols / type.blockSize;
+            float[] x = RandomWeights.vector(cols, rnd);
+            for (int r = 0; r < rows; r++) {
+                float[] ref = referenceRow(bt, w, rowBytes, r, cols);
+                float expected = bt.dotReference(w, r * rowBytes, x, 0, blocks);
+                float actual = bt.dot(w, r * rowBytes, x, 0, blocks);
+                assertEquals(expected, actual, tolerance(ref, x, 0), type + " dot, row " + r + ", cols " + cols);
+
+                float[] fast = new float[cols + 3];
+                bt.dequantize(w, r * rowBytes, fast, 3, blocks);
+                for (int c = 0; c < cols; c++) {
+                    assertEquals(ref[c], fast[3 + c], Math.abs(ref[c]) * 1e-6f, type + " dequantize, row " + r + " col " + c);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    void matrixMatvecMatmulAndRowsMatchReference(GgmlType type) {
+        BlockType bt = BlockType.of(type);
+        Random rnd = new Random(type.ordinal() * 131L + 3);
+        for (int cols : colCounts(type)) {
+            int rows = cols > 1000 ? 13 : 29; // odd row counts
+            MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
+            Matrix m = Matrix.of(type, rows, cols, w);
+            assertEquals(rows, m.rows());
+            assertEquals(cols, m.cols());
+            long rowBytes = type.bytesFor(cols);
+            float[][] ref = new float[rows][];
+            for (int r = 0; r < rows; r++) {
+                ref[r] = referenceRow(bt, w, rowBytes, r, cols);
+                float[] row = new float[cols + 1];
+                m.dequantizeRow(r, row, 1);
+                for (int c = 0; c < cols; c++) assertEquals(ref[r][c], row[1 + c], Math.abs(ref[r][c]) * 1e-6f, type + " dequantizeRow");
+            }
+            for (int n : new int[] {1, 5, 21}) { // 21 > one token tile, not a multiple of 4
+                float[] x = RandomWeights.vector(n * cols, rnd);
+                float[] out = new float[n * rows];
+                m.matmul(x, n, out);
+                for (int t = 0; t < n; t++) {
+                    float[] xt = java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols);
+                    float[] mv = new float[rows];
+                    m.matvec(xt, mv);
+                    for (int r = 0; r < rows; r++) {
+                        double expected = 0; // reference row (scalar dequantization) . x[t], in double
+                        for (int c = 0; c < cols; c++) expected += (double) ref[r][c] * x[t * cols + c];
+                        float tol = tolerance(ref[r], x, t * cols);
+                        assertEquals(expected, mv[r], tol, type + " matvec row " + r + " cols " + cols);
+                        assertEquals(mv[r], out[t * rows + r], 2 * tol, type + " matmul vs matvec, token " + t + " of " + n + ", row " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_1", "Q8_K", "IQ2_XXS", "IQ1_M", "I8", "F64"})
+    void unsupportedTypesGiveAClearError(GgmlType type) {
+        var e = assertThrows(UnsupportedOperationException.class, () -> Matrix.of(type, 1, 256, MemorySegment.ofArray(new byte[1024])));
+        assertTrue(e.getMessage().contains(type.name()), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_K", "Q8_0"})
+    void badShapesGiveAClearError(GgmlType type) {
+        var e = assertThrows(IllegalArgumentException.class, () -> Matrix.of(type, 2, 3 * type.blockSize, MemorySegment.ofArray(new byte[10])));
+        assertTrue(e.getMessage().contains("bytes"), e.getMessage());
+        var e2 = assertThrows(IllegalArgumentException.class, () -> Matrix.of(type, 2, 17, MemorySegment.ofArray(new byte[4096])));
+        assertTrue(e2.getMessage().contains("block size"), e2.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0"})
+    void matvecRejectsShortVectors(GgmlType type) {
+        Matrix m = Matrix.of(type, 3, 64, RandomWeights.matrix(type, 3, 64, new Random(1)));
+        assertThrows(IllegalArgumentException.class, () -> m.matvec(new float[63], new float[3]));
+        assertThrows(IllegalArgumentException.class, () -> m.matvec(new float[64], new float[2]));
+        float[] row = new float[64];
+        assertThrows(IndexOutOfBoundsException.class, () -> m.dequantizeRow(3, row, 0));
+        assertArrayEquals(new float[64], row);
+    }
+}

@@ -1,0 +1,156 @@
+package jmistral.server;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The OpenAI- and Mistral-compatible HTTP API (Helidon SE, one virtual thread per request):
+ * {@code POST /v1/chat/completions}, {@code GET /v1/models[/{id}]}, {@code GET /health},
+ * {@code GET /metrics}. Requests only enqueue work and read events; the engine computes.
+ */
+public final class JmistralServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(JmistralServer.class.getName());
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final ServerOptions options;
+    private final CompletionEngine engine;
+    private final ServerMetrics metrics;
+    private final ChatCompletionsEndpoint chat;
+    private final long startedAt = System.currentTimeMillis() / 1000;
+    private WebServer server;
+
+    public JmistralServer(ServerOptions options, CompletionEngine engine) {
+        this.options = options;
+        this.engine = engine;
+        this.metrics = new ServerMetrics(engine);
+        this.chat = new ChatCompletionsEndpoint(json, engine, metrics);
+    }
+
+    /** Starts listening; returns this server (see {@link #port()}). */
+    public JmistralServer start() {
+        server = WebServer.builder()
+                .host(options.host())
+                .port(options.port())
+                .routing(this::routes)
+                .build()
+                .start();
+        return this;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        if (server != null) server.stop();
+    }
+
+    private void routes(HttpRouting.Builder r) {
+        r.get("/health", (req, res) -> guarded(req, res, false, () -> health(res)))
+                .get("/metrics", (req, res) -> guarded(req, res, false, () -> text(res, metrics.scrape())))
+                .get("/v1/models", (req, res) -> guarded(req, res, true, () -> sendJson(res, modelList())))
+                .get("/v1/models/{id}", (req, res) -> guarded(req, res, true, () -> model(req, res)))
+                .post("/v1/chat/completions", (req, res) -> guarded(req, res, true, () -> chat.handle(req, res, body(req))))
+                .any((req, res) -> guarded(req, res, false, () -> {
+                    throw ApiError.notFound("Unknown endpoint " + req.prologue().method().text() + " " + req.path().path());
+                }));
+    }
+
+    /** Runs a handler with the API-key check and turns every failure into an OpenAI-shaped error. */
+    private void guarded(ServerRequest req, ServerResponse res, boolean needsKey, Runnable handler) {
+        try {
+            if (needsKey && options.apiKey() != null && !keyMatches(req)) throw ApiError.unauthorized();
+            handler.run();
+        } catch (ApiError e) {
+            sendError(res, e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "request failed", e);
+            sendError(res, ApiError.internal("Internal error: " + e));
+        }
+    }
+
+    private boolean keyMatches(ServerRequest req) {
+        Optional<String> auth = req.headers().first(HeaderNames.AUTHORIZATION);
+        String given = auth.filter(a -> a.regionMatches(true, 0, "Bearer ", 0, 7)).map(a -> a.substring(7).trim()).orElse("");
+        return MessageDigest.isEqual(given.getBytes(StandardCharsets.UTF_8), options.apiKey().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private byte[] body(ServerRequest req) {
+        long declared = req.headers().contentLength().orElse(-1);
+        if (declared > options.maxBodyBytes()) throw ApiError.tooLarge(options.maxBodyBytes());
+        try (InputStream in = req.content().inputStream()) {
+            byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, options.maxBodyBytes() + 1));
+            if (data.length > options.maxBodyBytes()) throw ApiError.tooLarge(options.maxBodyBytes());
+            return data;
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof ApiError a) throw a;
+            throw ApiError.tooLarge(options.maxBodyBytes());
+        }
+    }
+
+    private void health(ServerResponse res) {
+        if (!engine.isReady()) {
+            res.status(Status.SERVICE_UNAVAILABLE_503);
+            res.header(HeaderNames.RETRY_AFTER, "5");
+            sendJson(res, json.createObjectNode().put("status", "loading"));
+        } else {
+            sendJson(res, json.createObjectNode().put("status", "ok"));
+        }
+    }
+
+    private ObjectNode modelList() {
+        ObjectNode list = json.createObjectNode();
+        list.put("object", "list");
+        list.putArray("data").add(modelObject());
+        return list;
+    }
+
+    private void model(ServerRequest req, ServerResponse res) {
+        String id = req.path().pathParameters().get("id");
+        if (!id.equals(engine.modelId())) throw ApiError.notFound("The model '" + id + "' does not exist. This server serves '" + engine.modelId() + "'.");
+        sendJson(res, modelObject());
+    }
+
+    private ObjectNode modelObject() {
+        ObjectNode m = json.createObjectNode();
+        m.put("id", engine.modelId());
+        m.put("object", "model");
+        m.put("created", startedAt);
+        m.put("owned_by", "jmistral");
+        return m;
+    }
+
+    private void sendError(ServerResponse res, ApiError e) {
+        metrics.error();
+        if (res.isSent()) return;
+        res.status(Status.create(e.status));
+        if (e.retryAfterSeconds > 0) res.header(HeaderNames.RETRY_AFTER, Integer.toString(e.retryAfterSeconds));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(ErrorBodies.body(json, e).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void sendJson(ServerResponse res, ObjectNode body) {
+        res.header(HeaderNames.CONTENT_TYPE, "application/json");
+        res.send(body.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static void text(ServerResponse res, String body) {
+        res.header(HeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        res.send(body.getBytes(StandardCharsets.UTF_8));
+    }
+}
