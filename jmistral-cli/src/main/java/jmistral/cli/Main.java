@@ -10,6 +10,9 @@ import picocli.CommandLine.Command;
         description = "Run Mistral Small 3.2 24B Instruct in pure Java.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                PullCommand.class,
+                ListCommand.class,
+                RmCommand.class,
         })
 public final class Main implements Runnable {
 

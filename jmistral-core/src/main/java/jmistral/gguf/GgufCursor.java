@@ -53,8 +53,8 @@ final class GgufCursor {
     /** Fails unless {@code count} items of at least {@code minBytes} each can fit in what is left. */
     void requireCount(long count, long minBytes, String what) {
         if (count < 0 || (minBytes > 0 && count > remaining() / minBytes)) {
-            throw error("absurd " + what + " " + Long.toUnsignedString(count) + ": " + remaining()
-                    + " bytes remain, each item needs at least " + minBytes);
+            throw error("truncated file or absurd " + what + " " + Long.toUnsignedString(count) + ": only "
+                    + remaining() + " bytes remain, each item needs at least " + minBytes);
         }
     }
 

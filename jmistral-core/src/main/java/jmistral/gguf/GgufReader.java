@@ -166,9 +166,9 @@ final class GgufReader {
                         + " is not a multiple of the alignment " + alignment);
             }
             if (t.offset() > dataBytes || t.byteSize() > dataBytes - t.offset()) {
-                throw in.error(t.infoOffset(), what + ": data [" + (dataOffset + t.offset()) + ", "
-                        + (dataOffset + t.offset() + t.byteSize()) + ") lies past the end of the file ("
-                        + fileSize + " bytes): truncated file?");
+                throw in.error(t.infoOffset(), what + ": " + t.byteSize() + " bytes of data at data offset "
+                        + t.offset() + " lie past the end of the file (data section starts at " + dataOffset
+                        + ", file has " + fileSize + " bytes): truncated file?");
             }
         }
         List<GgufTensorInfo> byOffset = new ArrayList<>(tensors);

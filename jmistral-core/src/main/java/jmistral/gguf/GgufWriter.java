@@ -80,6 +80,42 @@ public final class GgufWriter {
         return this;
     }
 
+    /**
+     * A value given in the Java types of {@link GgufFile#metadata()}, its GGUF type inferred so that reading
+     * the file back gives the same Java value: String -> STRING, Integer -> INT32, Long -> UINT32 when in
+     * 0..2^32-1 (what llama.cpp expects for ids and counts) else INT64, Float -> FLOAT32, Double -> FLOAT64,
+     * Boolean -> BOOL, List of String -> STRING array, int[] -> INT32 array, long[] -> UINT32 array when all
+     * fit else INT64 array, float[] / double[] / boolean[] -> FLOAT32 / FLOAT64 / BOOL arrays, other List -> nested.
+     */
+    public GgufWriter putPlain(String key, Object value) {
+        return switch (value) {
+            case String s -> putString(key, s);
+            case Integer i -> putInt32(key, i);
+            case Long l when l >= 0 && l <= 0xFFFF_FFFFL -> putUInt32(key, l);
+            case Long l -> putInt64(key, l);
+            case Float f -> putFloat32(key, f);
+            case Double d -> putFloat64(key, d);
+            case Boolean b -> putBool(key, b);
+            case long[] a when Arrays.stream(a).allMatch(x -> x >= 0 && x <= 0xFFFF_FFFFL) -> putUInt32Array(key, a);
+            case long[] a -> putInt64Array(key, a);
+            case List<?> l when l.stream().allMatch(x -> x instanceof String) && !l.isEmpty() ->
+                    putArray(key, GgufValueType.STRING, List.copyOf(l));
+            case List<?> l -> putNestedArray(key, l);
+            case null -> throw new IllegalArgumentException("metadata '" + key + "' is null");
+            default -> {
+                GgufValueType t = inferElementType(value);
+                if (t == null) throw new IllegalArgumentException("metadata '" + key + "': cannot store a " + value.getClass().getName());
+                yield putArray(key, t, value);
+            }
+        };
+    }
+
+    /** {@link #putPlain} for every entry, in the map's order. */
+    public GgufWriter putAllPlain(Map<String, ?> values) {
+        values.forEach(this::putPlain);
+        return this;
+    }
+
     /** Copies every metadata value of {@code source} with its stored type. */
     public GgufWriter putAll(GgufFile source) {
         source.typedMetadata().forEach(this::put);

@@ -118,15 +118,13 @@ public final class Tekken {
         String s = Utf8.replaceLoneSurrogates(text);
         int n = s.length();
         byte[] buf = new byte[64];
-        IntList pieceRanks = new IntList(64);
+        BytePairEncoder bpe = new BytePairEncoder(ranks);
         int start = 0;
         while (start < n) {
             int end = TekkenSplitter.pieceEnd(s, start);
             if (buf.length < (end - start) * 3) buf = new byte[(end - start) * 3];
             int len = Utf8.encode(s, start, end, buf);
-            int before = out.size();
-            BytePairEncoder.encode(ranks, buf, len, out);
-            for (int i = before; i < out.size(); i++) out.set(i, out.get(i) + specials.length);
+            bpe.encode(buf, len, out, specials.length);
             start = end;
         }
     }

@@ -74,10 +74,11 @@ final class TekkenGguf {
     static List<String> merges(RankTable ranks) {
         List<String> merges = new ArrayList<>(ranks.size());
         IntList parts = new IntList(8);
+        BytePairEncoder bpe = new BytePairEncoder(ranks);
         for (int r = 256; r < ranks.size(); r++) {
             byte[] b = ranks.tokenBytes(r);
             parts.clear();
-            BytePairEncoder.encode(ranks, b, b.length, parts, r);
+            bpe.encode(b, b.length, parts, 0, r);
             if (parts.size() != 2) continue;   // not reachable by merging two lower tokens
             merges.add(Gpt2Bytes.encode(ranks.tokenBytes(parts.get(0))) + " " + Gpt2Bytes.encode(ranks.tokenBytes(parts.get(1))));
         }

@@ -61,9 +61,9 @@ final class TekkenSplitter {
     private static boolean isOther(int f) { return (f & (SPACE | LETTER | NUMBER)) == 0; }
 
     /** End (exclusive char index) of the piece that starts at {@code start} (< s.length()). */
-    static int pieceEnd(CharSequence s, int start) {
+    static int pieceEnd(String s, int start) {
         int n = s.length();
-        int c = Character.codePointAt(s, start);
+        int c = s.codePointAt(start);
         int f = flags(c);
         int afterFirst = start + Character.charCount(c);
         int e;
@@ -73,13 +73,13 @@ final class TekkenSplitter {
         if (isPrefix(f) && (e = upperRun(s, afterFirst, n)) >= 0) return e;
         if ((e = upperRun(s, start, n)) >= 0) return e;
         if ((f & NUMBER) != 0) return afterFirst;                                         // C
-        if (c == ' ' && afterFirst < n && isOther(flags(Character.codePointAt(s, afterFirst))))
+        if (c == ' ' && afterFirst < n && isOther(flags(s.codePointAt(afterFirst))))
             return otherRun(s, afterFirst, n);                                            // D with space
         if (isOther(f)) return otherRun(s, start, n);                                     // D
         // c is white space: E, F, G
         int i = start, lastCrlfEnd = -1, lastStart = start;
         while (i < n) {
-            int cp = Character.codePointAt(s, i);
+            int cp = s.codePointAt(i);
             int ff = flags(cp);
             if ((ff & SPACE) == 0) break;
             lastStart = i;
@@ -92,10 +92,10 @@ final class TekkenSplitter {
     }
 
     /** {@code [upper]*[lower]+} from i with backtracking; -1 when it cannot match. */
-    private static int upperThenLower(CharSequence s, int i, int n) {
+    private static int upperThenLower(String s, int i, int n) {
         int lastLowerEnd = -1;
         while (i < n) {
-            int cp = Character.codePointAt(s, i);
+            int cp = s.codePointAt(i);
             int f = flags(cp);
             if ((f & UPPER) == 0) {
                 if ((f & LOWER) != 0) return lowerRun(s, i, n);
@@ -108,19 +108,19 @@ final class TekkenSplitter {
     }
 
     /** {@code [upper]+[lower]*} from i; -1 when i does not start an upper run. */
-    private static int upperRun(CharSequence s, int i, int n) {
+    private static int upperRun(String s, int i, int n) {
         int j = i;
         while (j < n) {
-            int cp = Character.codePointAt(s, j);
+            int cp = s.codePointAt(j);
             if ((flags(cp) & UPPER) == 0) break;
             j += Character.charCount(cp);
         }
         return j == i ? -1 : lowerRun(s, j, n);
     }
 
-    private static int lowerRun(CharSequence s, int i, int n) {
+    private static int lowerRun(String s, int i, int n) {
         while (i < n) {
-            int cp = Character.codePointAt(s, i);
+            int cp = s.codePointAt(i);
             if ((flags(cp) & LOWER) == 0) break;
             i += Character.charCount(cp);
         }
@@ -128,9 +128,9 @@ final class TekkenSplitter {
     }
 
     /** {@code [^\s L N]+[\r\n/]*} from i (i starts an "other" char). */
-    private static int otherRun(CharSequence s, int i, int n) {
+    private static int otherRun(String s, int i, int n) {
         while (i < n) {
-            int cp = Character.codePointAt(s, i);
+            int cp = s.codePointAt(i);
             if (!isOther(flags(cp))) break;
             i += Character.charCount(cp);
         }

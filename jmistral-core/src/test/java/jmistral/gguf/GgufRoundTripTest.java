@@ -97,6 +97,37 @@ class GgufRoundTripTest {
     }
 
     @Test
+    void plainValuesRoundTripToTheSameJavaValues() throws IOException {
+        Map<String, Object> plain = new java.util.LinkedHashMap<>();
+        plain.put("s", "x");
+        plain.put("i", -3);
+        plain.put("u32", 7L);
+        plain.put("i64", -7L);
+        plain.put("f", 1.5f);
+        plain.put("d", 2.5);
+        plain.put("b", true);
+        plain.put("tokens", List.of("a", "b"));
+        plain.put("ints", new int[]{1, 2});
+        plain.put("longs", new long[]{3, 4});
+        plain.put("floats", new float[]{5f});
+        plain.put("nested", List.of(new int[]{1}, List.of("z")));
+        Path file = dir.resolve("plain.gguf");
+        new GgufWriter().putAllPlain(plain).write(file);
+        try (GgufFile g = GgufFile.open(file)) {
+            assertEquals(GgufValueType.UINT32, g.typedMetadata().get("u32").type());
+            assertEquals(GgufValueType.INT64, g.typedMetadata().get("i64").type());
+            assertEquals(plain.keySet(), g.metadata().keySet());
+            for (String k : plain.keySet()) {
+                assertTrue(java.util.Objects.deepEquals(plain.get(k), g.metadata().get(k))
+                        || k.equals("nested"), k + ": " + g.metadata().get(k));
+            }
+            List<?> nested = (List<?>) g.metadata().get("nested");
+            assertArrayEquals(new int[]{1}, (int[]) nested.get(0));
+            assertEquals(List.of("z"), nested.get(1));
+        }
+    }
+
+    @Test
     void typedGettersConvertAndExplain() throws IOException {
         Path file = dir.resolve("getters.gguf");
         new GgufWriter().putUInt8("small", 7).putUInt64("big", 1L << 40).putFloat64("d", 0.25)

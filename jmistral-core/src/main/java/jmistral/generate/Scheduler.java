@@ -1,0 +1,398 @@
+package jmistral.generate;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import jmistral.model.BatchEntry;
+import jmistral.model.KvCache;
+import jmistral.model.LanguageModel;
+
+/**
+ * Continuous batching: one thread runs forward steps over every active sequence at once, so the
+ * weights are read once per step for all of them. Requests come from any thread through
+ * {@link #submit} and get a {@link SequenceHandle} (events, result, cancel).
+ *
+ * <p>Each step: (1) drop cancelled sequences and free their KV blocks; (2) admit waiting requests while
+ * places ({@code maxParallel}) and KV blocks allow, forking the longest cached prefix instead of
+ * recomputing it; (3) plan the batch: one token for each decoding sequence, then prompt chunks within
+ * the token budget (chunked prefill), evicting cached prefixes or pushing the newest sequence back to
+ * the queue if KV blocks run short; (4) one {@code model.forward}; (5) sample for every sequence whose
+ * history is now all in its cache, emit events, finish those that stop. A finished sequence's cache
+ * goes to the prefix cache (or is freed) at once.
+ */
+public final class Scheduler implements AutoCloseable {
+
+    private final LanguageModel model;
+    private final KvCache kv;
+    private final SchedulerConfig config;
+    private final int vocab;
+    private final int contextLimit;
+    private final Thread thread;
+
+    // hand-over from callers
+    private final ConcurrentLinkedQueue<Sequence> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();        // submitted, not yet admitted
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private boolean signalled;                                         // guarded by lock
+    private volatile boolean closed;
+    private final AtomicLong ids = new AtomicLong();
+    private final List<SchedulerListener> listeners = new CopyOnWriteArrayList<>();
+
+    // scheduler-thread state
+    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
+    private final List<Sequence> active = new ArrayList<>();           // in admission order
+    private final PrefixCache prefixCache;
+
+    // metrics, written by the scheduler thread
+    private volatile int running;
+    private volatile int prefixEntries;
+    private final AtomicLong requestsFinished = new AtomicLong();
+    private final AtomicLong promptTokens = new AtomicLong();
+    private final AtomicLong cachedPromptTokens = new AtomicLong();
+    private final AtomicLong generatedTokens = new AtomicLong();
+    private final AtomicLong forwardedTokens = new AtomicLong();
+    private final AtomicLong steps = new AtomicLong();
+    private final AtomicLong preemptions = new AtomicLong();
+
+    /** Starts the scheduler thread. The KV cache stays the caller's (closed by the caller after close()). */
+    public Scheduler(LanguageModel model, KvCache kv, SchedulerConfig config) {
+        this.model = model;
+        this.kv = kv;
+        this.config = config;
+        this.vocab = model.config().vocabSize();
+        long capacity = (long) kv.totalBlocks() * kv.blockSize();
+        long limit = Math.min(model.config().maxSeqLen(), capacity);
+        if (config.maxContext() > 0) limit = Math.min(limit, config.maxContext());
+        this.contextLimit = (int) limit;
+        this.prefixCache = new PrefixCache(config.prefixCacheEntries());
+        this.thread = Thread.ofPlatform().name("jmistral-scheduler").daemon().unstarted(this::loop);
+        thread.start();
+    }
+
+    /** Tokens one sequence may hold at most (prompt + completion). */
+    public int contextLimit() { return contextLimit; }
+
+    public void addListener(SchedulerListener l) { listeners.add(l); }
+
+    /**
+     * Queues a request. Returns at once; events arrive on the handle.
+     *
+     * @throws ContextOverflowException the prompt plus max_tokens does not fit in the context
+     * @throws QueueFullException       too many requests are waiting
+     * @throws IllegalArgumentException a token id outside the vocabulary
+     */
+    public SequenceHandle submit(SequenceRequest request) {
+        if (closed) throw new IllegalStateException("the scheduler is closed");
+        int[] prompt = request.prompt();
+        for (int i = 0; i < prompt.length; i++) {
+            if (prompt[i] < 0 || prompt[i] >= vocab)
+                throw new IllegalArgumentException("prompt token " + i + " is " + prompt[i]
+                        + ", outside the vocabulary [0, " + vocab + ")");
+        }
+        int max = request.params().maxTokens();
+        if ((long) prompt.length + Math.max(max, 1) > contextLimit)
+            throw new ContextOverflowException(prompt.length, max, contextLimit);
+        int limit = config.maxQueue() + Math.max(0, config.maxParallel() - running);
+        for (int q = queued.get(); ; q = queued.get()) {
+            if (q >= limit) throw new QueueFullException(config.maxQueue());
+            if (queued.compareAndSet(q, q + 1)) break;
+        }
+        SequenceHandle handle = new SequenceHandle(ids.incrementAndGet(), this::wakeUp);
+        inbox.add(new Sequence(request, handle, config.loopGuard(), System.nanoTime()));
+        wakeUp();
+        return handle;
+    }
+
+    public SchedulerMetrics metrics() {
+        int total = kv.totalBlocks();
+        return new SchedulerMetrics(queued.get(), running, total, total - kv.freeBlocks(), prefixEntries,
+                requestsFinished.get(), promptTokens.get(), cachedPromptTokens.get(), generatedTokens.get(),
+                forwardedTokens.get(), steps.get(), preemptions.get());
+    }
+
+    /** Stops the thread; sequences still running or waiting end with CANCELLED; cached prefixes are freed. */
+    @Override
+    public void close() {
+        closed = true;
+        wakeUp();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void wakeUp() {
+        lock.lock();
+        try {
+            signalled = true;
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // --- the scheduler thread ---------------------------------------------------------------------
+
+    private void loop() {
+        try {
+            while (awaitWork()) {
+                for (Sequence s; (s = inbox.poll()) != null; ) waiting.addLast(s);
+                try {
+                    step();
+                } catch (RuntimeException | Error e) {     // a bug must not kill the thread silently
+                    for (Sequence s : List.copyOf(active)) finish(s, FinishReason.ERROR, "", "scheduler failure: " + e);
+                }
+            }
+        } finally {
+            for (Sequence s; (s = inbox.poll()) != null; ) waiting.addLast(s);
+            for (Sequence s : List.copyOf(active)) finish(s, FinishReason.CANCELLED, "", null);
+            while (!waiting.isEmpty()) finishWaiting(waiting.pollFirst(), FinishReason.CANCELLED, null);
+            prefixCache.clear();
+            prefixEntries = 0;
+        }
+    }
+
+    /** Sleeps until there is something to do; false when closed. */
+    private boolean awaitWork() {
+        lock.lock();
+        try {
+            while (!closed && !signalled && inbox.isEmpty() && waiting.isEmpty() && active.isEmpty()) {
+                wake.awaitUninterruptibly();
+            }
+            signalled = false;
+            return !closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void step() {
+        dropCancelled();
+        admit();
+        running = active.size();
+        prefixEntries = prefixCache.size();
+        if (active.isEmpty()) return;
+
+        List<Planned> plan = planBatch();
+        if (plan.isEmpty()) return;
+        List<Sequence> batch = new ArrayList<>(plan.size());
+        List<BatchEntry> entries = new ArrayList<>(plan.size());
+        int tokens = 0;
+        for (Planned pl : plan) {
+            Sequence s = pl.sequence();
+            int from = s.cache.length();
+            batch.add(s);
+            entries.add(new BatchEntry(s.cache, Arrays.copyOfRange(s.tokens, from, from + pl.tokens()),
+                    s.embeddings(from, pl.tokens()), false));
+            tokens += pl.tokens();
+        }
+
+        long t0 = System.nanoTime();
+        List<float[]> logits;
+        try {
+            logits = model.forward(entries);
+            if (logits.size() != entries.size())
+                throw new IllegalStateException("forward returned " + logits.size() + " results for " + entries.size() + " entries");
+        } catch (RuntimeException e) {
+            for (Sequence s : batch) finish(s, FinishReason.ERROR, "", "forward pass failed: " + e.getMessage());
+            return;
+        }
+        long t1 = System.nanoTime();
+        steps.incrementAndGet();
+        forwardedTokens.addAndGet(tokens);
+        for (SchedulerListener l : listeners) l.stepDone(new SchedulerListener.StepStats(batch.size(), tokens, t1 - t0));
+
+        for (int i = 0; i < batch.size(); i++) {
+            Sequence s = batch.get(i);
+            if (s.uncached() == 0) sampleNext(s, logits.get(i), t1);
+        }
+        running = active.size();
+        prefixEntries = prefixCache.size();
+    }
+
+    private void dropCancelled() {
+        for (Sequence s : List.copyOf(active)) {
+            if (s.handle.cancelRequested()) finish(s, FinishReason.CANCELLED, "", null);
+        }
+        for (Iterator<Sequence> it = waiting.iterator(); it.hasNext(); ) {
+            Sequence s = it.next();
+            if (s.handle.cancelRequested()) {
+                it.remove();
+                finishWaiting(s, FinishReason.CANCELLED, null);
+            }
+        }
+    }
+
+    /** Moves waiting requests into the batch while places and KV blocks allow (first come, first served). */
+    private void admit() {
+        int bs = kv.blockSize();
+        while (!waiting.isEmpty() && active.size() < config.maxParallel()) {
+            Sequence s = waiting.peekFirst();
+            PrefixCache.Match m = prefixCache.lookup(s.tokens, Math.min(s.shareLimit(), s.length - 1));
+            int reuse = m == null ? 0 : m.length();
+            // new blocks for the history beyond the shared full blocks, plus one to grow into
+            int need = ceilDiv(s.length, bs) - reuse / bs + (active.isEmpty() ? 0 : 1);
+            while (kv.freeBlocks() < need && prefixCache.evictOldest(m == null ? null : m.entry())) {
+                // evicting least recently used prefixes
+            }
+            if (kv.freeBlocks() < need) {
+                if (!active.isEmpty()) return;                  // wait for running sequences to finish
+                if (m != null) { prefixCache.clear(); continue; }
+                waiting.pollFirst();
+                finishWaiting(s, FinishReason.ERROR, "the KV cache has " + kv.freeBlocks() + " free blocks of "
+                        + bs + " tokens; the request needs " + need);
+                continue;
+            }
+            waiting.pollFirst();
+            s.cache = reuse > 0 ? m.entry().cache.fork(reuse) : kv.newSequence();
+            if (s.admitNanos < 0) {                             // first admission (not a preempted one)
+                queued.decrementAndGet();
+                s.admitNanos = System.nanoTime();
+                s.cachedPromptTokens = Math.min(reuse, s.promptLength);
+                s.sampler = new Sampler(s.request.params(), vocab, s.request.prompt(), s.request.constraint());
+                promptTokens.addAndGet(s.promptLength);
+                cachedPromptTokens.addAndGet(s.cachedPromptTokens);
+            }
+            active.add(s);
+        }
+    }
+
+    /** A sequence's share of the next step: how many of its uncached tokens to forward. */
+    private record Planned(Sequence sequence, int tokens) {
+    }
+
+    /**
+     * Decode tokens first (one per sequence), then prompt chunks within the token budget; makes room
+     * in the KV pool by evicting cached prefixes, then by preempting the newest sequences.
+     */
+    private List<Planned> planBatch() {
+        int bs = kv.blockSize();
+        while (true) {
+            List<Planned> batch = new ArrayList<>();
+            int budget = config.maxBatchTokens();
+            for (Sequence s : active) {
+                if (s.uncached() == 1) { batch.add(new Planned(s, 1)); budget--; }
+            }
+            for (Sequence s : active) {
+                int u = s.uncached();
+                if (u > 1 && budget > 0) {
+                    int n = Math.min(u, budget);
+                    batch.add(new Planned(s, n));
+                    budget -= n;
+                }
+            }
+            int need = 0;
+            for (Planned pl : batch) {
+                int len = pl.sequence().cache.length();
+                need += ceilDiv(len + pl.tokens(), bs) - ceilDiv(len, bs);
+            }
+            if (need <= kv.freeBlocks()) return batch;
+            if (prefixCache.evictOldest(null)) continue;
+            Sequence newest = active.getLast();
+            if (active.size() > 1) {                           // recompute it later
+                active.removeLast();
+                newest.cache.close();
+                newest.cache = null;
+                waiting.addFirst(newest);
+                preemptions.incrementAndGet();
+            } else {
+                finish(newest, FinishReason.ERROR, "", "the KV cache is full (" + kv.totalBlocks() + " blocks of "
+                        + bs + " tokens)");
+                return List.of();
+            }
+        }
+    }
+
+    /** Samples the next token of s from its logits and decides whether s goes on. */
+    private void sampleNext(Sequence s, float[] logits, long now) {
+        SamplingParams p = s.request.params();
+        Sample sample;
+        try {
+            sample = s.sampler.sample(logits, logits.length - vocab);
+        } catch (RuntimeException e) {
+            finish(s, FinishReason.ERROR, flushText(s), "sampling failed: " + e.getMessage());
+            return;
+        }
+        generatedTokens.incrementAndGet();
+        s.completionTokens++;
+        if (s.firstTokenNanos < 0) s.firstTokenNanos = now;
+        int t = sample.token();
+        if (p.isStopToken(t)) {
+            finish(s, FinishReason.STOP, flushText(s), null);
+            return;
+        }
+        s.append(t);
+        String piece = s.request.decoder() != null ? s.request.decoder().decode(t) : "";
+        String released = s.stopMatcher.push(piece);
+        GenerationEvent.Token event = new GenerationEvent.Token(t, released, sample.logprob(), sample.top());
+        s.steps.add(event);
+        s.text.append(released);
+        s.handle.emit(event);
+        if (s.stopMatcher.stopped()) {
+            finish(s, FinishReason.STOP, "", null);
+        } else if (s.loopGuard.accept(t)) {
+            finish(s, FinishReason.LOOP, flushText(s), null);
+        } else if ((p.maxTokens() > 0 && s.completionTokens >= p.maxTokens()) || s.length >= contextLimit) {
+            finish(s, FinishReason.LENGTH, flushText(s), null);
+        }
+    }
+
+    /** Text still buffered in the decoder and the stop matcher, at the end. */
+    private static String flushText(Sequence s) {
+        String rest = s.request.decoder() != null ? s.request.decoder().flush() : "";
+        return s.stopMatcher.push(rest) + s.stopMatcher.flush();
+    }
+
+    /** Ends an active sequence: its cache goes to the prefix cache or is freed now. */
+    private void finish(Sequence s, FinishReason reason, String text, String error) {
+        active.remove(s);
+        if (s.cache != null) {
+            boolean keep = reason == FinishReason.STOP || reason == FinishReason.LENGTH || reason == FinishReason.LOOP;
+            int share = Math.min(s.cache.length(), s.shareLimit());
+            if (keep && share > 0) prefixCache.put(Arrays.copyOf(s.tokens, share), s.cache);
+            else s.cache.close();
+            s.cache = null;
+        }
+        complete(s, reason, text, error);
+    }
+
+    /** Ends a request that never started (or was preempted and waits again). */
+    private void finishWaiting(Sequence s, FinishReason reason, String error) {
+        if (s.admitNanos < 0) queued.decrementAndGet();
+        complete(s, reason, "", error);
+    }
+
+    private void complete(Sequence s, FinishReason reason, String text, String error) {
+        s.text.append(text);
+        Usage usage = s.usage();
+        s.handle.emit(new GenerationEvent.Finished(reason, text, usage, error));
+        int[] generated = Arrays.copyOfRange(s.tokens, s.promptLength, s.length);
+        s.handle.complete(new GenerationResult(generated, s.text.toString(), List.copyOf(s.steps), reason, usage, error));
+        requestsFinished.incrementAndGet();
+        long now = System.nanoTime();
+        var stats = new SchedulerListener.RequestStats(s.handle.id(), reason, usage,
+                (s.admitNanos < 0 ? now : s.admitNanos) - s.submitNanos,
+                s.firstTokenNanos < 0 ? -1 : s.firstTokenNanos - s.submitNanos, now - s.submitNanos);
+        for (SchedulerListener l : listeners) {
+            try {
+                l.requestFinished(stats);
+            } catch (RuntimeException ignored) {
+                // a broken listener must not break generation
+            }
+        }
+    }
+
+    private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }
+}

@@ -1,0 +1,18 @@
+package jmistral.generate.constraint;
+
+/**
+ * What the constraint engine needs to know about a tokenizer: how many ids there are, the raw bytes each
+ * ordinary token stands for, and which id ends an answer. Kept this small on purpose so the engine does
+ * not depend on a particular tokenizer class (Tekken implements it trivially: tokenBytes / isSpecial / eos).
+ */
+public interface TokenVocabulary {
+
+    /** Number of token ids (131072 for Tekken v11). */
+    int size();
+
+    /** The bytes of an ordinary token, or null for a special/control token (ids 0..999 in Tekken). */
+    byte[] bytes(int id);
+
+    /** The end-of-sequence id (2 = {@code </s>} in Tekken). */
+    int eosId();
+}

@@ -1,0 +1,36 @@
+package jmistral.model.vision;
+
+import jmistral.gguf.GgufFile;
+
+/**
+ * Geometry of a Pixtral vision tower and Mistral-3 projector.
+ *
+ * @param hidden        vision hidden size (1024)
+ * @param layers        transformer layers (24)
+ * @param heads         attention heads (16); head_dim = hidden / heads (64)
+ * @param ffn           SiLU-gated MLP width (4096)
+ * @param patchSize     conv patch side in pixels (14)
+ * @param spatialMerge  patches merged per side by the projector (2)
+ * @param projectionDim text hidden size the projector outputs (5120)
+ * @param eps           RMSNorm epsilon (1e-5) for ln_pre, attention/ffn norms and the projector norm
+ * @param ropeTheta     2D RoPE base (1e4; not stored in mmproj files, llama.cpp hard-codes it)
+ */
+public record VisionConfig(int hidden, int layers, int heads, int ffn, int patchSize, int spatialMerge,
+                           int projectionDim, float eps, double ropeTheta) {
+
+    public int headDim() { return hidden / heads; }
+
+    /** Reads a llama.cpp {@code mmproj} file's {@code clip.*} keys. */
+    public static VisionConfig fromGguf(GgufFile gguf) {
+        return new VisionConfig(
+                gguf.getInt("clip.vision.embedding_length"),
+                gguf.getInt("clip.vision.block_count"),
+                gguf.getInt("clip.vision.attention.head_count"),
+                gguf.getInt("clip.vision.feed_forward_length"),
+                gguf.getInt("clip.vision.patch_size"),
+                gguf.findMetadata("clip.vision.spatial_merge_size").map(v -> ((Number) v).intValue()).orElse(2),
+                gguf.getInt("clip.vision.projection_dim"),
+                gguf.getFloat("clip.vision.attention.layer_norm_epsilon"),
+                10_000.0);
+    }
+}

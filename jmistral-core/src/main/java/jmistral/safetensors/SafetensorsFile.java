@@ -1,0 +1,90 @@
+package jmistral.safetensors;
+
+import jmistral.ModelFileException;
+import jmistral.tensor.TensorSource;
+import jmistral.tensor.TensorView;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One safetensors file, mapped once (64-bit, any size); tensors are views on the mapping.
+ * Shapes are given to {@link TensorView} in ggml order, i.e. the file's row-major shape REVERSED
+ * (a PyTorch weight [out, in] becomes {in, out}).
+ */
+public final class SafetensorsFile implements TensorSource {
+    private final Path path;
+    private final Arena arena;
+    private final SafetensorsHeader header;
+    private final Map<String, TensorView> tensors;
+
+    private SafetensorsFile(Path path, Arena arena, MemorySegment mapping, SafetensorsHeader header) {
+        this.path = path;
+        this.arena = arena;
+        this.header = header;
+        Map<String, TensorView> views = new LinkedHashMap<>();
+        for (SafetensorsTensorInfo t : header.tensors()) {
+            if (t.dtype().ggmlType == null) {
+                throw new ModelFileException(path, header.dataStart() + t.begin(), "tensor '" + t.name() + "' has dtype "
+                        + t.dtype() + ", which the engine does not support (supported: F32, F16, BF16, F64, I8..I64)");
+            }
+            MemorySegment data = mapping.asSlice(header.dataStart() + t.begin(), t.byteSize());
+            views.put(t.name(), new TensorView(t.name(), t.dtype().ggmlType, t.ggmlShape(), data));
+        }
+        this.tensors = Collections.unmodifiableMap(views);
+    }
+
+    /** Maps and validates a safetensors file; defects give a {@link ModelFileException} naming file and offset. */
+    public static SafetensorsFile open(Path path) {
+        Arena arena = Arena.ofShared();
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            MemorySegment mapping = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            return new SafetensorsFile(path, arena, mapping, SafetensorsHeader.read(path, mapping));
+        } catch (IOException e) {
+            arena.close();
+            throw new ModelFileException(path, -1, "cannot read safetensors file: " + e, e);
+        } catch (RuntimeException | Error e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    /** Reads and validates only the header (no tensor views, any dtype allowed), e.g. to describe a file. */
+    public static SafetensorsHeader readHeader(Path path) {
+        try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+            return SafetensorsHeader.read(path, ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena));
+        } catch (IOException e) {
+            throw new ModelFileException(path, -1, "cannot read safetensors file: " + e, e);
+        }
+    }
+
+    /** The {@code __metadata__} strings. */
+    public Map<String, String> metadata() { return header.metadata(); }
+
+    /** Header entries (row-major shapes, offsets relative to {@link SafetensorsHeader#dataStart()}). */
+    public List<SafetensorsTensorInfo> tensorInfos() { return header.tensors(); }
+
+    public SafetensorsHeader header() { return header; }
+
+    @Override
+    public Map<String, TensorView> tensors() { return tensors; }
+
+    @Override
+    public Path path() { return path; }
+
+    @Override
+    public void close() { arena.close(); }
+
+    @Override
+    public String toString() {
+        return "safetensors " + path + " (" + tensors.size() + " tensors)";
+    }
+}

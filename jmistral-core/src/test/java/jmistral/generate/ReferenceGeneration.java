@@ -1,0 +1,29 @@
+package jmistral.generate;
+
+import java.util.Arrays;
+
+/**
+ * The yardstick for the scheduler: one sequence, no cache, no batching, no chunks: the logits of the
+ * whole history are recomputed at every step and the same Sampler picks the token.
+ */
+final class ReferenceGeneration {
+
+    private ReferenceGeneration() {
+    }
+
+    /** Generated tokens (stop tokens excluded) until a stop token or max tokens. */
+    static int[] generate(ToyModel model, int[] prompt, SamplingParams params) {
+        Sampler sampler = new Sampler(params, model.vocab, prompt, null);
+        long[] history = Arrays.stream(prompt).asLongStream().toArray();
+        int[] out = new int[0];
+        while (true) {
+            int t = sampler.sample(model.logits(history), 0).token();
+            if (params.isStopToken(t)) return out;
+            out = Arrays.copyOf(out, out.length + 1);
+            out[out.length - 1] = t;
+            if (params.maxTokens() > 0 && out.length >= params.maxTokens()) return out;
+            history = Arrays.copyOf(history, history.length + 1);
+            history[history.length - 1] = t;
+        }
+    }
+}
