@@ -10,10 +10,15 @@ import picocli.CommandLine.Command;
         description = "Run Mistral Small 3.2 24B Instruct in pure Java.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                InspectCommand.class,
                 PullCommand.class,
                 ListCommand.class,
                 RmCommand.class,
                 SynthCommand.class,
+                RunCommand.class,
+                ChatCommand.class,
+                GenerateCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 
