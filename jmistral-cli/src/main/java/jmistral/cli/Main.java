@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
                 ListCommand.class,
                 RmCommand.class,
                 TokenizeCommand.class,
+                SynthCommand.class,
                 RunCommand.class,
                 ChatCommand.class,
                 GenerateCommand.class,
