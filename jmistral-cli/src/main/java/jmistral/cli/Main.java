@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
                 ChatCommand.class,
                 GenerateCommand.class,
                 BenchCommand.class,
+                QuantizeCommand.class,
         })
 public final class Main implements Runnable {
 
