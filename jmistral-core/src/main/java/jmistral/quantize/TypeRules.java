@@ -13,7 +13,8 @@ import jmistral.tensor.GgmlType;
  *   <li>K-quant mixes (Q4_K_M, Q5_K_M): attn_v and ffn_down get {@link QuantType#bump} (Q6_K) in layers
  *       where {@link #useMoreBits} holds; everything else, token_embd included, the base type;</li>
  *   <li>a row width that the chosen type's block does not divide falls back as llama.cpp does:
- *       Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0, and F16 when even that does not divide it.</li>
+ *       Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0, and F16 when even that does not divide it. For a
+ *       32-block type (Q8_0, Q4_0, ...) llama.cpp gives up ("unsupported tensor size"); we use F16.</li>
  * </ul>
  */
 public final class TypeRules {
