@@ -1,6 +1,12 @@
 package jmistral.model.vision;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import jmistral.ModelFileException;
+import jmistral.safetensors.SafetensorsModel;
 import jmistral.gguf.GgufFile;
 import jmistral.tensor.TensorSource;
 import jmistral.vision.PreprocessedImage;
@@ -31,6 +37,40 @@ public final class VisionModel implements AutoCloseable {
         } catch (RuntimeException e) {
             gguf.close();
             throw e;
+        }
+    }
+
+    /**
+     * Opens a vision tower where users have one: a llama.cpp mmproj GGUF file, a Hugging Face folder
+     * (config.json with vision_config + safetensors) or a Mistral native folder (params.json with
+     * vision_encoder + consolidated.safetensors).
+     */
+    public static VisionModel open(Path path) {
+        if (Files.isRegularFile(path)) return openMmproj(path);
+        Path hf = path.resolve("config.json"), params = path.resolve("params.json");
+        VisionConfig config;
+        if (Files.isRegularFile(params) && Files.isRegularFile(path.resolve(SafetensorsModel.CONSOLIDATED))) {
+            config = VisionConfig.fromParams(readJson(params), params);
+        } else if (Files.isRegularFile(hf)) {
+            config = VisionConfig.fromHfConfig(readJson(hf), hf);
+        } else {
+            throw new ModelFileException(path, -1, "no vision tower here: expected an mmproj GGUF file, or a folder with "
+                    + "config.json (Hugging Face) or params.json + consolidated.safetensors (Mistral native)");
+        }
+        SafetensorsModel source = SafetensorsModel.open(path);
+        try {
+            return new VisionModel(VisionWeights.load(source, config), source);
+        } catch (RuntimeException e) {
+            source.close();
+            throw e;
+        }
+    }
+
+    private static JsonNode readJson(Path file) {
+        try {
+            return new ObjectMapper().readTree(file.toFile());
+        } catch (IOException e) {
+            throw new ModelFileException(file, -1, "cannot read JSON: " + e.getMessage(), e);
         }
     }
 
