@@ -2,6 +2,9 @@ package jmistral.model.vision;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
+import jmistral.chat.ContentPart;
+import jmistral.chat.EncodedPrompt;
 import jmistral.tokenizer.ImageConfig;
 import jmistral.vision.ImageGrid;
 import jmistral.vision.ImagePreprocessor;
@@ -68,6 +71,20 @@ public final class ImagePipeline {
             throw new IllegalArgumentException("the prompt has more image blocks than the " + images.size() + " images given");
         }
         return place(tokens, placed);
+    }
+
+    /**
+     * An encoded chat prompt: each image slot's pixels come from {@code pixels} (e.g.
+     * {@link MultimodalPrompt#pixels}); slots keep their own offsets.
+     */
+    public float[][] promptEmbeddings(EncodedPrompt prompt, Function<ContentPart.Image, RgbImage> pixels) {
+        List<PlacedImage> placed = new ArrayList<>();
+        for (EncodedPrompt.ImageSlot slot : prompt.images()) {
+            RgbImage image = pixels.apply(slot.image());
+            if (image == null) throw new IllegalArgumentException("no pixels for image " + slot.image().url());
+            placed.add(new PlacedImage(slot.tokenOffset(), image));
+        }
+        return place(prompt.tokens(), placed);
     }
 
     /** Images at known offsets (an encoded prompt's image slots). */
