@@ -24,10 +24,9 @@ final class DefaultModelNotes {
     static ResolvedModel resolve(ModelResolver resolver, String spec, HubConfig config, PrintWriter err) {
         boolean isDefault = spec == null || spec.isBlank() || spec.strip().equals(DefaultModels.DEFAULT_SPEC);
         if (!isDefault) return resolver.resolve(spec);
-        String what = "the default model " + DefaultModels.DEFAULT_SPEC + " (Mistral Small 3.2 24B Instruct 2506, "
-                + "Q4_K_M GGUF + vision mmproj, " + DEFAULT_MODEL_SIZE + ")";
+        String size = "(Mistral Small 3.2 24B Instruct 2506, Q4_K_M GGUF + vision mmproj, " + DEFAULT_MODEL_SIZE + ")";
         if (!config.offline() && !cached(config)) {
-            err.println("[first use: downloading " + what + " into " + config.hubCache()
+            err.println("[first use: downloading the default model " + DefaultModels.DEFAULT_SPEC + " " + size + " into " + config.hubCache()
                     + "; pick another model or quant with -m REPO[:QUANT]]");
             err.flush();
         }
@@ -35,8 +34,8 @@ final class DefaultModelNotes {
             return resolver.resolve(DefaultModels.DEFAULT_SPEC);
         } catch (HubException e) {
             if (e.kind() != HubException.Kind.OFFLINE_NOT_CACHED) throw e;
-            throw new HubException(e.kind(), e.getMessage() + ". It is " + what + ": run `jmistral pull` once with "
-                    + "network access (or pass -m with a model file you have)", e);
+            throw new HubException(e.kind(), e.getMessage() + ". That is the default model " + size
+                    + "; or pass -m with a model file or folder you have", e);
         }
     }
 
