@@ -126,11 +126,12 @@ class GenerationCommandsTest {
                 "--system", "be brief", "hello world");
         assertEquals(0, r.code(), r.err());
         // the same prompt through generate: run prints the decoded text of those ids
-        int[] prompt = concat(ChatTokens.start(tekken, "be brief"), ChatTokens.user(tekken, "hello world"));
+        int[] prompt = new jmistral.chat.PromptEncoder(tekken).encode(jmistral.chat.ChatRequest.of(
+                new jmistral.chat.ChatMessage.System("be brief"), jmistral.chat.ChatMessage.User.text("hello world"))).tokens();
         Run g = run("generate", "-m", gguf.toString(), "--prompt-ids", join(prompt), "--max-tokens", "6", "--stop-at-eos", "--ctx", "256");
         String[] lines = g.out().split("\n", 2);
         int[] ids = lines[0].isBlank() ? new int[0] : java.util.Arrays.stream(lines[0].split(",")).mapToInt(Integer::parseInt).toArray();
-        assertEquals(tekken.decode(ids, jmistral.tokenizer.SpecialTokenPolicy.IGNORE) + System.lineSeparator(), r.out());
+        assertEquals(jmistral.chat.OutputParser.parse(tekken, ids).content() + System.lineSeparator(), r.out());
     }
 
     @Test
