@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
                 PullCommand.class,
                 ListCommand.class,
                 RmCommand.class,
+                TokenizeCommand.class,
         })
 public final class Main implements Runnable {
 
