@@ -101,9 +101,10 @@ final class GeneratePartition implements MapPartitionsFunction<Row, Row> {
         return RowFactory.create(v);
     }
 
-    private static List<Row> toolCallRows(List<ToolCall> calls) {
+    /** A Scala Seq: what Spark's row encoder takes for an array column. */
+    private static scala.collection.Seq<Row> toolCallRows(List<ToolCall> calls) {
         List<Row> out = new ArrayList<>(calls.size());
         for (ToolCall c : calls) out.add(RowFactory.create(c.id(), c.name(), c.arguments()));
-        return out;
+        return scala.jdk.javaapi.CollectionConverters.asScala(out).toSeq();
     }
 }
