@@ -15,6 +15,11 @@ import picocli.CommandLine.Command;
                 ListCommand.class,
                 RmCommand.class,
                 TokenizeCommand.class,
+                SynthCommand.class,
+                RunCommand.class,
+                ChatCommand.class,
+                GenerateCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 

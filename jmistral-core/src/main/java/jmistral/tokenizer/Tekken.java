@@ -164,7 +164,7 @@ public final class Tekken {
 
     public StreamingDecoder newStreamingDecoder(SpecialTokenPolicy policy) { return new StreamingDecoder(this, policy); }
 
-    RankTable ranks() { return ranks; }
+    RankTable ranks() { return ranks; }   // package-private: GGUF export and tests
 
     String[] specials() { return specials; }
 
