@@ -1,0 +1,30 @@
+package jmistral.spark;
+
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The DataFrame entry point: {@code JMistral.generate(df, GenerationOptions.builder(model).build())}
+ * returns df with the answer columns of {@link OutputColumns} added. Lazy, like any transformation.
+ * Each executor JVM loads the model once ({@link ExecutorModels}); each task answers its partition's
+ * rows in batches of {@code batchSize}. A row that cannot be answered gets finish_reason "error" and a
+ * message in the error column; the job goes on.
+ */
+public final class JMistral {
+    private JMistral() {}
+
+    public static Dataset<Row> generate(Dataset<Row> df, GenerationOptions options) {
+        StructType out = OutputColumns.appendTo(df.schema(), options);
+        RowPreparer.parseTools(options.tools());             // fail on the driver, not in every task
+        if (options.responseSchema() != null) {
+            try {
+                jmistral.generate.constraint.Grammar.jsonSchema(options.responseSchema());
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("responseSchema: " + e.getMessage(), e);
+            }
+        }
+        return df.mapPartitions(new GeneratePartition(options, df.schema()), Encoders.row(out));
+    }
+}

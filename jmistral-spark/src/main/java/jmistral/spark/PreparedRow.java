@@ -1,0 +1,15 @@
+package jmistral.spark;
+
+import jmistral.generate.constraint.GrammarMatcher;
+
+/**
+ * One input row made ready for generation, or the reason it cannot be generated.
+ *
+ * @param prompt  encoded prompt (starts with BOS); null when error is set
+ * @param grammar JSON-schema grammar the answer must follow; null = free text
+ * @param seed    sampling seed of this row
+ * @param error   what is wrong with the row; null when it is fine
+ */
+record PreparedRow(int[] prompt, GrammarMatcher grammar, long seed, String error) {
+    static PreparedRow failed(String error, long seed) { return new PreparedRow(null, null, seed, error); }
+}

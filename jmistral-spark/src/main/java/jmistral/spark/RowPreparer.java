@@ -1,0 +1,119 @@
+package jmistral.spark;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.ArrayList;
+import java.util.List;
+import jmistral.chat.ChatMessage;
+import jmistral.chat.ChatRequest;
+import jmistral.chat.Tool;
+import jmistral.generate.constraint.GrammarMatcher;
+import jmistral.vision.ImageDecoder;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Turns an input row into a {@link PreparedRow}: builds the chat (system prompt, prompt or messages),
+ * encodes it with the v11 prompt format, compiles the row's JSON schema, derives the row's seed. Any
+ * problem with the row (null prompt, unknown role, bad schema, undecodable image) becomes the row's
+ * error instead of an exception.
+ */
+final class RowPreparer {
+    private final GenerationOptions o;
+    private final ExecutorModel model;
+    private final int promptIdx, messagesIdx, imageIdx, schemaIdx;
+    private final List<Tool> tools;
+    private final ImageDecoder images = new ImageDecoder();
+
+    RowPreparer(GenerationOptions o, StructType input, ExecutorModel model) {
+        this.o = o;
+        this.model = model;
+        this.messagesIdx = o.messagesCol() == null ? -1 : input.fieldIndex(o.messagesCol());
+        this.promptIdx = o.messagesCol() != null ? -1 : input.fieldIndex(o.promptCol());
+        this.imageIdx = o.imageCol() == null ? -1 : input.fieldIndex(o.imageCol());
+        this.schemaIdx = o.schemaCol() == null ? -1 : input.fieldIndex(o.schemaCol());
+        this.tools = parseTools(o.tools());
+    }
+
+    PreparedRow prepare(Row row, long indexInPartition) {
+        RowSeeds.Key key = new RowSeeds.Key();
+        String schema = schemaIdx >= 0 && !row.isNullAt(schemaIdx) ? row.getString(schemaIdx) : o.responseSchema();
+        byte[] image = imageIdx >= 0 && !row.isNullAt(imageIdx) ? (byte[]) row.get(imageIdx) : null;
+        try {
+            List<ChatMessage> messages = messages(row, key);
+            key.add(schema).addBytes(image);
+            long seed = RowSeeds.seed(o.seed(), key.hash(), indexInPartition);
+            if (image != null) return PreparedRow.failed(imageError(image), seed);
+            ChatRequest chat = new ChatRequest(messages, tools, false).withDefaultSystemPrompt(o.systemPrompt());
+            int[] prompt = model.encoder().encode(chat).tokens();
+            GrammarMatcher grammar = null;
+            if (schema != null) {
+                try {
+                    grammar = model.schemaGrammar(schema);
+                } catch (RuntimeException e) {
+                    return PreparedRow.failed("bad JSON schema: " + e.getMessage(), seed);
+                }
+            }
+            return new PreparedRow(prompt, grammar, seed, null);
+        } catch (RuntimeException e) {
+            return PreparedRow.failed(e.getMessage() == null ? e.toString() : e.getMessage(),
+                    RowSeeds.seed(o.seed(), key.hash(), indexInPartition));
+        }
+    }
+
+    private List<ChatMessage> messages(Row row, RowSeeds.Key key) {
+        if (promptIdx >= 0) {
+            if (row.isNullAt(promptIdx)) throw new IllegalArgumentException(o.promptCol() + " is null");
+            String prompt = row.getString(promptIdx);
+            key.add(prompt);
+            return List.of(ChatMessage.User.text(prompt));
+        }
+        if (row.isNullAt(messagesIdx)) throw new IllegalArgumentException(o.messagesCol() + " is null");
+        List<Row> list = row.getList(messagesIdx);
+        List<ChatMessage> out = new ArrayList<>(list.size());
+        for (int i = 0; i < list.size(); i++) {
+            Row m = list.get(i);
+            String role = m.getAs("role"), content = m.getAs("content");
+            key.add(role).add(content);
+            out.add(switch (role == null ? "" : role) {
+                case "system" -> new ChatMessage.System(content);
+                case "user" -> ChatMessage.User.text(content);
+                case "assistant" -> ChatMessage.Assistant.text(content);
+                default -> throw new IllegalArgumentException(o.messagesCol() + "[" + i + "].role is '" + role
+                        + "'; expected system, user or assistant");
+            });
+        }
+        return out;
+    }
+
+    /** Images are decoded to report bad ones precisely; the vision encoder is not wired into this module yet. */
+    private String imageError(byte[] image) {
+        try {
+            var rgb = images.decode(image, o.imageCol());
+            return "images are not supported by jmistral-spark yet (decoded a " + rgb.width() + "x" + rgb.height()
+                    + " image, but the vision encoder is not wired in)";
+        } catch (RuntimeException e) {
+            return "image in " + o.imageCol() + " cannot be decoded: " + e.getMessage();
+        }
+    }
+
+    /** OpenAI tools JSON: [{"type": "function", "function": {"name", "description", "parameters"}}]. */
+    static List<Tool> parseTools(String json) {
+        if (json == null || json.isBlank()) return List.of();
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(json);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("tools is not valid JSON: " + e.getMessage(), e);
+        }
+        if (!root.isArray()) throw new IllegalArgumentException("tools must be a JSON array of {type: function, function: {...}}");
+        List<Tool> tools = new ArrayList<>();
+        for (int i = 0; i < root.size(); i++) {
+            JsonNode f = root.get(i).path("function");
+            if (!f.path("name").isTextual()) throw new IllegalArgumentException("tools[" + i + "].function.name is missing");
+            tools.add(new Tool(f.get("name").asText(), f.path("description").asText(""),
+                    f.hasNonNull("parameters") ? f.get("parameters") : null));
+        }
+        return tools;
+    }
+}
