@@ -65,20 +65,6 @@ final class BlockBytes {
         return sc | (m << 8);
     }
 
-    /** The 8 six-bit scales of a Q4_K/Q5_K block, sub-block j at bits 6j (decoded once per block, branch-free use). */
-    static long kScales(MemorySegment s, long scales) {
-        long packed = 0;
-        for (int j = 0; j < 8; j++) packed |= (long) (kScaleMin(s, scales, j) & 0xFF) << (6 * j);
-        return packed;
-    }
-
-    /** The 8 six-bit mins of a Q4_K/Q5_K block, sub-block j at bits 6j. */
-    static long kMins(MemorySegment s, long scales) {
-        long packed = 0;
-        for (int j = 0; j < 8; j++) packed |= (long) (kScaleMin(s, scales, j) >> 8) << (6 * j);
-        return packed;
-    }
-
     /** Packs 6-bit scale ls and min lm of sub-block j into the 12 scale bytes (inverse of kScaleMin). */
     static void putKScaleMin(MemorySegment s, long scales, int j, int ls, int lm) {
         if (j < 4) {

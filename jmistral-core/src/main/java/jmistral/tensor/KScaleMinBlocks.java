@@ -7,8 +7,9 @@ import static jmistral.tensor.VectorLanes.F;
 import static jmistral.tensor.VectorLanes.addScaled;
 import static jmistral.tensor.VectorLanes.bits;
 import static jmistral.tensor.VectorLanes.load16;
-import static jmistral.tensor.VectorLanes.dot16;
-import static jmistral.tensor.VectorLanes.sum16;
+import static jmistral.tensor.VectorLanes.affineDot16;
+import static jmistral.tensor.VectorLanes.bit4;
+import static jmistral.tensor.VectorLanes.store16;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -46,31 +47,96 @@ final class KScaleMinBlocks {
     }
 
     /**
-     * Vector dot: sum over the 8 sub-blocks j of d*sc_j*sum(q*x) - dmin*m_j*sum(x). Sub-block j
-     * takes nibble j%2 of qs[32*(j/2) ..], plus (Q5_K, qhOff >= 0) bit j of qh[l] as bit 4.
-     * Written as loops with one call site per vector operation: C2 stops inlining a method whose
-     * graph grows past a node budget, and a vector op that is not inlined boxes its vectors.
+     * The 8 six-bit scales (or, with {@code mins}, the 8 mins) of a super-block as the 8 bytes of a long,
+     * sub-block j in byte j: three 32-bit reads and masks (llama.cpp's utmp/kmask trick), the same
+     * values as {@link BlockBytes#kScaleMin} without 16 bounds-checked byte reads per block.
+     */
+    static long packedScales(MemorySegment w, long scalesAt, boolean mins) {
+        int u0 = BlockBytes.u32(w, scalesAt), u1 = BlockBytes.u32(w, scalesAt + 4), u2 = BlockBytes.u32(w, scalesAt + 8);
+        int low, high;
+        if (!mins) {
+            low = u0 & 0x3F3F3F3F;
+            high = (u2 & 0x0F0F0F0F) | (((u0 >>> 6) & 0x03030303) << 4);
+        } else {
+            low = u1 & 0x3F3F3F3F;
+            high = ((u2 >>> 4) & 0x0F0F0F0F) | (((u1 >>> 6) & 0x03030303) << 4);
+        }
+        return (low & 0xFFFFFFFFL) | ((long) high << 32);
+    }
+
+    /**
+     * Vector dot, one 32-weight sub-block j at a time (nibble j%2 of qs[32*(j/2) ..], plus for Q5_K,
+     * qhOff >= 0, bit j of qh[l] as bit 4), each a float-returning call with few vector ops. Why so
+     * fragmented: C2 stops inlining once one compilation passes a node budget (NodeCountInliningCutoff;
+     * every Vector API call parses into hundreds of nodes), and a vector helper left out-of-line boxes
+     * its vectors (an allocation per op, 10-50x slower; measured with KernelProbe's alloc/call). Bigger
+     * per-call bodies (a 64-weight chunk with both nibbles) crossed that budget once inlined here.
      */
     static float dot(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
-        FloatVector acc = FloatVector.zero(F), mins = FloatVector.zero(F);
+        return qhOff < 0 ? dot4(w, at, qsOff, blockBytes, x, xOff, blocks) : dot5(w, at, qhOff, qsOff, blockBytes, x, xOff, blocks);
+    }
+
+    // Q4_K and Q5_K loops kept apart: one compilation per loop holds only its own sub-block kernel.
+    private static float dot4(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
+        float sum = 0;
         for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256) {
             float d = half(w, at), dmin = half(w, at + 2);
-            long scales = BlockBytes.kScales(w, at + SCALES), minima = BlockBytes.kMins(w, at + SCALES);
+            long scales = packedScales(w, at + SCALES, false), mins = packedScales(w, at + SCALES, true);
             for (int j = 0; j < 8; j++) {
-                FloatVector s = FloatVector.zero(F), xs = FloatVector.zero(F);
-                for (int h = 0; h < 2; h++) {
-                    ByteVector q = bits(load16(w, at + qsOff + 32 * (j >> 1) + 16 * h), 4 * (j & 1), 15);
-                    if (qhOff >= 0) {
-                        q = q.or(bits(load16(w, at + qhOff + 16 * h), j, 1).lanewise(VectorOperators.LSHL, 4));
-                    }
-                    int xo = xOff + 32 * j + 16 * h;
-                    s = dot16(q, x, xo, s);
-                    xs = sum16(x, xo, xs);
-                }
-                acc = addScaled(acc, s, d * ((scales >>> (6 * j)) & 63));
-                mins = addScaled(mins, xs, dmin * ((minima >>> (6 * j)) & 63));
+                float scale = d * ((scales >>> (8 * j)) & 0xFF), offset = -dmin * ((mins >>> (8 * j)) & 0xFF);
+                sum += subBlockDot(w, at + qsOff + 32 * (j >> 1), 4 * (j & 1), scale, offset, x, xOff + 32 * j);
             }
         }
-        return acc.sub(mins).reduceLanes(VectorOperators.ADD);
+        return sum;
+    }
+
+    private static float dot5(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
+        float sum = 0;
+        for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256) {
+            float d = half(w, at), dmin = half(w, at + 2);
+            long scales = packedScales(w, at + SCALES, false), mins = packedScales(w, at + SCALES, true);
+            for (int j = 0; j < 8; j++) {
+                float scale = d * ((scales >>> (8 * j)) & 0xFF), offset = -dmin * ((mins >>> (8 * j)) & 0xFF);
+                sum += subBlockDot5(w, at + qsOff + 32 * (j >> 1), 4 * (j & 1), at + qhOff, j, scale, offset, x, xOff + 32 * j);
+            }
+        }
+        return sum;
+    }
+
+    /** Q4_K sub-block: sum over 32 weights of (scale * nibble + offset) * x, nibbles (qs[l] >> shift) & 15. */
+    static float subBlockDot(MemorySegment w, long qs, int shift, float scale, float offset, float[] x, int xOff) {
+        FloatVector sc = FloatVector.broadcast(F, scale), off = FloatVector.broadcast(F, offset);
+        FloatVector acc = affineDot16(bits(load16(w, qs), shift, 15), sc, off, x, xOff, FloatVector.zero(F));
+        return affineDot16(bits(load16(w, qs + 16), shift, 15), sc, off, x, xOff + 16, acc).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Q5_K sub-block: as Q4_K plus bit {@code bit} of qh[l] as bit 4 (two 16-weight calls: more ops per weight than Q4_K). */
+    static float subBlockDot5(MemorySegment w, long qs, int shift, long qh, int bit, float scale, float offset, float[] x, int xOff) {
+        return dot16Q5(w, qs, shift, qh, bit, scale, offset, x, xOff) + dot16Q5(w, qs + 16, shift, qh + 16, bit, scale, offset, x, xOff + 16);
+    }
+
+    private static float dot16Q5(MemorySegment w, long qs, int shift, long qh, int bit, float scale, float offset, float[] x, int xOff) {
+        ByteVector q = bits(load16(w, qs), shift, 15).or(bit4(load16(w, qh), bit));
+        return affineDot16(q, FloatVector.broadcast(F, scale), FloatVector.broadcast(F, offset), x, xOff, FloatVector.zero(F))
+                .reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Vector dequantization, one super-block at a time: y = (d*sc_j)*q + (-dmin*m_j). */
+    static void dequantize(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] dst, int dstOff, int blocks) {
+        for (int b = 0; b < blocks; b++, at += blockBytes, dstOff += 256) {
+            float d = half(w, at), dmin = half(w, at + 2);
+            long scales = packedScales(w, at + SCALES, false), mins = packedScales(w, at + SCALES, true);
+            for (int j = 0; j < 8; j++) {
+                long qs = at + qsOff + 32 * (j >> 1);
+                ByteVector q0 = bits(load16(w, qs), 4 * (j & 1), 15), q1 = bits(load16(w, qs + 16), 4 * (j & 1), 15);
+                if (qhOff >= 0) {
+                    q0 = q0.or(bit4(load16(w, at + qhOff), j));
+                    q1 = q1.or(bit4(load16(w, at + qhOff + 16), j));
+                }
+                float scale = d * ((scales >>> (8 * j)) & 0xFF), offset = -dmin * ((mins >>> (8 * j)) & 0xFF);
+                store16(q0, scale, offset, dst, dstOff + 32 * j);
+                store16(q1, scale, offset, dst, dstOff + 32 * j + 16);
+            }
+        }
     }
 }

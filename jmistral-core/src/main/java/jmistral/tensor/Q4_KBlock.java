@@ -17,6 +17,10 @@ final class Q4_KBlock implements BlockType {
         return KScaleMinBlocks.dot(w, at, -1, QS, 144, x, xOff, blocks);
     }
 
+    public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
+        KScaleMinBlocks.dequantize(w, at, -1, QS, 144, dst, dstOff, blocks);
+    }
+
     public boolean canQuantize() { return true; }
 
     public void quantizeBlock(float[] src, int srcOff, MemorySegment dst, long at) {

@@ -20,6 +20,10 @@ final class Q5_KBlock implements BlockType {
         return KScaleMinBlocks.dot(w, at, QH, QS, 176, x, xOff, blocks);
     }
 
+    public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
+        KScaleMinBlocks.dequantize(w, at, QH, QS, 176, dst, dstOff, blocks);
+    }
+
     public boolean canQuantize() { return true; }
 
     public void quantizeBlock(float[] src, int srcOff, MemorySegment dst, long at) {

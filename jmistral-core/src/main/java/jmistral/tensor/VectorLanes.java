@@ -60,6 +60,12 @@ final class VectorLanes {
         return b.reinterpretAsInts().lanewise(VectorOperators.LSHR, shift).reinterpretAsBytes().and((byte) mask);
     }
 
+    /** 16 (bit {@code bit} of each byte) << 4: the fifth bit of 5-bit formats whose high bits are bit planes. */
+    static ByteVector bit4(ByteVector planes, int bit) {
+        // each byte of bits(..) is 0 or 1, so a 32-bit lane shift by 4 cannot carry into the next byte
+        return bits(planes, bit, 1).reinterpretAsInts().lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes();
+    }
+
     /** acc + v * s. */
     static FloatVector addScaled(FloatVector acc, FloatVector v, float s) {
         return v.fma(FloatVector.broadcast(F, s), acc);
@@ -81,6 +87,17 @@ final class VectorLanes {
     static FloatVector dot16(ByteVector q, float[] x, int at, FloatVector acc) {
         for (int p = 0; p < PARTS; p++) {
             acc = floats(q, p).fma(load(x, at + p * LANES), acc);
+        }
+        return acc;
+    }
+
+    /**
+     * Dot of 16 weights (scale * q + offset), q already decoded to small integers, with x[at .. at+16),
+     * accumulated into acc: the dequantized value is formed in registers, one extra FMA per vector.
+     */
+    static FloatVector affineDot16(ByteVector q, FloatVector scale, FloatVector offset, float[] x, int at, FloatVector acc) {
+        for (int p = 0; p < PARTS; p++) {
+            acc = floats(q, p).fma(scale, offset).fma(load(x, at + p * LANES), acc);
         }
         return acc;
     }

@@ -26,11 +26,14 @@ public final class KernelProbe {
             Matrix m = Matrix.of(t, rows, cols, w);
             float[] x = RandomWeights.vector(cols, new Random(2)), out = new float[rows];
             for (int i = 0; i < 30; i++) m.matvec(x, out);
-            long a0 = mx.getCurrentThreadAllocatedBytes(), t0 = System.nanoTime();
+            long a0 = mx.getCurrentThreadAllocatedBytes(), t0 = System.nanoTime(), c0 = mx.getCurrentThreadCpuTime();
             int iters = 20;
             for (int i = 0; i < iters; i++) m.matvec(x, out);
             long ns = (System.nanoTime() - t0) / iters, alloc = (mx.getCurrentThreadAllocatedBytes() - a0) / iters;
-            System.out.printf("%-7s %8.2f GB/s  %6.2f ms  alloc/call %d B%n", t, w.byteSize() / (double) ns, ns / 1e6, alloc);
+            long cpu = (mx.getCurrentThreadCpuTime() - c0) / iters;
+            // per CPU second too: on a shared machine wall time mostly measures the other load
+            System.out.printf("%-7s %8.2f GB/s  %8.2f GB/cpu-s  %6.2f ms  alloc/call %d B%n", t, w.byteSize() / (double) ns,
+                    w.byteSize() / (double) cpu, ns / 1e6, alloc);
         }
     }
 }
