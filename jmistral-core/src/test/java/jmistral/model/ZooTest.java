@@ -33,7 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * log-prob difference against llama.cpp (3 cases, 24 steps, top-5 each):
  * <pre>
  * type     engine (f32)  emulation: none   +half/q8/q8_1/q8_K activations   (+ f32 RoPE angle chain)
- * F16      0.0048        0.0048            0.0040                            0.0040
+ * F16      0.0048        0.0048            0.0031                            0.0040
  * BF16     0.0327        0.0327            0.0208                            0.0208
  * Q8_0     0.1767        0.1767            0.1115                            0.0770
  * Q4_0     0.1427        0.1427            0.1652                            0.0806
