@@ -1,0 +1,56 @@
+package jmistral.server.engine;
+
+import jmistral.bench.SynthGguf;
+import jmistral.server.JmistralServer;
+import jmistral.server.ServerOptions;
+import jmistral.tensor.GgmlType;
+import jmistral.tokenizer.Tekken;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * One server for the tests of this package, on a real (small, random-weight) model: 2 layers, width 64,
+ * the full Tekken vocabulary, written as a GGUF file and loaded like a user's model. Built once per JVM.
+ */
+final class SynthServer {
+    static final String API_KEY = "sk-synth";
+    private static SynthServer instance;
+
+    final Path gguf;
+    final Tekken tekken;
+    final ModelCompletionEngine engine;
+    final JmistralServer server;
+
+    private SynthServer() throws IOException {
+        Path dir = Files.createTempDirectory("jmistral-synth");
+        dir.toFile().deleteOnExit();
+        tekken = SynthGguf.tekken();
+        gguf = dir.resolve("tiny.gguf");
+        SynthGguf.write(gguf, SynthGguf.tiny(tekken.vocabSize()), tekken, GgmlType.F32, 7);
+        gguf.toFile().deleteOnExit();
+        engine = ModelCompletionEngine.load(EngineOptions.of(gguf, "jmistral-synth").withParallel(8).withKvTokens(16384));
+        server = new JmistralServer(ServerOptions.loopback(0).withApiKey(API_KEY), engine).start();
+    }
+
+    static synchronized SynthServer get() {
+        if (instance == null) {
+            try {
+                instance = new SynthServer();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                instance.server.close();
+                instance.engine.close();
+            }));
+        }
+        return instance;
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + server.port();
+    }
+}
