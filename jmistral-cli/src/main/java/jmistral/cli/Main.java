@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
                 PullCommand.class,
                 ListCommand.class,
                 RmCommand.class,
+                ServeCommand.class,
         })
 public final class Main implements Runnable {
 

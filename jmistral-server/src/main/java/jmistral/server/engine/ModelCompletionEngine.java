@@ -29,21 +29,31 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
         this.options = options;
     }
 
+    /** An engine that has not started loading (start the HTTP server first, then {@link #startLoading()}). */
+    public static ModelCompletionEngine create(EngineOptions options) {
+        return new ModelCompletionEngine(options);
+    }
+
     /** Starts loading on a background thread and returns at once. */
     public static ModelCompletionEngine loadInBackground(EngineOptions options) {
         ModelCompletionEngine e = new ModelCompletionEngine(options);
+        e.startLoading();
+        return e;
+    }
+
+    /** Loads the model on a background thread; {@link #isReady()} turns true when done. */
+    public void startLoading() {
         Thread.ofPlatform().name("jmistral-model-loader").daemon().start(() -> {
             try {
                 ServingModel m = ServingModel.load(options);
-                e.ready = m;
-                e.loading.complete(m);
+                ready = m;
+                loading.complete(m);
                 LOG.info("model ready: " + options.model());
             } catch (RuntimeException | Error t) {
                 LOG.log(Level.SEVERE, "cannot load " + options.model(), t);
-                e.loading.completeExceptionally(t);
+                loading.completeExceptionally(t);
             }
         });
-        return e;
     }
 
     /** Loads now (tests, benchmarks). */

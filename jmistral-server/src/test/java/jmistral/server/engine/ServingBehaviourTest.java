@@ -66,6 +66,19 @@ class ServingBehaviourTest {
     }
 
     @Test
+    void stopStringEndsTheAnswerBeforeIt() throws Exception {
+        String free = Http.chat(s.baseUrl(), request("Stop string probe", 12, false)).body().at("/choices/0/message/content").asText();
+        assertTrue(free.length() > 6, free);
+        String stop = free.substring(free.length() / 2, free.length() / 2 + 3);
+        int at = free.indexOf(stop);
+        String body = request("Stop string probe", 12, false).replace("\"max_tokens\"",
+                "\"stop\":" + Http.JSON.writeValueAsString(java.util.List.of(stop)) + ",\"max_tokens\"");
+        JsonNode r = Http.chat(s.baseUrl(), body).body();
+        assertEquals(free.substring(0, at), r.at("/choices/0/message/content").asText(), "text up to the stop string");
+        assertEquals("stop", r.at("/choices/0/finish_reason").asText());
+    }
+
+    @Test
     void contextOverflowIsA400SayingHowManyTokens() throws Exception {
         Http.Response r = Http.chat(s.baseUrl(), request("Hello", 1_000_000, false));
         assertEquals(400, r.status());
