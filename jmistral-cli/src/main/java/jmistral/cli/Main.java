@@ -10,9 +10,17 @@ import picocli.CommandLine.Command;
         description = "Run Mistral Small 3.2 24B Instruct in pure Java.",
         subcommands = {
                 CommandLine.HelpCommand.class,
+                InspectCommand.class,
                 PullCommand.class,
                 ListCommand.class,
                 RmCommand.class,
+                TokenizeCommand.class,
+                SynthCommand.class,
+                RunCommand.class,
+                ChatCommand.class,
+                GenerateCommand.class,
+                BenchCommand.class,
+                QuantizeCommand.class,
                 ServeCommand.class,
         })
 public final class Main implements Runnable {

@@ -1,6 +1,7 @@
 package jmistral.chat;
 
 import jmistral.tokenizer.ImageConfig;
+import jmistral.vision.ImageGrid;
 import jmistral.tokenizer.IntList;
 
 /**
@@ -12,17 +13,11 @@ import jmistral.tokenizer.IntList;
  */
 public record ImageTokenLayout(int cols, int rows, int resizedWidth, int resizedHeight) {
 
+    /** The grid comes from {@link ImageGrid}, the one place for target size and token grid maths. */
     public static ImageTokenLayout of(int width, int height, ImageConfig cfg) {
         if (width <= 0 || height <= 0) throw new IllegalArgumentException("image size must be positive: " + width + "x" + height);
-        double ratio = Math.max((double) width / cfg.maxImageSize(), (double) height / cfg.maxImageSize());
-        long w = width, h = height;
-        if (ratio > 1) {
-            w = (long) Math.rint(width / ratio);
-            h = (long) Math.rint(height / ratio);
-        }
-        int cell = cfg.pixelsPerToken();
-        int cols = (int) ((w - 1) / cell + 1), rows = (int) ((h - 1) / cell + 1);
-        return new ImageTokenLayout(cols, rows, cols * cell, rows * cell);
+        ImageGrid g = ImageGrid.forImage(width, height, cfg);
+        return new ImageTokenLayout(g.tokenCols(), g.tokenRows(), g.resizedWidth(), g.resizedHeight());
     }
 
     /** Number of tokens: (cols + 1) per row. */

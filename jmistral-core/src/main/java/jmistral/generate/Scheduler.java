@@ -91,6 +91,14 @@ public final class Scheduler implements AutoCloseable {
      * @throws IllegalArgumentException a token id outside the vocabulary
      */
     public SequenceHandle submit(SequenceRequest request) {
+        return submit(request, null);
+    }
+
+    /**
+     * Like {@link #submit(SequenceRequest)}, but events are pushed to listener on the scheduler thread
+     * (it must be quick and never block; if it throws, the sequence is cancelled).
+     */
+    public SequenceHandle submit(SequenceRequest request, java.util.function.Consumer<GenerationEvent> listener) {
         if (closed) throw new IllegalStateException("the scheduler is closed");
         int[] prompt = request.prompt();
         for (int i = 0; i < prompt.length; i++) {
@@ -106,7 +114,7 @@ public final class Scheduler implements AutoCloseable {
             if (q >= limit) throw new QueueFullException(config.maxQueue());
             if (queued.compareAndSet(q, q + 1)) break;
         }
-        SequenceHandle handle = new SequenceHandle(ids.incrementAndGet(), this::wakeUp);
+        SequenceHandle handle = new SequenceHandle(ids.incrementAndGet(), this::wakeUp, listener);
         inbox.add(new Sequence(request, handle, config.loopGuard(), System.nanoTime()));
         wakeUp();
         return handle;
@@ -212,7 +220,14 @@ public final class Scheduler implements AutoCloseable {
         long t1 = System.nanoTime();
         steps.incrementAndGet();
         forwardedTokens.addAndGet(tokens);
-        for (SchedulerListener l : listeners) l.stepDone(new SchedulerListener.StepStats(batch.size(), tokens, t1 - t0));
+        var stepStats = new SchedulerListener.StepStats(batch.size(), tokens, t1 - t0);
+        for (SchedulerListener l : listeners) {
+            try {
+                l.stepDone(stepStats);
+            } catch (RuntimeException ignored) {
+                // a broken listener must not break generation
+            }
+        }
 
         for (int i = 0; i < batch.size(); i++) {
             Sequence s = batch.get(i);
@@ -375,12 +390,11 @@ public final class Scheduler implements AutoCloseable {
     }
 
     private void complete(Sequence s, FinishReason reason, String text, String error) {
+        requestsFinished.incrementAndGet();          // counters first: a caller woken below sees them
+        running = active.size();
+        prefixEntries = prefixCache.size();
         s.text.append(text);
         Usage usage = s.usage();
-        s.handle.emit(new GenerationEvent.Finished(reason, text, usage, error));
-        int[] generated = Arrays.copyOfRange(s.tokens, s.promptLength, s.length);
-        s.handle.complete(new GenerationResult(generated, s.text.toString(), List.copyOf(s.steps), reason, usage, error));
-        requestsFinished.incrementAndGet();
         long now = System.nanoTime();
         var stats = new SchedulerListener.RequestStats(s.handle.id(), reason, usage,
                 (s.admitNanos < 0 ? now : s.admitNanos) - s.submitNanos,
@@ -392,6 +406,9 @@ public final class Scheduler implements AutoCloseable {
                 // a broken listener must not break generation
             }
         }
+        s.handle.emit(new GenerationEvent.Finished(reason, text, usage, error));
+        int[] generated = Arrays.copyOfRange(s.tokens, s.promptLength, s.length);
+        s.handle.complete(new GenerationResult(generated, s.text.toString(), List.copyOf(s.steps), reason, usage, error));
     }
 
     private static int ceilDiv(int a, int b) { return (a + b - 1) / b; }

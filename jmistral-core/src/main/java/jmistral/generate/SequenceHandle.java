@@ -13,20 +13,23 @@ import java.util.stream.StreamSupport;
 
 /**
  * The caller's side of a submitted sequence: its events (read from any thread, e.g. the virtual thread
- * of an HTTP request), the whole result when done, and {@link #cancel()}.
+ * of an HTTP request), the whole result when done, and {@link #cancel()}. When the sequence was
+ * submitted with a listener, events go to the listener instead and take/poll/events() see none.
  */
 public final class SequenceHandle {
 
     private final long id;
     private final Runnable wakeScheduler;
     private final BlockingQueue<GenerationEvent> events = new LinkedBlockingQueue<>();
+    private final java.util.function.Consumer<GenerationEvent> listener;   // null: events go to the queue
     private final CompletableFuture<GenerationResult> result = new CompletableFuture<>();
     private volatile boolean cancelRequested;
     private boolean finishedTaken;   // the consumer has taken the Finished event
 
-    SequenceHandle(long id, Runnable wakeScheduler) {
+    SequenceHandle(long id, Runnable wakeScheduler, java.util.function.Consumer<GenerationEvent> listener) {
         this.id = id;
         this.wakeScheduler = wakeScheduler;
+        this.listener = listener;
     }
 
     /** A number unique within the scheduler. */
@@ -48,7 +51,7 @@ public final class SequenceHandle {
 
     /** The next event, waiting for it; after the Finished event, returns null. */
     public synchronized GenerationEvent take() throws InterruptedException {
-        if (finishedTaken) return null;
+        if (finishedTaken || listener != null) return null;
         GenerationEvent e = events.take();
         if (e instanceof GenerationEvent.Finished) finishedTaken = true;
         return e;
@@ -56,7 +59,7 @@ public final class SequenceHandle {
 
     /** The next event, or null if none came within the timeout (or after the Finished event). */
     public synchronized GenerationEvent poll(long timeout, TimeUnit unit) throws InterruptedException {
-        if (finishedTaken) return null;
+        if (finishedTaken || listener != null) return null;
         GenerationEvent e = events.poll(timeout, unit);
         if (e instanceof GenerationEvent.Finished) finishedTaken = true;
         return e;
@@ -104,7 +107,17 @@ public final class SequenceHandle {
 
     // --- scheduler side -------------------------------------------------------------------------
 
-    void emit(GenerationEvent e) { events.add(e); }
+    void emit(GenerationEvent e) {
+        if (listener == null) {
+            events.add(e);
+            return;
+        }
+        try {
+            listener.accept(e);
+        } catch (RuntimeException ex) {
+            cancel();                     // a failing consumer (e.g. a closed connection) ends the sequence
+        }
+    }
 
     void complete(GenerationResult r) { result.complete(r); }
 }

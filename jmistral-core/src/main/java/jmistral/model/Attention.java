@@ -1,5 +1,8 @@
 package jmistral.model;
 
+import jmistral.tensor.ComputePool;
+import jmistral.tensor.VectorMath;
+
 /**
  * Causal grouped-query attention over the paged KV cache, streamed block by block with an online
  * softmax in f32 (scores for at most one block at a time; never T x T). Work is split into tasks
@@ -28,7 +31,7 @@ final class Attention {
         int n = b.seqs.length;
         int[] firstTask = new int[n + 1]; // tasks of entry e: firstTask[e] .. firstTask[e+1]-1
         for (int e = 0; e < n; e++) firstTask[e + 1] = firstTask[e] + nKvHeads * ((b.count[e] + TILE - 1) / TILE);
-        Parallel.forEach(firstTask[n], task -> {
+        ComputePool.shared().parallelFor(firstTask[n], task -> {
             int e = 0;
             while (firstTask[e + 1] <= task) e++;
             int local = task - firstTask[e];
@@ -65,7 +68,7 @@ final class Attention {
                     int qOff = (b.start[e] + t) * nHeads * hd + (kvHead * group + g) * hd;
                     float mx = Float.NEGATIVE_INFINITY;
                     for (int j = 0; j < visible; j++) {
-                        s[j] = Ops.dot(q, qOff, kb, j * hd, hd) * scale;
+                        s[j] = VectorMath.dot(q, qOff, kb, j * hd, hd) * scale;
                         mx = Math.max(mx, s[j]);
                     }
                     float newM = Math.max(m[qi], mx);
@@ -73,12 +76,12 @@ final class Attention {
                     int a = qi * hd;
                     if (corr != 1f) {
                         l[qi] *= corr;
-                        for (int d = 0; d < hd; d++) acc[a + d] *= corr;
+                        VectorMath.scale(acc, a, corr, hd);
                     }
                     for (int j = 0; j < visible; j++) {
                         float p = (float) Math.exp(s[j] - newM);
                         l[qi] += p;
-                        for (int d = 0, v = j * hd; d < hd; d++) acc[a + d] += p * vb[v + d];
+                        VectorMath.axpy(p, vb, j * hd, acc, a, hd);
                     }
                     m[qi] = newM;
                 }

@@ -1,5 +1,7 @@
 package jmistral.model;
 
+import jmistral.tensor.VectorMath;
+
 /**
  * One transformer block over all tokens of a step:
  * x += Wo·attention(rope(Wq·n), rope(Wk·n), Wv·n) with n = rmsnorm(x); then x += Wdown·(silu(Wgate·n)*(Wup·n))
@@ -23,7 +25,7 @@ final class DecoderLayer {
     void forward(ForwardBatch b, Scratch s) {
         int T = b.total, dim = c.dim(), hd = c.headDim();
         // attention
-        for (int t = 0; t < T; t++) Ops.rmsnorm(s.xb, t * dim, s.x, t * dim, w.attnNorm(), c.normEps(), dim);
+        for (int t = 0; t < T; t++) VectorMath.rmsnorm(s.xb, t * dim, s.x, t * dim, w.attnNorm(), (float) c.normEps(), dim);
         w.wq().matmul(s.xb, T, s.q); // [T][nHeads*hd]
         w.wk().matmul(s.xb, T, s.k); // [T][nKv*hd]
         w.wv().matmul(s.xb, T, s.v); // [T][nKv*hd]
@@ -32,14 +34,14 @@ final class DecoderLayer {
         storeKv(b, s);
         attention.run(index, b, s.q, s.att);
         w.wo().matmul(s.att, T, s.o); // [T][dim]
-        Ops.add(s.x, s.o, T * dim);
+        VectorMath.add(s.x, 0, s.o, 0, T * dim);
         // feed-forward
-        for (int t = 0; t < T; t++) Ops.rmsnorm(s.xb, t * dim, s.x, t * dim, w.ffnNorm(), c.normEps(), dim);
+        for (int t = 0; t < T; t++) VectorMath.rmsnorm(s.xb, t * dim, s.x, t * dim, w.ffnNorm(), (float) c.normEps(), dim);
         w.wGate().matmul(s.xb, T, s.gate); // [T][hidden]
         w.wUp().matmul(s.xb, T, s.up);     // [T][hidden]
-        Ops.swiglu(s.gate, s.up, T * c.hiddenDim());
+        VectorMath.swiglu(s.gate, s.up, T * c.hiddenDim());
         w.wDown().matmul(s.gate, T, s.o);  // [T][dim]
-        Ops.add(s.x, s.o, T * dim);
+        VectorMath.add(s.x, 0, s.o, 0, T * dim);
     }
 
     /** Writes each token's K and V rows into its sequence's cache block, at its position. */

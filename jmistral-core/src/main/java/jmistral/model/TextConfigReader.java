@@ -157,6 +157,8 @@ public final class TextConfigReader {
         double real(String key) {
             Object v = lookup.apply(key);
             if (v == null) { errors.add("missing " + prefix + key); return 0; }
+            // a float32 GGUF value (1e-5f) means the decimal it was written from (1e-5), not 9.99999974e-6
+            if (v instanceof Float f) return Double.parseDouble(Float.toString(f));
             if (v instanceof Number n) return n.doubleValue();
             errors.add(prefix + key + " = " + v + " is not a number");
             return 0;

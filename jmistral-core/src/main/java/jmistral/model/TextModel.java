@@ -1,5 +1,7 @@
 package jmistral.model;
 
+import jmistral.tensor.VectorMath;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -70,7 +72,7 @@ public final class TextModel implements LanguageModel {
         for (int e = 0; e < b.seqs.length; e++) {
             int first = b.entries.get(e).allLogits() ? 0 : b.count[e] - 1;
             for (int i = first; i < b.count[e]; i++, r++) {
-                Ops.rmsnorm(xn, r * dim, s.x, (b.start[e] + i) * dim, w.finalNorm(), c.normEps(), dim);
+                VectorMath.rmsnorm(xn, r * dim, s.x, (b.start[e] + i) * dim, w.finalNorm(), (float) c.normEps(), dim);
             }
         }
         float[] all = new float[Math.multiplyExact(rows, vocab)]; // [rows][vocab]

@@ -38,13 +38,23 @@ public final class SafetensorsModel implements TensorSource {
     }
 
     public static SafetensorsModel open(Path dirOrFile) {
+        Path index = dirOrFile.resolve(SafetensorsIndex.FILE_NAME);
+        if (Files.isDirectory(dirOrFile) && Files.exists(index)) return sharded(dirOrFile, SafetensorsIndex.read(index));
+        return merged(dirOrFile, filesOf(dirOrFile));
+    }
+
+    /**
+     * The .safetensors files {@link #open} reads for this folder or file, in order (for an index: its
+     * shards in first-mention order, checked to exist).
+     */
+    public static List<Path> filesOf(Path dirOrFile) {
         if (!Files.isDirectory(dirOrFile)) {
             if (!Files.exists(dirOrFile)) throw new ModelFileException(dirOrFile, -1, "no such file or folder");
-            return merged(dirOrFile, List.of(dirOrFile));
+            return List.of(dirOrFile);
         }
         Path index = dirOrFile.resolve(SafetensorsIndex.FILE_NAME);
-        if (Files.exists(index)) return sharded(dirOrFile, SafetensorsIndex.read(index));
-        if (Files.exists(dirOrFile.resolve(CONSOLIDATED))) return merged(dirOrFile, List.of(dirOrFile.resolve(CONSOLIDATED)));
+        if (Files.exists(index)) return shardPaths(dirOrFile, SafetensorsIndex.read(index));
+        if (Files.exists(dirOrFile.resolve(CONSOLIDATED))) return List.of(dirOrFile.resolve(CONSOLIDATED));
         List<Path> all;
         try (Stream<Path> s = Files.list(dirOrFile)) {
             all = s.filter(p -> p.getFileName().toString().endsWith(".safetensors")).sorted().toList();
@@ -52,11 +62,11 @@ public final class SafetensorsModel implements TensorSource {
             throw new ModelFileException(dirOrFile, -1, "cannot list folder: " + e, e);
         }
         if (all.isEmpty()) throw new ModelFileException(dirOrFile, -1, "folder holds no .safetensors file and no " + SafetensorsIndex.FILE_NAME);
-        return merged(dirOrFile, all);
+        return all;
     }
 
-    /** Opens the shards the index names; every listed tensor must be in its shard. */
-    private static SafetensorsModel sharded(Path dir, SafetensorsIndex index) {
+    /** The shards an index names, each checked to exist. */
+    private static List<Path> shardPaths(Path dir, SafetensorsIndex index) {
         List<String> shardNames = List.copyOf(new LinkedHashSet<>(index.weightMap().values()));
         for (String shard : shardNames) {
             if (!Files.isRegularFile(dir.resolve(shard))) {
@@ -66,13 +76,19 @@ public final class SafetensorsModel implements TensorSource {
                         + "') is missing from " + dir + ": incomplete download?");
             }
         }
+        return shardNames.stream().map(dir::resolve).toList();
+    }
+
+    /** Opens the shards the index names; every listed tensor must be in its shard. */
+    private static SafetensorsModel sharded(Path dir, SafetensorsIndex index) {
+        List<Path> shards = shardPaths(dir, index);
         List<SafetensorsFile> files = new ArrayList<>();
         try {
             Map<String, SafetensorsFile> byName = new LinkedHashMap<>();
-            for (String shard : shardNames) {
-                SafetensorsFile f = SafetensorsFile.open(dir.resolve(shard));
+            for (Path shard : shards) {
+                SafetensorsFile f = SafetensorsFile.open(shard);
                 files.add(f);
-                byName.put(shard, f);
+                byName.put(shard.getFileName().toString(), f);
             }
             Map<String, TensorView> tensors = new LinkedHashMap<>();
             for (var e : index.weightMap().entrySet()) {

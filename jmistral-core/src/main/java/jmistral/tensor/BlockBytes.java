@@ -65,6 +65,20 @@ final class BlockBytes {
         return sc | (m << 8);
     }
 
+    /** The 8 six-bit scales of a Q4_K/Q5_K block, sub-block j at bits 6j (decoded once per block, branch-free use). */
+    static long kScales(MemorySegment s, long scales) {
+        long packed = 0;
+        for (int j = 0; j < 8; j++) packed |= (long) (kScaleMin(s, scales, j) & 0xFF) << (6 * j);
+        return packed;
+    }
+
+    /** The 8 six-bit mins of a Q4_K/Q5_K block, sub-block j at bits 6j. */
+    static long kMins(MemorySegment s, long scales) {
+        long packed = 0;
+        for (int j = 0; j < 8; j++) packed |= (long) (kScaleMin(s, scales, j) >> 8) << (6 * j);
+        return packed;
+    }
+
     /** Packs 6-bit scale ls and min lm of sub-block j into the 12 scale bytes (inverse of kScaleMin). */
     static void putKScaleMin(MemorySegment s, long scales, int j, int ls, int lm) {
         if (j < 4) {
@@ -83,7 +97,7 @@ final class BlockBytes {
      * bit 2*(j/4).
      */
     static int q3kScale(MemorySegment s, long scales, int j) {
-        int low = j < 8 ? u8(s, scales + j) & 15 : u8(s, scales + j - 8) >> 4;
+        int low = (u8(s, scales + (j & 7)) >> (4 * (j >> 3))) & 15; // branch-free: no trap-prone paths in kernels
         int high = (u8(s, scales + 8 + (j & 3)) >> (2 * (j >> 2))) & 3;
         return (low | (high << 4)) - 32;
     }

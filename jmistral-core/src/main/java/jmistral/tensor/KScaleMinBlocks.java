@@ -6,10 +6,8 @@ import static jmistral.tensor.BlockBytes.u8;
 import static jmistral.tensor.VectorLanes.F;
 import static jmistral.tensor.VectorLanes.addScaled;
 import static jmistral.tensor.VectorLanes.bits;
-import static jmistral.tensor.VectorLanes.dot16;
-import static jmistral.tensor.VectorLanes.high4;
 import static jmistral.tensor.VectorLanes.load16;
-import static jmistral.tensor.VectorLanes.low4;
+import static jmistral.tensor.VectorLanes.dot16;
 import static jmistral.tensor.VectorLanes.sum16;
 
 import java.lang.foreign.MemorySegment;
@@ -47,38 +45,32 @@ final class KScaleMinBlocks {
         }
     }
 
-    /** Vector dot: sum over sub-blocks of d*sc*sum(q*x) - dmin*m*sum(x). qhAt < 0 for Q4_K. */
+    /**
+     * Vector dot: sum over the 8 sub-blocks j of d*sc_j*sum(q*x) - dmin*m_j*sum(x). Sub-block j
+     * takes nibble j%2 of qs[32*(j/2) ..], plus (Q5_K, qhOff >= 0) bit j of qh[l] as bit 4.
+     * Written as loops with one call site per vector operation: C2 stops inlining a method whose
+     * graph grows past a node budget, and a vector op that is not inlined boxes its vectors.
+     */
     static float dot(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
-        FloatVector acc = FloatVector.zero(F);
-        FloatVector zero = FloatVector.zero(F);
+        FloatVector acc = FloatVector.zero(F), mins = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256) {
             float d = half(w, at), dmin = half(w, at + 2);
-            ByteVector qh0 = null, qh1 = null;
-            if (qhOff >= 0) {
-                qh0 = load16(w, at + qhOff);
-                qh1 = load16(w, at + qhOff + 16);
-            }
-            for (int n = 0; n < 4; n++) {
-                ByteVector q0 = load16(w, at + qsOff + 32 * n), q1 = load16(w, at + qsOff + 32 * n + 16);
-                ByteVector lo0 = low4(q0), lo1 = low4(q1), hi0 = high4(q0), hi1 = high4(q1);
-                if (qhOff >= 0) {
-                    lo0 = lo0.or(bits(qh0, 2 * n, 1).lanewise(VectorOperators.LSHL, 4));
-                    lo1 = lo1.or(bits(qh1, 2 * n, 1).lanewise(VectorOperators.LSHL, 4));
-                    hi0 = hi0.or(bits(qh0, 2 * n + 1, 1).lanewise(VectorOperators.LSHL, 4));
-                    hi1 = hi1.or(bits(qh1, 2 * n + 1, 1).lanewise(VectorOperators.LSHL, 4));
+            long scales = BlockBytes.kScales(w, at + SCALES), minima = BlockBytes.kMins(w, at + SCALES);
+            for (int j = 0; j < 8; j++) {
+                FloatVector s = FloatVector.zero(F), xs = FloatVector.zero(F);
+                for (int h = 0; h < 2; h++) {
+                    ByteVector q = bits(load16(w, at + qsOff + 32 * (j >> 1) + 16 * h), 4 * (j & 1), 15);
+                    if (qhOff >= 0) {
+                        q = q.or(bits(load16(w, at + qhOff + 16 * h), j, 1).lanewise(VectorOperators.LSHL, 4));
+                    }
+                    int xo = xOff + 32 * j + 16 * h;
+                    s = dot16(q, x, xo, s);
+                    xs = sum16(x, xo, xs);
                 }
-                int xo = xOff + 64 * n;
-                FloatVector s0 = dot16(lo1, x, xo + 16, dot16(lo0, x, xo, zero));
-                FloatVector s1 = dot16(hi1, x, xo + 48, dot16(hi0, x, xo + 32, zero));
-                FloatVector xs0 = sum16(x, xo + 16, sum16(x, xo, zero));
-                FloatVector xs1 = sum16(x, xo + 48, sum16(x, xo + 32, zero));
-                int sm0 = kScaleMin(w, at + SCALES, 2 * n), sm1 = kScaleMin(w, at + SCALES, 2 * n + 1);
-                acc = addScaled(acc, s0, d * (sm0 & 0xFF));
-                acc = addScaled(acc, s1, d * (sm1 & 0xFF));
-                acc = addScaled(acc, xs0, -dmin * (sm0 >> 8));
-                acc = addScaled(acc, xs1, -dmin * (sm1 >> 8));
+                acc = addScaled(acc, s, d * ((scales >>> (6 * j)) & 63));
+                mins = addScaled(mins, xs, dmin * ((minima >>> (6 * j)) & 63));
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return acc.sub(mins).reduceLanes(VectorOperators.ADD);
     }
 }

@@ -43,15 +43,13 @@ final class Q3_KBlock implements BlockType {
 
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
         FloatVector acc = FloatVector.zero(F);
-        FloatVector zero = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++, at += 110, xOff += 256) {
             float d = half(w, at + D);
-            ByteVector hm0 = load16(w, at + HMASK), hm1 = load16(w, at + HMASK + 16);
             for (int g = 0; g < 16; g++) {
                 ByteVector low = bits(load16(w, at + QS + 32 * (g / 8) + 16 * (g % 2)), 2 * ((g % 8) / 2), 3);
-                ByteVector high = bits(g % 2 == 0 ? hm0 : hm1, g / 2, 1).lanewise(VectorOperators.LSHL, 2);
+                ByteVector high = bits(load16(w, at + HMASK + 16 * (g % 2)), g / 2, 1).lanewise(VectorOperators.LSHL, 2);
                 ByteVector q = low.or(high).sub((byte) 4);
-                acc = addScaled(acc, dot16(q, x, xOff + 16 * g, zero), d * q3kScale(w, at + SCALES, g));
+                acc = addScaled(acc, dot16(q, x, xOff + 16 * g, FloatVector.zero(F)), d * q3kScale(w, at + SCALES, g));
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);

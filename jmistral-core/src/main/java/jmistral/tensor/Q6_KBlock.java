@@ -7,9 +7,7 @@ import static jmistral.tensor.VectorLanes.F;
 import static jmistral.tensor.VectorLanes.addScaled;
 import static jmistral.tensor.VectorLanes.bits;
 import static jmistral.tensor.VectorLanes.dot16;
-import static jmistral.tensor.VectorLanes.high4;
 import static jmistral.tensor.VectorLanes.load16;
-import static jmistral.tensor.VectorLanes.low4;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -49,26 +47,22 @@ final class Q6_KBlock implements BlockType {
         }
     }
 
-    /** 6-bit values minus 32 from 4 low bits and the 2 qh bits at {@code shift}. */
-    private static ByteVector six(ByteVector low4, ByteVector qh, int shift) {
-        return low4.or(bits(qh, shift, 3).lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-    }
-
+    /**
+     * Vector dot, one 16-weight group g per iteration (one call site per vector op, see
+     * KScaleMinBlocks.dot): half h = g/8, quarter k = (g%8)/2, lanes 16*(g%2) ..; the 4 low bits
+     * are nibble k/2 of ql[64h + 32*(k%2) + l], the 2 high bits are bits 2k of qh[32h + l].
+     */
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
         FloatVector acc = FloatVector.zero(F);
-        FloatVector zero = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++, at += 210, xOff += 256) {
             float d = half(w, at + D);
-            for (int h = 0; h < 2; h++) {
-                long ql = at + QL + 64 * h, qh = at + QH + 32 * h, sc = at + SCALES + 8 * h;
-                for (int is = 0; is < 2; is++) { // 16 lanes l = 16*is .. 16*is+15
-                    int l = 16 * is, xo = xOff + 128 * h + l;
-                    ByteVector a = load16(w, ql + l), c = load16(w, ql + l + 32), hb = load16(w, qh + l);
-                    acc = addScaled(acc, dot16(six(low4(a), hb, 0), x, xo, zero), d * i8(w, sc + is));
-                    acc = addScaled(acc, dot16(six(low4(c), hb, 2), x, xo + 32, zero), d * i8(w, sc + is + 2));
-                    acc = addScaled(acc, dot16(six(high4(a), hb, 4), x, xo + 64, zero), d * i8(w, sc + is + 4));
-                    acc = addScaled(acc, dot16(six(high4(c), hb, 6), x, xo + 96, zero), d * i8(w, sc + is + 6));
-                }
+            for (int g = 0; g < 16; g++) {
+                int h = g >> 3, k = (g >> 1) & 3, l = 16 * (g & 1);
+                ByteVector low = bits(load16(w, at + QL + 64 * h + 32 * (k & 1) + l), 4 * (k >> 1), 15);
+                ByteVector high = bits(load16(w, at + QH + 32 * h + l), 2 * k, 3);
+                ByteVector q = low.or(high.lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
+                int scale = i8(w, at + SCALES + 8 * h + (g & 1) + 2 * k);
+                acc = addScaled(acc, dot16(q, x, xOff + 128 * h + 32 * k + l, FloatVector.zero(F)), d * scale);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);

@@ -48,12 +48,16 @@ final class VectorLanes {
 
     /** High nibbles (0..15) of each byte. */
     static ByteVector high4(ByteVector b) {
-        return b.lanewise(VectorOperators.LSHR, 4);
+        return bits(b, 4, 15);
     }
 
-    /** Bits [shift, shift+width) of each byte (unsigned). */
+    /**
+     * (b >>> shift) & mask in every byte, for masks below 2^(8-shift). x86 has no byte shifts, and
+     * a byte shift by a variable count is slow in the Vector API, so shift 32-bit lanes instead:
+     * the bits that move in from the next byte are above the mask and are cleared by it.
+     */
     static ByteVector bits(ByteVector b, int shift, int mask) {
-        return b.lanewise(VectorOperators.LSHR, shift).and((byte) mask);
+        return b.reinterpretAsInts().lanewise(VectorOperators.LSHR, shift).reinterpretAsBytes().and((byte) mask);
     }
 
     /** acc + v * s. */

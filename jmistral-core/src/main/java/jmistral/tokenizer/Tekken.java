@@ -58,6 +58,9 @@ public final class Tekken {
     /** The {@code tokenizer.ggml.*} entries describing this tokenizer, in the GGUF Java types of GgufFile.metadata(). */
     public Map<String, Object> toGgufMetadata() { return TekkenGguf.toMetadata(this); }
 
+    /** Adds the {@code tokenizer.ggml.*} entries to a GGUF file being written (gpt2-style tokens, merges, types). */
+    public void writeGgufMetadata(jmistral.gguf.GgufWriter w) { w.putAllPlain(toGgufMetadata()); }
+
     // ---- vocabulary -----------------------------------------------------------------------------------
 
     /** Total ids: special tokens plus BPE ranks (131072 for Mistral Small 3.2). */
@@ -161,7 +164,7 @@ public final class Tekken {
 
     public StreamingDecoder newStreamingDecoder(SpecialTokenPolicy policy) { return new StreamingDecoder(this, policy); }
 
-    RankTable ranks() { return ranks; }
+    RankTable ranks() { return ranks; }   // package-private: GGUF export and tests
 
     String[] specials() { return specials; }
 

@@ -97,10 +97,14 @@ class SchedulerTest {
             steps.release(8);                                  // one prefill step + 7 decode steps
             for (int i = 0; i < 8; i++) assertInstanceOf(GenerationEvent.Token.class, h1.take());
             SequenceHandle h2 = scheduler.submit(SequenceRequest.of(b, p2));
+            List<Long> finishOrder = new java.util.concurrent.CopyOnWriteArrayList<>();
+            scheduler.addListener(new SchedulerListener() {
+                @Override public void requestFinished(RequestStats st) { finishOrder.add(st.id()); }
+            });
             steps.release(100_000);
             GenerationResult r2 = h2.await();
-            assertFalse(h1.isDone(), "the first sequence should still run after the second left");
             GenerationResult r1 = h1.await();
+            assertEquals(List.of(h2.id(), h1.id()), finishOrder, "the second should join and leave while the first runs");
             assertArrayEquals(ReferenceGeneration.generate(model, a, p1), r1.tokens());
             assertArrayEquals(ReferenceGeneration.generate(model, b, p2), r2.tokens());
             assertEquals(FinishReason.LENGTH, r1.reason());
@@ -125,17 +129,16 @@ class SchedulerTest {
             assertEquals(FinishReason.CANCELLED, ((GenerationEvent.Finished) e).reason());
             assertEquals(kv.totalBlocks(), kv.freeBlocks(), "blocks not freed on cancel");
             assertNull(h.take());
-            // a cancelled waiting request ends too, without running
+            // a request cancelled before its first step ends too, with nothing generated
             steps.drainPermits();
-            model.beforeForward = b -> { };
-            assertEquals(FinishReason.CANCELLED, cancelledBeforeStart(scheduler));
+            SequenceHandle h2 = scheduler.submit(SequenceRequest.of(prompt(4, 5), SamplingParams.greedy().withMaxTokens(50)));
+            h2.cancel();
+            steps.release(1000);
+            GenerationResult r2 = h2.await();
+            assertEquals(FinishReason.CANCELLED, r2.reason());
+            assertTrue(r2.tokens().length <= 1);
+            assertEquals(kv.totalBlocks(), kv.freeBlocks());
         }
-    }
-
-    private static FinishReason cancelledBeforeStart(Scheduler scheduler) throws Exception {
-        SequenceHandle h = scheduler.submit(SequenceRequest.of(prompt(4, 5), SamplingParams.greedy().withMaxTokens(50)));
-        h.cancel();
-        return h.await().reason();
     }
 
     @Test
@@ -210,10 +213,13 @@ class SchedulerTest {
         ToyModel model = new ToyModel(VOCAB, 4, -1, 0);
         List<int[]> prompts = List.of(prompt(51, 10), prompt(52, 12), prompt(53, 9));
         SamplingParams p = SamplingParams.defaults().withTemperature(0.8).withSeed(9L).withMaxTokens(30);
+        CountDownLatch allSubmitted = new CountDownLatch(1);
+        model.beforeForward = b -> awaitQuietly(allSubmitted);
         try (var kv = model.createCache(4 * 24, KvCacheType.F32);      // 24 blocks: not enough for all three
              var scheduler = new Scheduler(model, kv, config().withPrefixCacheEntries(0))) {
             List<SequenceHandle> hs = new ArrayList<>();
             for (int[] pr : prompts) hs.add(scheduler.submit(SequenceRequest.of(pr, p)));
+            allSubmitted.countDown();
             for (int i = 0; i < prompts.size(); i++) {
                 assertArrayEquals(ReferenceGeneration.generate(model, prompts.get(i), p), hs.get(i).await().tokens());
             }

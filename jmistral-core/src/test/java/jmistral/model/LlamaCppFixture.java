@@ -39,6 +39,15 @@ final class LlamaCppFixture {
 
     /** Runs every case; returns the worst log-prob difference seen. */
     static double check(LanguageModel model, JsonNode cases, double tolerance, String label) {
+        return check(model, cases, tolerance, label, c -> null);
+    }
+
+    /**
+     * As above, with per-case prompt embeddings ([prompt.length][dim], non-null rows replace the token
+     * embedding: image features at [IMG] positions).
+     */
+    static double check(LanguageModel model, JsonNode cases, double tolerance, String label,
+                        java.util.function.Function<JsonNode, float[][]> promptEmbeddings) {
         double worst = 0;
         List<String> failures = new ArrayList<>();
         for (JsonNode c : cases) {
@@ -47,7 +56,7 @@ final class LlamaCppFixture {
             JsonNode steps = c.get("steps");
             try (KvCache cache = model.createCache(prompt.length + steps.size() + 1, KvCacheType.F32);
                  SequenceCache seq = cache.newSequence()) {
-                float[] logits = model.forward(List.of(BatchEntry.of(seq, prompt))).getFirst();
+                float[] logits = model.forward(List.of(new BatchEntry(seq, prompt, promptEmbeddings.apply(c), false))).getFirst();
                 boolean tieSeen = false;
                 for (int i = 0; i < steps.size(); i++) {
                     JsonNode step = steps.get(i);

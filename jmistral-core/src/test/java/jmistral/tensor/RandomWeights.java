@@ -7,7 +7,7 @@ import java.nio.ByteOrder;
 import java.util.Random;
 
 /** Random weight data for tests: random bytes, with the fp16 scale fields set to sane finite values. */
-final class RandomWeights {
+public final class RandomWeights {
     private RandomWeights() {}
 
     /** Byte offsets of the fp16 fields (scales, mins) inside one block of each quantized type. */
@@ -23,7 +23,7 @@ final class RandomWeights {
     }
 
     /** {@code rows} rows of {@code cols} weights of {@code type}, in a native segment (a fresh confined arena's). */
-    static MemorySegment matrix(GgmlType type, int rows, int cols, Random rnd) {
+    public static MemorySegment matrix(GgmlType type, int rows, int cols, Random rnd) {
         long bytes = type.bytesFor((long) rows * cols);
         MemorySegment s = Arena.ofAuto().allocate(bytes, 64);
         ByteOrder le = ByteOrder.LITTLE_ENDIAN;
@@ -54,7 +54,7 @@ final class RandomWeights {
         return (rnd.nextBoolean() ? 1 : -1) * (0.0005f + rnd.nextFloat() * 0.05f);
     }
 
-    static float[] vector(int n, Random rnd) {
+    public static float[] vector(int n, Random rnd) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) x[i] = (float) rnd.nextGaussian();
         return x;

@@ -20,6 +20,13 @@ class TekkenLoadersTest {
     private static final String MIXED = "Hello, world! función común días 日本語 🎉\n\tdef f(x):\n        return x**2  \r\n"
             + "안녕하세요 Привет 12345 ÆØÅ [INST]</s> ";
 
+    private static Map<String, Object> metadata;
+
+    private static synchronized Map<String, Object> metadata() {
+        if (metadata == null) metadata = TestData.tekken().toGgufMetadata();
+        return metadata;
+    }
+
     @Test
     void rankListGivesSameIdsAsTekkenJson() {
         Tekken json = TestData.tekken();
@@ -33,7 +40,7 @@ class TekkenLoadersTest {
     @Test
     void ggufMetadataRoundTripGivesSameIds() {
         Tekken json = TestData.tekken();
-        Map<String, Object> md = json.toGgufMetadata();
+        Map<String, Object> md = metadata();
         assertEquals("gpt2", md.get("tokenizer.ggml.model"));
         assertEquals("tekken", md.get("tokenizer.ggml.pre"));
         assertEquals(1L, md.get("tokenizer.ggml.bos_token_id"));
@@ -54,10 +61,30 @@ class TekkenLoadersTest {
     }
 
     @Test
+    void ggufFileRoundTrip() throws Exception {
+        Tekken json = TestData.tekken();
+        Path f = Files.createTempFile("tekken", ".gguf");
+        try {
+            jmistral.gguf.GgufWriter w = new jmistral.gguf.GgufWriter();
+            w.putString("general.architecture", "llama");
+            json.writeGgufMetadata(w);
+            w.write(f);
+            try (jmistral.gguf.GgufFile g = jmistral.gguf.GgufFile.open(f)) {
+                assertEquals(1, g.getInt("tokenizer.ggml.bos_token_id"));
+                Tekken fromFile = Tekken.fromGgufMetadata(g.metadata());
+                assertArrayEquals(json.encode(MIXED), fromFile.encode(MIXED));
+                assertEquals(json.vocabSize(), fromFile.vocabSize());
+            }
+        } finally {
+            Files.deleteIfExists(f);
+        }
+    }
+
+    @Test
     void mergesReproduceBpe() {
         // Applying the derived merges llama.cpp-style (lowest merge index first) must give the rank-based ids.
         Tekken t = TestData.tekken();
-        @SuppressWarnings("unchecked") List<String> merges = (List<String>) t.toGgufMetadata().get("tokenizer.ggml.merges");
+        @SuppressWarnings("unchecked") List<String> merges = (List<String>) metadata().get("tokenizer.ggml.merges");
         Map<String, Integer> mergeRank = new java.util.HashMap<>();
         for (int i = 0; i < merges.size(); i++) mergeRank.put(merges.get(i), i);
         for (String word : List.of("Hello", " world", "función", " tokenization", "日本語", "xxxxxxxxxxxxxxxx")) {
@@ -80,7 +107,7 @@ class TekkenLoadersTest {
 
     @Test
     void ggufMetadataErrorsAreClear() {
-        Map<String, Object> md = new LinkedHashMap<>(TestData.tekken().toGgufMetadata());
+        Map<String, Object> md = new LinkedHashMap<>(metadata());
         md.put("tokenizer.ggml.model", "llama");
         var e = assertThrows(ModelFileException.class, () -> Tekken.fromGgufMetadata(md));
         assertTrue(e.getMessage().contains("tokenizer.ggml.model"), e.getMessage());

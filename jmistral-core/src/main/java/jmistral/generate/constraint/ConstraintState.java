@@ -11,7 +11,7 @@ import java.util.BitSet;
  * <p>Typical use in a sampler: {@code state.fillAllowed(words)}; set logits of ids whose bit is 0 to
  * -inf; sample; {@code state.advance(id)}; stop when {@code id == eos} (then {@link #isFinished()}).
  */
-public final class ConstraintState {
+public final class ConstraintState implements jmistral.generate.TokenConstraint {
 
     private final GrammarMatcher matcher;
     private ParserState state;
@@ -23,6 +23,7 @@ public final class ConstraintState {
     }
 
     /** Consumes a token. Throws IllegalArgumentException (naming the token) if it is not allowed. */
+    @Override
     public void advance(int tokenId) {
         if (!tryAdvance(tokenId)) {
             throw new IllegalArgumentException("token " + tokenId + " is not allowed by the constraint here"
@@ -72,7 +73,8 @@ public final class ConstraintState {
         System.arraycopy(m, 0, dst, 0, m.length);
     }
 
-    /** The allowed tokens as a new BitSet (convenience; {@link #fillAllowed} avoids the allocation). */
+    /** The allowed tokens as a new BitSet (never null; {@link #fillAllowed} avoids the allocation). */
+    @Override
     public BitSet allowedTokens() {
         long[] words = new long[matcher.trie().maskWords()];
         fillAllowed(words);
@@ -92,6 +94,11 @@ public final class ConstraintState {
     /** EOS has been consumed. */
     public boolean isFinished() {
         return finished;
+    }
+
+    /** Whether the current mask is already memoized (benchmarks tell cold from warm masks). */
+    boolean maskCached() {
+        return finished || state.mask != null;
     }
 
     /** An independent copy (for rollback / beam / speculative branches). */

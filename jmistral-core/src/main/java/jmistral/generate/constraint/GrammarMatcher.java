@@ -1,9 +1,7 @@
 package jmistral.generate.constraint;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -116,44 +114,103 @@ public final class GrammarMatcher {
 
     /** Follows epsilon moves, calls (push) and rule ends (pop) from the seeds; interns the result. */
     private ParserState closure(int[] seedNodes, StackFrame[] seedFrames, int count) {
-        HashSet<Long> visited = new HashSet<>();
-        ArrayDeque<Object[]> work = new ArrayDeque<>();
-        for (int i = 0; i < count; i++) work.push(new Object[] {seedNodes[i], seedFrames[i]});
-        List<long[]> kernel = new ArrayList<>(); // {key}
-        List<StackFrame> kernelFrames = new ArrayList<>();
+        int[] workNode = new int[Math.max(16, count * 2)];
+        StackFrame[] workFrame = new StackFrame[workNode.length];
+        int top = 0;
+        for (int i = 0; i < count; i++) {
+            workNode[top] = seedNodes[i];
+            workFrame[top++] = seedFrames[i];
+        }
+        LongSet visited = new LongSet();
+        long[] keys = new long[8];
+        StackFrame[] kernelFrames = new StackFrame[8];
+        int n = 0;
         boolean accepting = false;
-        while (!work.isEmpty()) {
-            Object[] c = work.pop();
-            int node = (Integer) c[0];
-            StackFrame f = (StackFrame) c[1];
+        while (top > 0) {
+            int node = workNode[--top];
+            StackFrame f = workFrame[top];
             long key = ((long) node << 32) | StackFrame.idOf(f);
             if (!visited.add(key)) continue;
             if (nfa.consumes(node)) {
-                kernel.add(new long[] {key});
-                kernelFrames.add(f);
+                if (n == keys.length) {
+                    keys = Arrays.copyOf(keys, n * 2);
+                    kernelFrames = Arrays.copyOf(kernelFrames, n * 2);
+                }
+                keys[n] = key;
+                kernelFrames[n++] = f;
+            }
+            int need = top + (nfa.epsStart[node + 1] - nfa.epsStart[node]) + (nfa.callStart[node + 1] - nfa.callStart[node]) + 1;
+            if (need > workNode.length) {
+                workNode = Arrays.copyOf(workNode, need * 2);
+                workFrame = Arrays.copyOf(workFrame, need * 2);
             }
             for (int e = nfa.epsStart[node]; e < nfa.epsStart[node + 1]; e++) {
-                work.push(new Object[] {nfa.epsTarget[e], f});
+                workNode[top] = nfa.epsTarget[e];
+                workFrame[top++] = f;
             }
             for (int e = nfa.callStart[node]; e < nfa.callStart[node + 1]; e++) {
                 if (f != null && f.depth >= MAX_STACK_DEPTH) continue;
-                work.push(new Object[] {nfa.ruleStart[nfa.callRule[e]], push(nfa.callReturn[e], f)});
+                workNode[top] = nfa.ruleStart[nfa.callRule[e]];
+                workFrame[top++] = push(nfa.callReturn[e], f);
             }
             if (nfa.isReturn[node]) {
-                if (f == null) accepting = true;
-                else work.push(new Object[] {f.returnNode, f.parent});
+                if (f == null) {
+                    accepting = true;
+                } else {
+                    workNode[top] = f.returnNode;
+                    workFrame[top++] = f.parent;
+                }
             }
         }
-        Integer[] order = new Integer[kernel.size()];
-        for (int i = 0; i < order.length; i++) order[i] = i;
-        Arrays.sort(order, (a, b) -> Long.compare(kernel.get(a)[0], kernel.get(b)[0]));
-        long[] keys = new long[order.length];
-        StackFrame[] fr = new StackFrame[order.length];
-        for (int i = 0; i < order.length; i++) {
-            keys[i] = kernel.get(order[i])[0];
-            fr[i] = kernelFrames.get(order[i]);
+        // sort (key, frame) pairs by key: insertion sort, kernels are small
+        for (int i = 1; i < n; i++) {
+            long k = keys[i];
+            StackFrame fr = kernelFrames[i];
+            int j = i - 1;
+            while (j >= 0 && keys[j] > k) {
+                keys[j + 1] = keys[j];
+                kernelFrames[j + 1] = kernelFrames[j];
+                j--;
+            }
+            keys[j + 1] = k;
+            kernelFrames[j + 1] = fr;
         }
-        return intern(new ParserState(keys, fr, accepting));
+        return intern(new ParserState(Arrays.copyOf(keys, n), Arrays.copyOf(kernelFrames, n), accepting));
+    }
+
+    /** Open-addressing set of longs (closure bookkeeping without boxing). */
+    private static final class LongSet {
+        private long[] table = new long[64];
+        private boolean[] used = new boolean[64];
+        private int size;
+
+        boolean add(long v) {
+            if (size * 2 >= table.length) grow();
+            int mask = table.length - 1;
+            int i = (int) (mix(v) & mask);
+            while (used[i]) {
+                if (table[i] == v) return false;
+                i = (i + 1) & mask;
+            }
+            used[i] = true;
+            table[i] = v;
+            size++;
+            return true;
+        }
+
+        private void grow() {
+            long[] oldT = table;
+            boolean[] oldU = used;
+            table = new long[oldT.length * 2];
+            used = new boolean[oldT.length * 2];
+            size = 0;
+            for (int i = 0; i < oldT.length; i++) if (oldU[i]) add(oldT[i]);
+        }
+
+        private static long mix(long v) {
+            v *= 0x9E3779B97F4A7C15L;
+            return v ^ (v >>> 29);
+        }
     }
 
     private ParserState intern(ParserState s) {

@@ -69,6 +69,9 @@ final class IntegerRanges {
     /** Digit strings d with x <= d <= y, all of the same length. */
     private static Expr sameLength(String x, String y) {
         if (x.isEmpty()) return Expr.EMPTY;
+        if (x.equals("0".repeat(x.length())) && y.equals("9".repeat(y.length()))) {
+            return new Expr.Repeat(JsonGrammar.digit(), x.length(), x.length()); // full range: stops the 2^n split
+        }
         char x0 = x.charAt(0), y0 = y.charAt(0);
         String xr = x.substring(1), yr = y.substring(1);
         if (x0 == y0) return Expr.seq(Expr.literal(String.valueOf(x0)), sameLength(xr, yr));

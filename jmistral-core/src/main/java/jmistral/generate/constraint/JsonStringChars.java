@@ -42,6 +42,18 @@ final class JsonStringChars {
      * {@code \/} and {@code \\uXXXX} for any non-surrogate BMP character (so one escape is one code point).
      */
     static Expr any() {
+        return ANY;
+    }
+
+    /** One character of any kind without \\u escapes for printable chars (regex '.', free key tails). */
+    static Expr anyUnescaped() {
+        return ANY_UNESCAPED;
+    }
+
+    private static final Expr ANY_UNESCAPED = oneOf(CodePointSet.ALL);
+    private static final Expr ANY = buildAny();
+
+    private static Expr buildAny() {
         Expr hex = new Expr.Alt(List.of(new Expr.ByteRange('0', '9'), new Expr.ByteRange('a', 'f'),
                 new Expr.ByteRange('A', 'F')));
         // first hex digit of a non-surrogate: anything but D/d, or D/d followed by 0-7
@@ -50,7 +62,7 @@ final class JsonStringChars {
         Expr dLow = Expr.seq(Expr.alt(Expr.literal("d"), Expr.literal("D")), new Expr.ByteRange('0', '7'));
         Expr uEscape = Expr.seq(Expr.literal("\\u"),
                 Expr.alt(Expr.seq(notD, hex, hex, hex), Expr.seq(dLow, hex, hex)));
-        return Expr.alt(oneOf(CodePointSet.ALL), Expr.literal("\\/"), uEscape);
+        return Expr.alt(ANY_UNESCAPED, Expr.literal("\\/"), uEscape);
     }
 
     /** The JSON string literal (with quotes) for {@code s}, escaped as Jackson writes it. */

@@ -42,7 +42,7 @@ final class RegexSubset {
             List<Expr> seq = p.sequence(true);
             boolean anchoredEnd = p.eat('$');
             if (p.pos < p.src.length() && p.peek() != '|') throw p.error("unexpected '" + p.peek() + "'");
-            Expr any = Expr.star(JsonStringChars.oneOf(CodePointSet.ALL));
+            Expr any = Expr.star(JsonStringChars.anyUnescaped());
             List<Expr> items = new ArrayList<>();
             if (!anchoredStart) items.add(any);
             items.addAll(seq);

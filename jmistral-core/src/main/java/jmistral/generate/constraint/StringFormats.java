@@ -25,6 +25,8 @@ final class StringFormats {
                     + "(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,20}[A-Za-z0-9])?\\.){1,3}(?:com|org|net|io|dev|fr|de|uk)$",
             "uuid", "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$");
 
+    private static final java.util.concurrent.ConcurrentHashMap<String, Expr> CACHE = new java.util.concurrent.ConcurrentHashMap<>();
+
     /** Grammar of the string body for a format; UnsupportedSchemaException for other formats. */
     static Expr body(String format, String pointer) {
         String p = PATTERNS.get(format);
@@ -33,6 +35,6 @@ final class StringFormats {
                     + "' is not supported (supported: " + String.join(", ", new java.util.TreeSet<>(PATTERNS.keySet()))
                     + ")");
         }
-        return RegexSubset.compile(p, pointer);
+        return CACHE.computeIfAbsent(format, f -> RegexSubset.compile(p, pointer)); // Exprs are immutable
     }
 }

@@ -15,4 +15,24 @@ public interface TokenVocabulary {
 
     /** The end-of-sequence id (2 = {@code </s>} in Tekken). */
     int eosId();
+
+    /** A Tekken tokenizer seen as a vocabulary: special ids have no bytes. */
+    static TokenVocabulary of(jmistral.tokenizer.Tekken tekken) {
+        return new TokenVocabulary() {
+            @Override
+            public int size() {
+                return tekken.vocabSize();
+            }
+
+            @Override
+            public byte[] bytes(int id) {
+                return tekken.isSpecial(id) ? null : tekken.tokenBytes(id);
+            }
+
+            @Override
+            public int eosId() {
+                return tekken.eos();
+            }
+        };
+    }
 }

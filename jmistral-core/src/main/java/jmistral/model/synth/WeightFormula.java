@@ -64,6 +64,17 @@ public final class WeightFormula {
         return w;
     }
 
+    /** Row {@code row} of {@link #matrix}(name, out, in), computed alone (e.g. one token embedding). */
+    public float[] matrixRow(String name, int out, int in, int row) {
+        double gain = name.equals("token_embd.weight") ? Math.sqrt(3) * Math.sqrt(hidden)
+                : name.equals("output.weight") ? 7 : Math.sqrt(3);
+        double s = gain / Math.sqrt(in);
+        long h = fnv1a64(name) ^ seed;
+        float[] w = new float[in];
+        for (int j = 0; j < in; j++) w[j] = (float) ((2 * ((mix64(h + (long) row * in + j) >>> 40) / 16777216.0) - 1) * s);
+        return w;
+    }
+
     /**
      * output.weight [vocab][hidden] with the rows of special ids (< 1000) and of tokens whose bytes
      * are not valid UTF-8 on their own set to 0.

@@ -1,5 +1,8 @@
 package jmistral.model.vision;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import jmistral.ModelFileException;
 import jmistral.gguf.GgufFile;
 
 /**
@@ -32,5 +35,41 @@ public record VisionConfig(int hidden, int layers, int heads, int ffn, int patch
                 gguf.getInt("clip.vision.projection_dim"),
                 gguf.getFloat("clip.vision.attention.layer_norm_epsilon"),
                 10_000.0);
+    }
+
+    /** HF {@code config.json} of Mistral3ForConditionalGeneration: {@code vision_config} + text hidden size. */
+    public static VisionConfig fromHfConfig(JsonNode config, Path file) {
+        JsonNode v = required(config, "vision_config", file);
+        return new VisionConfig(
+                required(v, "hidden_size", file).asInt(),
+                required(v, "num_hidden_layers", file).asInt(),
+                required(v, "num_attention_heads", file).asInt(),
+                required(v, "intermediate_size", file).asInt(),
+                required(v, "patch_size", file).asInt(),
+                config.path("spatial_merge_size").asInt(2),
+                required(required(config, "text_config", file), "hidden_size", file).asInt(),
+                1e-5f,                                            // hard-coded in modeling_pixtral
+                v.path("rope_theta").asDouble(10_000.0));
+    }
+
+    /** Mistral native {@code params.json}: its {@code vision_encoder} block + {@code dim}. */
+    public static VisionConfig fromParams(JsonNode params, Path file) {
+        JsonNode v = required(params, "vision_encoder", file);
+        return new VisionConfig(
+                required(v, "hidden_size", file).asInt(),
+                required(v, "num_hidden_layers", file).asInt(),
+                required(v, "num_attention_heads", file).asInt(),
+                required(v, "intermediate_size", file).asInt(),
+                required(v, "patch_size", file).asInt(),
+                v.path("spatial_merge_size").asInt(2),
+                required(params, "dim", file).asInt(),
+                1e-5f,
+                v.path("rope_theta").asDouble(10_000.0));
+    }
+
+    private static JsonNode required(JsonNode node, String key, Path file) {
+        JsonNode v = node.get(key);
+        if (v == null || v.isNull()) throw new ModelFileException(file, -1, "missing \"" + key + "\" (vision tower config)");
+        return v;
     }
 }

@@ -26,7 +26,7 @@ public final class VisionEncoder {
         w.patchEmbed().matmul(patches(image, rows, cols), n, x);
         for (int t = 0; t < n; t++) VectorMath.rmsnorm(x, t * d, x, t * d, w.preNorm(), c.eps(), d);
 
-        Rope2d rope = new Rope2d(rows, cols, c.headDim(), c.ropeTheta());
+        Rope2d rope = new Rope2d(rows, cols, c.headDim(), c.ropeTheta(), w.rope());
         float[] h = new float[n * d], q = new float[n * d], k = new float[n * d], v = new float[n * d];
         float[] att = new float[n * d], proj = new float[n * d];
         float[] gate = new float[n * c.ffn()], up = new float[n * c.ffn()];

@@ -3,14 +3,18 @@ package jmistral.model.vision;
 import java.util.ArrayList;
 import java.util.List;
 import jmistral.ModelFileException;
+import jmistral.model.RopeLayout;
+import jmistral.model.vision.VisionTensorNames.Part;
 import jmistral.tensor.Matrix;
 import jmistral.tensor.TensorSource;
 import jmistral.tensor.TensorView;
 
 /**
- * Vision tower + projector weights, used in place from a {@link TensorSource}. GGUF mmproj names;
- * q/k rows in the interleaved-pair RoPE layout (as GGUF stores them).
+ * Vision tower + projector weights, used in place from a {@link TensorSource} in any layout
+ * ({@link VisionTensorNames}). The q/k row order is not changed: {@link #rope()} tells the encoder
+ * which dims RoPE pairs (interleaved for GGUF/native, rotate-half for HF), handled once here.
  *
+ * @param rope            RoPE pairing of the q/k rows
  * @param patchEmbed      [hidden][3*patch*patch], columns in (channel, ky, kx) order
  * @param preNorm         ln_pre [hidden]
  * @param blocks          per layer
@@ -19,38 +23,54 @@ import jmistral.tensor.TensorView;
  * @param linear1         [projectionDim][hidden]
  * @param linear2         [projectionDim][projectionDim]
  */
-public record VisionWeights(VisionConfig config, Matrix patchEmbed, float[] preNorm, List<Block> blocks,
+public record VisionWeights(VisionConfig config, RopeLayout rope, Matrix patchEmbed, float[] preNorm, List<Block> blocks,
                             float[] projectorNorm, Matrix patchMerger, Matrix linear1, Matrix linear2) {
 
     /** One encoder layer: attention_norm, q/k/v/o [hidden][hidden], ffn_norm, gate/up [ffn][hidden], down [hidden][ffn]. */
     public record Block(float[] attnNorm, Matrix wq, Matrix wk, Matrix wv, Matrix wo,
                         float[] ffnNorm, Matrix gate, Matrix up, Matrix down) {}
 
+    /** GGUF mmproj names. */
     public static VisionWeights fromGguf(TensorSource src, VisionConfig c) {
-        int patchCols = 3 * c.patchSize() * c.patchSize();
+        return load(src, c, VisionTensorNames.GGUF);
+    }
+
+    /** With the layout detected from the tensor names. */
+    public static VisionWeights load(TensorSource src, VisionConfig c) {
+        VisionTensorNames names = VisionTensorNames.detect(src);
+        if (names == null) {
+            throw new ModelFileException(src.path(), -1, "no vision tower found: looked for "
+                    + VisionTensorNames.ALL.stream().map(VisionTensorNames::patchEmbed).toList());
+        }
+        return load(src, c, names);
+    }
+
+    public static VisionWeights load(TensorSource src, VisionConfig c, VisionTensorNames names) {
+        int patchCols = 3 * c.patchSize() * c.patchSize(), d = c.hidden();
         List<Block> blocks = new ArrayList<>();
         for (int i = 0; i < c.layers(); i++) {
-            String p = "v.blk." + i + ".";
+            int l = i;
+            java.util.function.Function<Part, String> n = p -> names.layer(l, p);
             blocks.add(new Block(
-                    vector(src, p + "ln1.weight", c.hidden()),
-                    matrix(src, p + "attn_q.weight", c.hidden(), c.hidden()),
-                    matrix(src, p + "attn_k.weight", c.hidden(), c.hidden()),
-                    matrix(src, p + "attn_v.weight", c.hidden(), c.hidden()),
-                    matrix(src, p + "attn_out.weight", c.hidden(), c.hidden()),
-                    vector(src, p + "ln2.weight", c.hidden()),
-                    matrix(src, p + "ffn_gate.weight", c.ffn(), c.hidden()),
-                    matrix(src, p + "ffn_up.weight", c.ffn(), c.hidden()),
-                    matrix(src, p + "ffn_down.weight", c.hidden(), c.ffn())));
+                    vector(src, n.apply(Part.ATTN_NORM), d),
+                    matrix(src, n.apply(Part.Q), d, d),
+                    matrix(src, n.apply(Part.K), d, d),
+                    matrix(src, n.apply(Part.V), d, d),
+                    matrix(src, n.apply(Part.O), d, d),
+                    vector(src, n.apply(Part.FFN_NORM), d),
+                    matrix(src, n.apply(Part.GATE), c.ffn(), d),
+                    matrix(src, n.apply(Part.UP), c.ffn(), d),
+                    matrix(src, n.apply(Part.DOWN), d, c.ffn())));
         }
-        int merged = c.hidden() * c.spatialMerge() * c.spatialMerge();
-        return new VisionWeights(c,
-                matrix(src, "v.patch_embd.weight", c.hidden(), patchCols),
-                vector(src, "v.pre_ln.weight", c.hidden()),
+        int merged = d * c.spatialMerge() * c.spatialMerge();
+        return new VisionWeights(c, names.rope(),
+                matrix(src, names.patchEmbed(), d, patchCols),
+                vector(src, names.preNorm(), d),
                 List.copyOf(blocks),
-                vector(src, "mm.input_norm.weight", c.hidden()),
-                matrix(src, "mm.patch_merger.weight", c.hidden(), merged),
-                matrix(src, "mm.1.weight", c.projectionDim(), c.hidden()),
-                matrix(src, "mm.2.weight", c.projectionDim(), c.projectionDim()));
+                vector(src, names.mmNorm(), d),
+                matrix(src, names.merger(), d, merged),
+                matrix(src, names.linear1(), c.projectionDim(), d),
+                matrix(src, names.linear2(), c.projectionDim(), c.projectionDim()));
     }
 
     private static TensorView tensor(TensorSource src, String name, long elements) {

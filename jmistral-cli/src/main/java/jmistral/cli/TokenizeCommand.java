@@ -1,0 +1,125 @@
+package jmistral.cli;
+
+import jmistral.chat.ChatRequest;
+import jmistral.chat.ChatRequestJson;
+import jmistral.chat.EncodedPrompt;
+import jmistral.chat.ImageSizer;
+import jmistral.chat.PromptEncoder;
+import jmistral.chat.PromptFormat;
+import jmistral.chat.SystemPromptTemplate;
+import jmistral.chat.ValidationMode;
+import jmistral.gguf.GgufFile;
+import jmistral.tokenizer.SpecialTokenPolicy;
+import jmistral.tokenizer.Tekken;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/** {@code jmistral tokenize}: token ids of a text, or of a chat request in the v11 prompt format. */
+@Command(name = "tokenize", mixinStandardHelpOptions = true,
+        description = {"Print the token ids of TEXT (or standard input), or of an OpenAI-style chat request (--chat).",
+                "Plain text gets no BOS/EOS; a chat request is encoded exactly as mistral-common v11 does."})
+final class TokenizeCommand implements Callable<Integer> {
+
+    static final class Source {
+        @Option(names = "--tekken", paramLabel = "FILE", description = "a tekken.json tokenizer file")
+        Path tekken;
+
+        @Option(names = {"-m", "--model"}, paramLabel = "PATH", description = "a GGUF file, or a model folder with tekken.json")
+        Path model;
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Source source;
+
+    @Option(names = "--chat", paramLabel = "FILE", description = "a chat request as JSON ({\"messages\": [...], \"tools\": [...]})")
+    Path chat;
+
+    @Option(names = "--format", paramLabel = "VERSION", defaultValue = "current",
+            description = "prompt format of mistral-common: current (1.11) or 1.6.3 (at the model's release); default ${DEFAULT-VALUE}")
+    String format;
+
+    @Option(names = "--no-default-system-prompt", description = "with -m FOLDER: do not add its SYSTEM_PROMPT.txt to a chat without system message")
+    boolean noDefaultSystemPrompt;
+
+    @Option(names = "--pieces", description = "print one token per line: id and its text")
+    boolean pieces;
+
+    @Option(names = "--count", description = "print only the number of tokens")
+    boolean count;
+
+    @Parameters(paramLabel = "TEXT", arity = "0..*", description = "text to tokenize (words are joined by spaces)")
+    List<String> text;
+
+    @Override
+    public Integer call() throws IOException {
+        Tekken tekken = loadTokenizer();
+        int[] ids;
+        if (chat != null) {
+            if (text != null && !text.isEmpty()) throw new ParameterException(spec.commandLine(), "give either TEXT or --chat, not both");
+            ChatRequest req = ChatRequestJson.parse(Files.readString(chat), ImageSizer.headers());
+            if (source.model != null && Files.isDirectory(source.model) && !noDefaultSystemPrompt) {
+                String name = source.model.toAbsolutePath().normalize().getFileName().toString();
+                req = req.withDefaultSystemPrompt(SystemPromptTemplate.fromModelFolder(source.model)
+                        .map(t -> t.render(name, LocalDate.now())).orElse(null));
+            }
+            PromptFormat f = switch (format) {
+                case "current" -> PromptFormat.CURRENT;
+                case "1.6.3" -> PromptFormat.MISTRAL_COMMON_1_6_3;
+                default -> throw new ParameterException(spec.commandLine(), "--format must be current or 1.6.3, got " + format);
+            };
+            EncodedPrompt p = new PromptEncoder(tekken).withFormat(f).withValidation(ValidationMode.TEST).encode(req);
+            ids = p.tokens();
+        } else {
+            String s = text == null || text.isEmpty()
+                    ? new String(System.in.readAllBytes(), StandardCharsets.UTF_8) : String.join(" ", text);
+            ids = tekken.encode(s);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (count) {
+            out.println(ids.length);
+        } else if (pieces) {
+            for (int id : ids) out.println(id + "\t" + escape(tekken.idToPiece(id)));
+        } else {
+            out.println(Arrays.stream(ids).mapToObj(Integer::toString).collect(Collectors.joining(" ")));
+        }
+        out.flush();
+        return 0;
+    }
+
+    private Tekken loadTokenizer() {
+        if (source.tekken != null) return Tekken.fromTekkenJson(source.tekken);
+        Path m = source.model;
+        if (Files.isDirectory(m)) {
+            Path t = m.resolve("tekken.json");
+            if (!Files.isRegularFile(t)) throw new ParameterException(spec.commandLine(), "model folder " + m + " has no tekken.json");
+            return Tekken.fromTekkenJson(t);
+        }
+        if (!Files.isRegularFile(m)) throw new ParameterException(spec.commandLine(), "no such file or folder: " + m);
+        try (GgufFile g = GgufFile.open(m)) {
+            return Tekken.fromGgufMetadata(g.metadata());
+        }
+    }
+
+    private static String escape(String s) {
+        return s.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t");
+    }
+}

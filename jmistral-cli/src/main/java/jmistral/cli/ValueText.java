@@ -1,0 +1,85 @@
+package jmistral.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** Short, readable renderings of metadata values: long arrays show their first items and a count. */
+final class ValueText {
+    /** Strings longer than this are cut (chat templates run to kilobytes). */
+    static final int MAX_STRING = 120;
+
+    private ValueText() {
+    }
+
+    /** Number of items in an array value (Java array or List), or -1. */
+    static int count(Object v) {
+        return switch (v) {
+            case int[] a -> a.length;
+            case long[] a -> a.length;
+            case float[] a -> a.length;
+            case double[] a -> a.length;
+            case boolean[] a -> a.length;
+            case List<?> l -> l.size();
+            case null, default -> -1;
+        };
+    }
+
+    /** The first {@code n} items of an array value as a list of plain values. */
+    static List<Object> head(Object v, int n) {
+        int count = count(v);
+        List<Object> items = new ArrayList<>();
+        for (int i = 0; i < Math.min(n, count); i++) {
+            items.add(switch (v) {
+                case int[] a -> a[i];
+                case long[] a -> a[i];
+                case float[] a -> a[i];
+                case double[] a -> a[i];
+                case boolean[] a -> a[i];
+                case List<?> l -> l.get(i);
+                default -> throw new IllegalArgumentException();
+            });
+        }
+        return items;
+    }
+
+    /** One-line text: strings quoted (and cut), arrays as [a, b, c, ... (N items)]. */
+    static String format(Object v, int maxItems) {
+        if (v instanceof String s) return quote(s);
+        int count = count(v);
+        if (count < 0) return String.valueOf(v);
+        StringBuilder sb = new StringBuilder("[");
+        List<Object> head = head(v, maxItems);
+        for (int i = 0; i < head.size(); i++) {
+            if (i > 0) sb.append(", ");
+            sb.append(format(head.get(i), Math.max(1, maxItems / 2)));
+        }
+        if (count > head.size()) sb.append(head.isEmpty() ? "" : ", ").append("... (").append(count).append(" items)");
+        return sb.append(']').toString();
+    }
+
+    /** A cut string for JSON output. */
+    static String cut(String s) {
+        return s.length() <= MAX_STRING ? s : s.substring(0, MAX_STRING) + "... (" + s.length() + " chars)";
+    }
+
+    private static String quote(String s) {
+        String shown = s.length() <= MAX_STRING ? s : s.substring(0, MAX_STRING);
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : shown.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
+                    else sb.append(c);
+                }
+            }
+        }
+        sb.append('"');
+        if (s.length() > MAX_STRING) sb.append("... (").append(s.length()).append(" chars)");
+        return sb.toString();
+    }
+}

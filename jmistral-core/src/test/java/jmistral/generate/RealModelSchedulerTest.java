@@ -1,0 +1,108 @@
+package jmistral.generate;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import jmistral.gguf.GgufWriter;
+import jmistral.model.KvCache;
+import jmistral.model.KvCacheType;
+import jmistral.model.LanguageModel;
+import jmistral.model.LoadedModel;
+import jmistral.model.ModelLoader;
+import jmistral.model.TensorNames;
+import jmistral.model.TextConfig;
+import jmistral.model.synth.SynthModel;
+import jmistral.model.synth.SynthTensor;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The scheduler on the real decoder (a tiny random model written as GGUF and loaded by ModelLoader):
+ * batched, chunked, prefix-forked generation gives the tokens of one sequence run alone, token by token.
+ */
+@Timeout(120)
+class RealModelSchedulerTest {
+
+    static final TextConfig TINY = new TextConfig(64, 2, 32, 96, 4, 2, 1e-5, 1e9, 300, 4096);
+
+    @TempDir static Path dir;
+    static LoadedModel loaded;
+
+    @BeforeAll
+    static void load() throws Exception {
+        Path file = dir.resolve("tiny.gguf");
+        writeGguf(file, TINY, 17);
+        loaded = ModelLoader.load(file);
+    }
+
+    @AfterAll
+    static void close() {
+        if (loaded != null) loaded.close();
+    }
+
+    static void writeGguf(Path file, TextConfig c, long seed) throws Exception {
+        GgufWriter w = new GgufWriter();
+        String a = "llama";
+        w.putString("general.architecture", a);
+        w.putUInt32(a + ".block_count", c.nLayers());
+        w.putUInt32(a + ".context_length", c.maxSeqLen());
+        w.putUInt32(a + ".embedding_length", c.dim());
+        w.putUInt32(a + ".feed_forward_length", c.hiddenDim());
+        w.putUInt32(a + ".attention.head_count", c.nHeads());
+        w.putUInt32(a + ".attention.head_count_kv", c.nKvHeads());
+        w.putFloat32(a + ".rope.freq_base", (float) c.ropeTheta());
+        w.putFloat32(a + ".attention.layer_norm_rms_epsilon", (float) c.normEps());
+        w.putUInt32(a + ".attention.key_length", c.headDim());
+        w.putUInt32(a + ".attention.value_length", c.headDim());
+        w.putUInt32(a + ".vocab_size", c.vocabSize());
+        for (SynthTensor t : SynthModel.tensors(c, seed, null, TensorNames.GGUF)) w.addF32(t.name(), t.data().get(), t.ggmlShape());
+        w.write(file);
+    }
+
+    /** One sequence alone, one token per forward after the prompt, on a fresh cache: the yardstick. */
+    static int[] alone(LanguageModel m, int[] prompt, SamplingParams p) {
+        try (KvCache kv = m.createCache(512, KvCacheType.F32); var seq = kv.newSequence()) {
+            Sampler sampler = new Sampler(p, m.config().vocabSize(), prompt, null);
+            float[] logits = m.forward(List.of(jmistral.model.BatchEntry.of(seq, prompt))).getFirst();
+            List<Integer> out = new ArrayList<>();
+            while (out.size() < p.maxTokens()) {
+                int t = sampler.sample(logits, 0).token();
+                out.add(t);
+                logits = m.forward(List.of(jmistral.model.BatchEntry.of(seq, t))).getFirst();
+            }
+            return out.stream().mapToInt(Integer::intValue).toArray();
+        }
+    }
+
+    @Test
+    void batchedChunkedAndPrefixForkedMatchOneSequenceAlone() throws Exception {
+        LanguageModel m = loaded.model();
+        int[] system = SchedulerTest.prompt(1, 37);             // more than 2 blocks of 16
+        List<int[]> prompts = List.of(SchedulerTest.concat(system, new int[]{5, 6, 7}), SchedulerTest.prompt(2, 9),
+                SchedulerTest.concat(system, new int[]{8, 9}), SchedulerTest.prompt(3, 50));
+        List<SamplingParams> params = List.of(SamplingParams.greedy().withMaxTokens(8),
+                SamplingParams.defaults().withTemperature(0.7).withSeed(3L).withMaxTokens(8),
+                SamplingParams.greedy().withMaxTokens(8),
+                SamplingParams.defaults().withTemperature(1.0).withTopK(20).withSeed(4L).withMaxTokens(8));
+        try (KvCache kv = m.createCache(1024, KvCacheType.F32);
+             Scheduler s = new Scheduler(m, kv, SchedulerConfig.defaults().withMaxBatchTokens(24).withLoopGuard(LoopGuard.Config.DISABLED))) {
+            // the first request alone fills the prefix cache; the rest run batched together
+            GenerationResult first = s.submit(SequenceRequest.of(prompts.get(0), params.get(0))).await();
+            assertArrayEquals(alone(m, prompts.get(0), params.get(0)), first.tokens());
+            List<SequenceHandle> hs = new ArrayList<>();
+            for (int i = 1; i < prompts.size(); i++) hs.add(s.submit(SequenceRequest.of(prompts.get(i), params.get(i))));
+            for (int i = 1; i < prompts.size(); i++) {
+                GenerationResult r = hs.get(i - 1).await();
+                assertEquals(FinishReason.LENGTH, r.reason(), String.valueOf(r.error()));
+                assertArrayEquals(alone(m, prompts.get(i), params.get(i)), r.tokens(), "request " + i);
+            }
+            assertEquals(37, hs.get(1).await().usage().cachedPromptTokens());
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package jmistral.generate.constraint;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.nio.charset.StandardCharsets;
+import java.util.BitSet;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Per-sequence state behaviour, and the trie-walk mask held against a plain per-token reference. */
+class ConstraintStateTest {
+
+    static final String SCHEMA = """
+        {"type":"object","properties":{"id":{"type":"integer","minimum":0,"maximum":99},
+         "tags":{"type":"array","items":{"type":"string","maxLength":4},"maxItems":2},
+         "name":{"type":["string","null"]}},"required":["id","name"]}""";
+
+    /** Reference: a token is allowed iff stepping its bytes one by one never dies (no trie, no mask cache). */
+    static BitSet referenceMask(ConstraintState s) {
+        BitSet out = new BitSet();
+        for (int id = 0; id < TekkenTestVocabulary.SIZE; id++) if (s.isAllowed(id)) out.set(id);
+        return out;
+    }
+
+    @Test
+    void maskMatchesPerTokenReferenceAlongWalks() {
+        GrammarMatcher m = new GrammarMatcher(Grammar.jsonSchema(SCHEMA), TekkenTestVocabulary.trie());
+        for (int seed = 0; seed < 2; seed++) {
+            SplittableRandom rnd = new SplittableRandom(seed);
+            ConstraintState s = m.newState();
+            long[] words = new long[m.trie().maskWords()];
+            for (int step = 0; step < 40 && !s.isFinished(); step++) {
+                s.fillAllowed(words);
+                BitSet mask = BitSet.valueOf(words);
+                if (step % 4 == 0) assertEquals(referenceMask(s), mask, "step " + step);
+                int id = ConstraintTestSupport.pick(words, rnd);
+                s.advance(id);
+            }
+        }
+    }
+
+    @Test
+    void eosIsForcedOnceTheJsonIsComplete() {
+        GrammarMatcher m = new GrammarMatcher(Grammar.jsonSchema(SCHEMA), TekkenTestVocabulary.trie());
+        ConstraintState s = m.newState();
+        assertFalse(s.canEnd());
+        for (byte b : "{\"id\":7,\"name\":null}".getBytes(StandardCharsets.UTF_8)) {
+            assertFalse(s.isComplete());
+            s.advance(ConstraintTestSupport.byteToken(b));
+        }
+        assertTrue(s.canEnd());
+        assertTrue(s.isComplete());
+        BitSet only = new BitSet();
+        only.set(2);
+        assertEquals(only, s.allowedTokens());
+        ConstraintState before = s.copy();
+        s.advance(2);
+        assertTrue(s.isFinished());
+        assertTrue(s.allowedTokens().isEmpty());
+        assertThrows(IllegalArgumentException.class, () -> s.advance(2));
+        assertTrue(before.canEnd() && !before.isFinished(), "copies are independent");
+    }
+
+    @Test
+    void numberMayEndOrContinue() {
+        GrammarMatcher m = new GrammarMatcher(Grammar.jsonSchema("{\"type\":\"integer\"}"), TekkenTestVocabulary.trie());
+        ConstraintState s = m.newState();
+        s.advance(ConstraintTestSupport.byteToken('4'));
+        assertTrue(s.canEnd());
+        assertFalse(s.isComplete());
+        assertTrue(s.isAllowed(ConstraintTestSupport.byteToken('2')));
+        assertFalse(s.isAllowed(ConstraintTestSupport.byteToken(' ')));
+    }
+
+    @Test
+    void rejectedTokenLeavesStateUnchanged() {
+        GrammarMatcher m = new GrammarMatcher(Grammar.jsonObject(), TekkenTestVocabulary.trie());
+        ConstraintState s = m.newState();
+        assertFalse(s.tryAdvance(ConstraintTestSupport.byteToken('[')));
+        assertFalse(s.tryAdvance(9)); // a special token
+        assertTrue(s.tryAdvance(ConstraintTestSupport.byteToken('{')));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> s.advance(2));
+        assertTrue(e.getMessage().contains("token 2"));
+    }
+
+    @Test
+    void jsonObjectModeProducesObjects() throws Exception {
+        GrammarMatcher m = new GrammarMatcher(Grammar.jsonObject(), TekkenTestVocabulary.trie());
+        var mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        int finished = 0;
+        for (int seed = 0; seed < 10; seed++) {
+            ConstraintTestSupport.Walk w = ConstraintTestSupport.randomWalk(m, seed, 1500);
+            if (w.truncated()) continue;
+            finished++;
+            assertTrue(mapper.readTree(w.text()).isObject(), w.text());
+        }
+        assertTrue(finished >= 5);
+    }
+
+    @Test
+    void matcherIsSharedSafelyAcrossThreads() throws Exception {
+        GrammarMatcher m = new GrammarMatcher(Grammar.jsonSchema(SCHEMA), TekkenTestVocabulary.trie());
+        var validator = ConstraintTestSupport.validator(SCHEMA);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        try {
+            var futures = new java.util.ArrayList<java.util.concurrent.Future<ConstraintTestSupport.Walk>>();
+            for (int seed = 0; seed < 8; seed++) {
+                long sd = seed;
+                futures.add(pool.submit(() -> ConstraintTestSupport.randomWalk(m, sd, 1500)));
+            }
+            for (var f : futures) {
+                ConstraintTestSupport.Walk w = f.get();
+                if (!w.truncated()) assertEquals(java.util.List.of(), ConstraintTestSupport.errors(validator, w.text()));
+            }
+        } finally {
+            pool.shutdown();
+        }
+    }
+}
