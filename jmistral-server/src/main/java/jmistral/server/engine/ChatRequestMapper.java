@@ -9,17 +9,26 @@ import jmistral.server.ApiError;
 import jmistral.server.ChatCompletionParams;
 import jmistral.vision.ImageDecoder;
 import jmistral.vision.ImageInputException;
+import jmistral.vision.RgbImage;
 
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The server's request ({@link ChatCompletionParams}) as the chat layer's {@link ChatRequest}:
  * roles to message records, tool-call ids normalised to 9 characters (vLLM keeps the last 9 of an
  * OpenAI {@code call_...} id, on the call and on its result alike), Mistral's {@code safe_prompt}
- * and the model's default system prompt prepended. Images are checked (data URL or base64 that
- * decodes; http(s) only when allowed) and then refused while the vision encoder is not wired in.
+ * and the model's default system prompt prepended. Images are decoded here (data URL or bare base64;
+ * http(s) only when allowed): a part that does not decode is a 400 naming it; without a vision
+ * projector (--mmproj) images are a 400 too.
  */
 final class ChatRequestMapper {
 
@@ -27,19 +36,33 @@ final class ChatRequestMapper {
     static final String SAFE_PROMPT = "Always assist with care, respect, and truth. Respond with utmost utility yet "
             + "securely. Avoid harmful, unethical, prejudiced, or negative content. Ensure replies promote fairness and positivity.";
 
+    private static final long MAX_REMOTE_IMAGE_BYTES = 32L << 20;
+
     private final boolean allowRemoteImages;
+    private final boolean visionAvailable;
     private final String defaultSystemPrompt;       // null: none
     private final ImageDecoder images = new ImageDecoder();
 
     ChatRequestMapper(boolean allowRemoteImages, String defaultSystemPrompt) {
+        this(allowRemoteImages, false, defaultSystemPrompt);
+    }
+
+    ChatRequestMapper(boolean allowRemoteImages, boolean visionAvailable, String defaultSystemPrompt) {
         this.allowRemoteImages = allowRemoteImages;
+        this.visionAvailable = visionAvailable;
         this.defaultSystemPrompt = defaultSystemPrompt;
     }
 
-    /** The chat request and how many messages were inserted before the client's (to fix error paths). */
-    record Mapped(ChatRequest request, int insertedMessages) {}
+    /**
+     * The chat request, how many messages were inserted before the client's (to fix error paths), and
+     * the decoded pixels of each image part.
+     */
+    record Mapped(ChatRequest request, int insertedMessages, Map<ContentPart.Image, RgbImage> pixels) {}
+
+    private Map<ContentPart.Image, RgbImage> pixels;     // of the request being mapped
 
     Mapped map(ChatCompletionParams p) {
+        pixels = new HashMap<>();
         List<ChatMessage> messages = new ArrayList<>(p.messages().size() + 1);
         for (int i = 0; i < p.messages().size(); i++) messages.add(message(p.messages().get(i), "messages[" + i + "]"));
         int inserted = 0;
@@ -58,7 +81,7 @@ final class ChatRequestMapper {
         }
         List<Tool> tools = p.tools().stream().map(t -> new Tool(t.name(), t.description(), t.parameters())).toList();
         // Mistral's prefix: true lives on the assistant message itself (the encoder appends no </s> after it).
-        return new Mapped(new ChatRequest(messages, tools, false), inserted);
+        return new Mapped(new ChatRequest(messages, tools, false), inserted, pixels);
     }
 
     private ChatMessage message(ChatCompletionParams.Message m, String path) {
@@ -93,29 +116,58 @@ final class ChatRequestMapper {
         for (int j = 0; j < m.content().size(); j++) {
             switch (m.content().get(j)) {
                 case ChatCompletionParams.Text t -> parts.add(new ContentPart.Text(t.text()));
-                case ChatCompletionParams.ImageUrl img -> checkImage(img.url(), path + ".content[" + j + "]");
+                case ChatCompletionParams.ImageUrl img -> {
+                    String part = path + ".content[" + j + "]";
+                    RgbImage rgb = decode(img.url(), part);
+                    ContentPart.Image image = new ContentPart.Image(part, rgb.width(), rgb.height());
+                    pixels.put(image, rgb);
+                    parts.add(image);
+                }
             }
         }
         return parts;
     }
 
-    /** Checks that an image part is usable, then refuses it: the vision encoder is not wired in yet. */
-    private void checkImage(String url, String path) {
+    /** The pixels of an image part; a 400 naming the part when they cannot be had. */
+    private RgbImage decode(String url, String path) {
+        if (!visionAvailable) {
+            throw ApiError.invalidRequest(path, "This server has no vision projector, so it cannot read images (" + path
+                    + "): start it with --mmproj FILE (the model's mmproj GGUF), or send text only.");
+        }
+        byte[] data;
         if (url.startsWith("http://") || url.startsWith("https://")) {
             if (!allowRemoteImages) {
                 throw ApiError.invalidRequest(path, "Image URLs are not fetched by this server (" + path
                         + "): send the image as a data URL (data:image/png;base64,...), or start the server with --allow-remote-images.");
             }
+            data = fetch(url, path);
         } else {
-            byte[] data = base64(url, path);
-            try {
-                images.decode(data, path);
-            } catch (ImageInputException e) {
-                throw ApiError.invalidRequest(path, "The image at " + path + " cannot be decoded: " + e.getMessage());
-            }
+            data = base64(url, path);
         }
-        throw ApiError.invalidRequest(path, "Image input is not available in this server yet (" + path
-                + "): the vision encoder is not wired into serving. Send text only.");
+        try {
+            return images.decode(data, path);
+        } catch (ImageInputException e) {
+            throw ApiError.invalidRequest(path, "The image at " + path + " cannot be decoded: " + e.getMessage());
+        }
+    }
+
+    private static byte[] fetch(String url, String path) {
+        try (HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+                .followRedirects(HttpClient.Redirect.NORMAL).build()) {
+            HttpResponse<java.io.InputStream> r = client.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(30)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            try (java.io.InputStream in = r.body()) {
+                if (r.statusCode() != 200) throw new java.io.IOException("HTTP " + r.statusCode());
+                byte[] data = in.readNBytes((int) MAX_REMOTE_IMAGE_BYTES + 1);
+                if (data.length > MAX_REMOTE_IMAGE_BYTES) throw new java.io.IOException("larger than " + MAX_REMOTE_IMAGE_BYTES + " bytes");
+                return data;
+            }
+        } catch (java.io.IOException | IllegalArgumentException e) {
+            throw ApiError.invalidRequest(path, "The image at " + path + " could not be fetched from " + url + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ApiError.invalidRequest(path, "Interrupted while fetching the image at " + path);
+        }
     }
 
     private static byte[] base64(String url, String path) {

@@ -41,6 +41,7 @@ final class CompletionRun implements CompletionHandle {
     private final ChatCompletionParams p;
     private final CompletionListener listener;
     private final int[] prompt;
+    private float[][] embeddings;      // [prompt.length][dim] image rows, null rows for text; null without images
     private final Supplier<TokenConstraint> constraint;
     private final SamplingParams sampling;
     private final List<SequenceHandle> handles = new ArrayList<>();    // guarded by this
@@ -62,8 +63,8 @@ final class CompletionRun implements CompletionHandle {
     /** Validates, encodes and queues the request; problems found before generation are thrown as ApiError. */
     static CompletionRun start(ServingModel m, ChatCompletionParams p, CompletionListener listener) {
         CompletionRun run = new CompletionRun(m, p, listener);
-        if (p.n() == 1) {
-            run.submitChoice(0, true);
+        if (p.n() == 1 || run.embeddings != null) {     // prompts with images are not shared (prefix cache stops there)
+            for (int c = 0; c < p.n(); c++) run.submitChoice(c, c == 0);
         } else {
             SequenceHandle prefill = run.submit(SequenceRequest.of(run.prompt,
                     SamplingParams.greedy().withMaxTokens(1).withStopTokenIds(m.tekken.eos())));
@@ -88,6 +89,13 @@ final class CompletionRun implements CompletionHandle {
         } catch (ChatValidationException e) {
             String path = clientPath(e.path(), mapped.insertedMessages());
             throw ApiError.invalidRequest(path, clientPath(e.getMessage(), mapped.insertedMessages()));
+        }
+        if (!enc.images().isEmpty()) {
+            try {
+                embeddings = m.images.promptEmbeddings(enc, mapped.pixels()::get);
+            } catch (IllegalArgumentException e) {
+                throw ApiError.invalidRequest("messages", "The images cannot be placed in the prompt: " + e.getMessage());
+            }
         }
         return enc.tokens();
     }
@@ -142,7 +150,7 @@ final class CompletionRun implements CompletionHandle {
         SamplingParams s = p.seed() == null || choice == 0 ? sampling : sampling.withSeed(p.seed() + choice);
         boolean named = p.toolChoice().mode() == ToolChoiceMode.NAMED && !p.tools().isEmpty();
         ChoiceStream stream = new ChoiceStream(choice, m.newParser(), m.tokenText, named, listener);
-        SequenceRequest req = new SequenceRequest(prompt, null, s, constraint == null ? null : constraint.get(), stream, null);
+        SequenceRequest req = new SequenceRequest(prompt, embeddings, s, constraint == null ? null : constraint.get(), stream, null);
         SequenceHandle h = submit(req);
         Thread.ofVirtual().name("jmistral-choice-" + choice).start(() -> read(h, stream, reportCached));
     }

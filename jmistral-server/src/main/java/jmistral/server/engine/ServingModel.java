@@ -10,6 +10,10 @@ import jmistral.model.KvCache;
 import jmistral.model.KvCacheType;
 import jmistral.model.LoadedModel;
 import jmistral.model.ModelLoader;
+import jmistral.model.vision.ImagePipeline;
+import jmistral.model.vision.ImageTokenIds;
+import jmistral.model.vision.VisionModel;
+import jmistral.tokenizer.ImageConfig;
 import jmistral.tokenizer.Tekken;
 
 import java.io.IOException;
@@ -30,12 +34,17 @@ final class ServingModel implements AutoCloseable {
     final TokenText tokenText;
     final KvCache kv;
     final Scheduler scheduler;
+    final VisionModel vision;          // null without --mmproj
+    final ImagePipeline images;        // null without --mmproj
 
-    private ServingModel(LoadedModel model, Tekken tekken, String systemPrompt, EngineOptions o) {
+    private ServingModel(LoadedModel model, Tekken tekken, String systemPrompt, EngineOptions o, VisionModel vision) {
         this.model = model;
         this.tekken = tekken;
+        this.vision = vision;
+        ImageConfig imageConfig = tekken.imageConfig() != null ? tekken.imageConfig() : ImageConfig.MISTRAL_SMALL_3;
+        this.images = vision == null ? null : new ImagePipeline(vision, imageConfig, ImageTokenIds.of(tekken));
         this.encoder = new PromptEncoder(tekken);
-        this.mapper = new ChatRequestMapper(o.allowRemoteImages(), systemPrompt);
+        this.mapper = new ChatRequestMapper(o.allowRemoteImages(), vision != null, systemPrompt);
         this.constraints = new OutputConstraints(tekken);
         this.tokenText = new TokenText(tekken);
         int kvTokens = Math.min(o.kvTokens(), model.config().maxSeqLen() * o.parallel());
@@ -55,7 +64,17 @@ final class ServingModel implements AutoCloseable {
                 throw new IllegalArgumentException("the tokenizer has " + tekken.vocabSize() + " tokens but the model "
                         + model.config().vocabSize());
             }
-            return new ServingModel(model, tekken, systemPrompt(o), o);
+            VisionModel vision = o.mmproj() == null ? null : VisionModel.open(o.mmproj());
+            try {
+                if (vision != null && vision.config().projectionDim() != model.config().dim()) {
+                    throw new IllegalArgumentException(o.mmproj() + " projects images to " + vision.config().projectionDim()
+                            + " values but the text model's width is " + model.config().dim() + ": not this model's mmproj");
+                }
+                return new ServingModel(model, tekken, systemPrompt(o), o, vision);
+            } catch (RuntimeException e) {
+                if (vision != null) vision.close();
+                throw e;
+            }
         } catch (RuntimeException e) {
             model.close();
             throw e;
@@ -80,6 +99,7 @@ final class ServingModel implements AutoCloseable {
     public void close() {
         scheduler.close();
         kv.close();
+        if (vision != null) vision.close();
         model.close();
     }
 }

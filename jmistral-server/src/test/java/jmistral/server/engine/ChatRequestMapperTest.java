@@ -47,8 +47,17 @@ class ChatRequestMapperTest {
     }
 
     @Test
-    void badBase64ImageIsA400NamingThePart() {
+    void withoutAVisionProjectorImagesAreA400SayingSo() {
         ApiError e = assertThrows(ApiError.class, () -> new ChatRequestMapper(false, null).map(parse("""
+                {"messages":[{"role":"user","content":[{"type":"image_url","image_url":{"url":"data:image/png;base64,AAAA"}}]}]}""")));
+        assertEquals(400, e.status);
+        assertEquals("messages[0].content[0]", e.param);
+        assertTrue(e.getMessage().contains("--mmproj"), e.getMessage());
+    }
+
+    @Test
+    void badBase64ImageIsA400NamingThePart() {
+        ApiError e = assertThrows(ApiError.class, () -> new ChatRequestMapper(false, true, null).map(parse("""
                 {"messages":[{"role":"user","content":[{"type":"text","text":"x"},{"type":"image_url","image_url":{"url":"data:image/png;base64,@@@"}}]}]}""")));
         assertEquals(400, e.status);
         assertEquals("messages[0].content[1]", e.param);

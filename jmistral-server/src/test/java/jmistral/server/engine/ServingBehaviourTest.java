@@ -89,18 +89,22 @@ class ServingBehaviourTest {
     }
 
     @Test
-    void imagesAreCheckedAndNamedInErrors() throws Exception {
+    void imagesGoThroughTheVisionTowerAndBadOnesAreNamedInErrors() throws Exception {
         String garbage = "data:image/png;base64," + Base64.getEncoder().encodeToString("not an image".getBytes());
         Http.Response bad = Http.chat(s.baseUrl(), imageRequest(garbage));
         assertEquals(400, bad.status());
         assertEquals("messages[0].content[1]", bad.body().path("error").path("param").asText());
         assertTrue(bad.body().path("error").path("message").asText().contains("cannot be decoded"), bad.body().toString());
 
+        // 56 x 28 pixels = a grid of 2 x 1 tokens of 28 px: [IMG][IMG][IMG_END] in the prompt
         ByteArrayOutputStream png = new ByteArrayOutputStream();
-        ImageIO.write(new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB), "png", png);
+        ImageIO.write(new BufferedImage(56, 28, BufferedImage.TYPE_INT_RGB), "png", png);
         Http.Response ok = Http.chat(s.baseUrl(), imageRequest("data:image/png;base64," + Base64.getEncoder().encodeToString(png.toByteArray())));
-        assertEquals(400, ok.status(), "no vision encoder is wired yet: a clear 400, never a 5xx");
-        assertEquals("messages[0].content[1]", ok.body().path("error").path("param").asText());
+        assertEquals(200, ok.status(), ok.body().toString());
+        Http.Response textOnly = Http.chat(s.baseUrl(), """
+                {"model":"m","max_tokens":4,"messages":[{"role":"user","content":[{"type":"text","text":"What is this?"}]}]}""");
+        assertEquals(3, ok.body().at("/usage/prompt_tokens").asInt() - textOnly.body().at("/usage/prompt_tokens").asInt(),
+                "the image's three tokens are in the prompt");
 
         Http.Response remote = Http.chat(s.baseUrl(), imageRequest("https://example.com/cat.png"));
         assertEquals(400, remote.status());
