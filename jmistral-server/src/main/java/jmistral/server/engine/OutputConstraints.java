@@ -1,9 +1,9 @@
 package jmistral.server.engine;
 
 import jmistral.generate.TokenConstraint;
-import jmistral.generate.constraint.ConstraintState;
 import jmistral.generate.constraint.Grammar;
 import jmistral.generate.constraint.GrammarMatcher;
+import jmistral.generate.constraint.TokenVocabulary;
 import jmistral.generate.constraint.ToolCallGrammar;
 import jmistral.generate.constraint.UnsupportedSchemaException;
 import jmistral.generate.constraint.VocabularyTrie;
@@ -44,7 +44,7 @@ final class OutputConstraints {
     };
 
     OutputConstraints(Tekken tekken) {
-        this.trie = VocabularyTrie.of(new TekkenVocabulary(tekken));
+        this.trie = VocabularyTrie.of(TokenVocabulary.of(tekken));
         this.ids = new ToolCallGrammar.SpecialIds(tekken.specialId(SpecialTokens.TOOL_CALLS),
                 tekken.specialId(SpecialTokens.ARGS), tekken.specialId(SpecialTokens.CALL_ID));
         this.vocab = tekken.vocabSize();
@@ -106,29 +106,7 @@ final class OutputConstraints {
             }
         }
         GrammarMatcher matcher = m;
-        return () -> new GrammarConstraint(matcher.newState(), trie.maskWords());
-    }
-
-    /** A constraint engine state as the sampler's hook; only EOS once the answer is complete. */
-    static final class GrammarConstraint implements TokenConstraint {
-        private final ConstraintState state;
-        private final long[] words;
-
-        GrammarConstraint(ConstraintState state, int maskWords) {
-            this.state = state;
-            this.words = new long[maskWords];
-        }
-
-        @Override
-        public BitSet allowedTokens() {
-            state.fillAllowed(words);
-            return BitSet.valueOf(words);
-        }
-
-        @Override
-        public void advance(int token) {
-            state.advance(token);
-        }
+        return matcher::newState;          // a ConstraintState is the scheduler's TokenConstraint
     }
 
     /** The same allowed set at every step. */
