@@ -17,7 +17,8 @@ const weatherTool = {
   function: {
     name: 'get_weather',
     description: 'Weather for a city',
-    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+    // maxLength keeps a random-weight model's string finite (strings close only by chance otherwise)
+    parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 12 } }, required: ['city'], additionalProperties: false },
   },
 };
 
@@ -145,22 +146,55 @@ await check('mistral: prefix and safe_prompt accepted', async () => {
 
 if (withTools) {
   await check('openai: forced tool call (required)', async () => {
-    const r = await openai.chat.completions.create({ model, messages: user('Weather in Paris?'), tools: [weatherTool], tool_choice: 'required', max_tokens: 64 });
+    const r = await openai.chat.completions.create({ model, messages: user('Weather in Paris?'), tools: [weatherTool], tool_choice: 'required', parallel_tool_calls: false, max_tokens: 64 });
     assert(r.choices[0].finish_reason === 'tool_calls', 'finish_reason tool_calls, got ' + r.choices[0].finish_reason);
     checkToolCall(r.choices[0].message.tool_calls[0]);
   });
   await check('openai: streamed named tool call', async () => {
     const s = openai.chat.completions.stream({ model, messages: user('Weather in Rome?'), tools: [weatherTool],
-      tool_choice: { type: 'function', function: { name: 'get_weather' } }, max_tokens: 64 });
+      tool_choice: { type: 'function', function: { name: 'get_weather' } }, parallel_tool_calls: false, max_tokens: 64 });
     const final = await s.finalChatCompletion();
     checkToolCall(final.choices[0].message.tool_calls[0]);
   });
   await check('mistral: tool call with toolChoice any', async () => {
-    const r = await mistral.chat.complete({ model, messages: user('Weather in Oslo?'), tools: [weatherTool], toolChoice: 'any', maxTokens: 64 });
+    const r = await mistral.chat.complete({ model, messages: user('Weather in Oslo?'), tools: [weatherTool], toolChoice: 'any', parallelToolCalls: false, maxTokens: 64 });
     const call = r.choices[0].message.toolCalls[0];
     assert(call.function.name === 'get_weather', 'name');
     const args = typeof call.function.arguments === 'string' ? JSON.parse(call.function.arguments) : call.function.arguments;
     assert(typeof args.city === 'string', 'arguments');
+  });
+}
+
+if (withTools) {
+  const schema = {
+    type: 'object',
+    properties: { answer: { type: 'string', maxLength: 10 }, score: { type: 'integer', minimum: 0, maximum: 100 },
+      mood: { enum: ['happy', 'sad'] } },
+    required: ['answer', 'score', 'mood'], additionalProperties: false };
+  await check('openai: response_format json_schema gives JSON that matches', async () => {
+    const r = await openai.chat.completions.create({ model, messages: user('Rate this'), max_tokens: 64,
+      response_format: { type: 'json_schema', json_schema: { name: 'rating', schema, strict: true } } });
+    assert(r.choices[0].finish_reason === 'stop', 'finish_reason stop, got ' + r.choices[0].finish_reason);
+    const v = JSON.parse(r.choices[0].message.content);
+    assert(Object.keys(v).sort().join() === 'answer,mood,score', 'keys: ' + r.choices[0].message.content);
+    assert(typeof v.answer === 'string' && v.answer.length <= 10, 'answer');
+    assert(Number.isInteger(v.score) && v.score >= 0 && v.score <= 100, 'score');
+    assert(['happy', 'sad'].includes(v.mood), 'mood');
+  });
+  await check('mistral: responseFormat json_schema (streamed)', async () => {
+    const stream = await mistral.chat.stream({ model, messages: user('Rate that'), maxTokens: 64,
+      responseFormat: { type: 'json_schema', jsonSchema: { name: 'rating', schemaDefinition: schema, strict: true } } });
+    let text = '';
+    for await (const ev of stream) { const c = ev.data.choices[0]; if (c && c.delta.content) text += c.delta.content; }
+    const v = JSON.parse(text);
+    assert(['happy', 'sad'].includes(v.mood) && Number.isInteger(v.score), 'valid: ' + text);
+  });
+  await check('openai: unsupported schema keyword is a 400 naming it', async () => {
+    try {
+      await openai.chat.completions.create({ model, messages: user('x'), response_format: { type: 'json_schema',
+        json_schema: { name: 'bad', schema: { type: 'object', patternProperties: { '^a': { type: 'string' } } } } } });
+      assert(false, 'expected 400');
+    } catch (e) { assert(e instanceof OpenAI.BadRequestError && /patternProperties/.test(e.message), 'got ' + e); }
   });
 }
 

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
                 GenerateCommand.class,
                 BenchCommand.class,
                 QuantizeCommand.class,
+                ServeCommand.class,
         })
 public final class Main implements Runnable {
 

@@ -1,0 +1,105 @@
+package jmistral.cli;
+
+import jmistral.hub.ModelResolver;
+import jmistral.hub.ResolvedModel;
+import jmistral.server.JmistralServer;
+import jmistral.server.ServerOptions;
+import jmistral.server.engine.EngineOptions;
+import jmistral.server.engine.ModelCompletionEngine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code jmistral serve -m MODEL}: the OpenAI- and Mistral-compatible HTTP API. The port opens at once;
+ * the model loads in the background ({@code GET /health} answers 503, then 200 when it is ready).
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = {"Serve the model over an OpenAI- and Mistral-compatible HTTP API (/v1/chat/completions, /v1/models, /health, /metrics).",
+                "Point any OpenAI or Mistral client at http://HOST:PORT/v1."})
+final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
+            description = "GGUF file, model folder, or Hugging Face repo ORG/NAME[:QUANT] (pulled into the cache)")
+    String model;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "interface to listen on (default: ${DEFAULT-VALUE}; use 0.0.0.0 only on a trusted network)")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", paramLabel = "PORT", description = "TCP port (default: ${DEFAULT-VALUE})")
+    int port;
+
+    @Option(names = "--api-key", paramLabel = "KEY",
+            description = "require 'Authorization: Bearer KEY' (default: $JMISTRAL_API_KEY, or no key)")
+    String apiKey = System.getenv("JMISTRAL_API_KEY");
+
+    @Option(names = "--parallel", defaultValue = "8", paramLabel = "N",
+            description = "sequences decoded together in one batch (default: ${DEFAULT-VALUE})")
+    int parallel;
+
+    @Option(names = "--ctx", defaultValue = "32768", paramLabel = "N",
+            description = "KV cache size in tokens, shared by all running requests; one request may use all of it "
+                    + "(default: ${DEFAULT-VALUE})")
+    int ctx;
+
+    @Option(names = "--queue", defaultValue = "64", paramLabel = "N",
+            description = "requests waiting for a batch place at most; more get 429 with Retry-After (default: ${DEFAULT-VALUE})")
+    int queue;
+
+    @Option(names = "--mmproj", paramLabel = "FILE", description = "vision projector GGUF (default: the one next to the model)")
+    Path mmproj;
+
+    @Option(names = "--allow-remote-images", description = "fetch http(s) image URLs (default: data URLs only)")
+    boolean allowRemoteImages;
+
+    @Option(names = "--model-id", paramLabel = "ID", description = "model id shown by /v1/models (default: from MODEL)")
+    String modelId;
+
+    @Option(names = "--max-body", defaultValue = "67108864", paramLabel = "BYTES",
+            description = "largest request body; larger ones get 413 (default: ${DEFAULT-VALUE})")
+    long maxBody;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        PrintWriter err = spec.commandLine().getErr();
+        ResolvedModel resolved = ModelResolver.fromEnvironment().resolve(model);
+        String id = modelId != null ? modelId : resolved.repo().map(Object::toString)
+                .orElse(resolved.model().getFileName().toString());
+        EngineOptions options = new EngineOptions(resolved.model(), id, parallel, ctx, queue, allowRemoteImages,
+                mmproj != null ? mmproj : resolved.mmproj().orElse(null),
+                resolved.sibling("SYSTEM_PROMPT.txt").orElse(null));
+        ModelCompletionEngine engine = ModelCompletionEngine.create(options);
+        JmistralServer server = new JmistralServer(new ServerOptions(host, port, apiKey, maxBody), engine).start();
+        engine.startLoading();
+        err.printf("jmistral: serving %s on http://%s:%d/v1 (loading the model; /health says 503 until ready)%n",
+                id, host, server.port());
+        err.flush();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            engine.close();
+            stopped.countDown();
+        }));
+        try {
+            engine.awaitReady(java.time.Duration.ofDays(1));
+            err.println("jmistral: model ready");
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        } finally {
+            err.flush();
+        }
+        stopped.await();
+        return 0;
+    }
+}
