@@ -1,15 +1,13 @@
 package jmistral.gguf;
 
+import jmistral.MappedFile;
 import jmistral.ModelFileException;
 import jmistral.tensor.TensorSource;
 import jmistral.tensor.TensorView;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,17 +54,8 @@ public final class GgufFile implements TensorSource {
 
     /** Maps and parses a GGUF file; any defect gives a {@link ModelFileException} naming file and offset. */
     public static GgufFile open(Path path) {
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment mapping = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            return new GgufFile(path, arena, mapping, GgufReader.read(path, mapping));
-        } catch (IOException e) {
-            arena.close();
-            throw new ModelFileException(path, -1, "cannot read GGUF file: " + e, e);
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.open(path, "GGUF",
+                (arena, mapping) -> new GgufFile(path, arena, mapping, GgufReader.read(path, mapping)));
     }
 
     /** GGUF format version (2 or 3). */

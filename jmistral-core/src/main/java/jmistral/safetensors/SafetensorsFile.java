@@ -1,15 +1,13 @@
 package jmistral.safetensors;
 
+import jmistral.MappedFile;
 import jmistral.ModelFileException;
 import jmistral.tensor.TensorSource;
 import jmistral.tensor.TensorView;
 
-import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,26 +42,13 @@ public final class SafetensorsFile implements TensorSource {
 
     /** Maps and validates a safetensors file; defects give a {@link ModelFileException} naming file and offset. */
     public static SafetensorsFile open(Path path) {
-        Arena arena = Arena.ofShared();
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            MemorySegment mapping = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            return new SafetensorsFile(path, arena, mapping, SafetensorsHeader.read(path, mapping));
-        } catch (IOException e) {
-            arena.close();
-            throw new ModelFileException(path, -1, "cannot read safetensors file: " + e, e);
-        } catch (RuntimeException | Error e) {
-            arena.close();
-            throw e;
-        }
+        return MappedFile.open(path, "safetensors",
+                (arena, mapping) -> new SafetensorsFile(path, arena, mapping, SafetensorsHeader.read(path, mapping)));
     }
 
     /** Reads and validates only the header (no tensor views, any dtype allowed), e.g. to describe a file. */
     public static SafetensorsHeader readHeader(Path path) {
-        try (Arena arena = Arena.ofConfined(); FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
-            return SafetensorsHeader.read(path, ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena));
-        } catch (IOException e) {
-            throw new ModelFileException(path, -1, "cannot read safetensors file: " + e, e);
-        }
+        return MappedFile.read(path, "safetensors", mapping -> SafetensorsHeader.read(path, mapping));
     }
 
     /** The {@code __metadata__} strings. */
