@@ -4,9 +4,16 @@ import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
-/** Helpers to stream bytes into a channel: whole buffers, memory segments in chunks, float arrays, zero padding. */
+/**
+ * Helpers to stream bytes into a channel: whole buffers, memory segments in chunks, float arrays, zero padding,
+ * and the two steps every model-file writer (GGUF, safetensors) shares: {@link #writeFile} and {@link #writeTensor}.
+ */
 public final class ByteSink {
     /** Chunk size for segment and array copies: big enough to be fast, small enough for any heap. */
     private static final int CHUNK = 1 << 20;
@@ -44,6 +51,38 @@ public final class ByteSink {
             z.clear().limit((int) Math.min(n, z.capacity()));
             n -= z.remaining();
             writeFully(out, z);
+        }
+    }
+
+    /** What a file writer puts into the file, start to end. */
+    @FunctionalInterface
+    public interface FileContents {
+        void write(FileChannel out) throws IOException;
+    }
+
+    /** Creates (or replaces) {@code path} and fills it; on any failure the partial file is deleted. */
+    public static void writeFile(Path path, FileContents contents) throws IOException {
+        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            contents.write(ch);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(path);
+            throw e;
+        }
+    }
+
+    /**
+     * Streams one tensor's data and checks its writer wrote exactly {@code byteSize} bytes.
+     *
+     * @param layout the tensor's type and shape, for the error message (e.g. "Q8_0 [64, 2]")
+     */
+    public static void writeTensor(WritableByteChannel out, String name, String layout, long byteSize, TensorWriter data)
+            throws IOException {
+        Counting counting = new Counting(out);
+        data.write(counting);
+        if (counting.count() != byteSize) {
+            throw new IOException("tensor '" + name + "': its writer wrote " + counting.count()
+                    + " bytes, " + layout + " needs " + byteSize);
         }
     }
 

@@ -5,10 +5,7 @@ import jmistral.tensor.GgmlType;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -261,23 +258,14 @@ public final class GgufWriter {
             header.u64(offset);
             offset = GgufReader.alignUp(offset + t.byteSize(), alignment);
         }
-        try (FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        ByteSink.writeFile(path, ch -> {
             ByteSink.writeFully(ch, header.bytes());
             ByteSink.zeros(ch, GgufReader.alignUp(header.size(), alignment) - header.size());
             for (PendingTensor t : tensors.values()) {
-                ByteSink.Counting counting = new ByteSink.Counting(ch);
-                t.data().write(counting);
-                if (counting.count() != t.byteSize()) {
-                    throw new IOException("tensor '" + t.name() + "': its writer wrote " + counting.count()
-                            + " bytes, " + t.type() + " " + Arrays.toString(t.shape()) + " needs " + t.byteSize());
-                }
+                ByteSink.writeTensor(ch, t.name(), t.type() + " " + Arrays.toString(t.shape()), t.byteSize(), t.data());
                 ByteSink.zeros(ch, GgufReader.alignUp(t.byteSize(), alignment) - t.byteSize());
             }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(path);
-            throw e;
-        }
+        });
     }
 
     private long alignment() {

@@ -7,11 +7,10 @@ import jmistral.gguf.TensorWriter;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -124,23 +123,14 @@ public final class SafetensorsWriter {
 
     private void writeFile(Path file, List<Pending> list) throws IOException {
         byte[] header = header(list);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer len = ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
+        ByteSink.writeFile(file, ch -> {
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length).flip();
             ByteSink.writeFully(ch, len);
             ByteSink.writeFully(ch, ByteBuffer.wrap(header));
             for (Pending t : list) {
-                ByteSink.Counting counting = new ByteSink.Counting(ch);
-                t.data().write(counting);
-                if (counting.count() != t.byteSize()) {
-                    throw new IOException("tensor '" + t.name() + "': its writer wrote " + counting.count()
-                            + " bytes, " + t.dtype() + " " + Arrays.toString(t.shape()) + " needs " + t.byteSize());
-                }
+                ByteSink.writeTensor(ch, t.name(), t.dtype() + " " + Arrays.toString(t.shape()), t.byteSize(), t.data());
             }
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(file);
-            throw e;
-        }
+        });
     }
 
     /** JSON header with contiguous data offsets, padded with spaces to a multiple of 8 bytes. */
