@@ -1,5 +1,7 @@
 package jmistral.cli;
 
+import jmistral.chat.PyJson;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -62,24 +64,9 @@ final class ValueText {
         return s.length() <= MAX_STRING ? s : s.substring(0, MAX_STRING) + "... (" + s.length() + " chars)";
     }
 
+    /** A JSON string literal (escaped as {@link PyJson#quote} does), cut after {@link #MAX_STRING} chars. */
     private static String quote(String s) {
-        String shown = s.length() <= MAX_STRING ? s : s.substring(0, MAX_STRING);
-        StringBuilder sb = new StringBuilder("\"");
-        for (char c : shown.toCharArray()) {
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                default -> {
-                    if (c < 0x20) sb.append(String.format("\\u%04x", (int) c));
-                    else sb.append(c);
-                }
-            }
-        }
-        sb.append('"');
-        if (s.length() > MAX_STRING) sb.append("... (").append(s.length()).append(" chars)");
-        return sb.toString();
+        if (s.length() <= MAX_STRING) return PyJson.quote(s);
+        return PyJson.quote(s.substring(0, MAX_STRING)) + "... (" + s.length() + " chars)";
     }
 }
