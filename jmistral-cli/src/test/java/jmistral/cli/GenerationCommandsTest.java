@@ -1,12 +1,12 @@
 package jmistral.cli;
 
+import static jmistral.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,6 +20,7 @@ import jmistral.model.ModelLoader;
 import jmistral.model.SequenceCache;
 import jmistral.model.TensorNames;
 import jmistral.model.TextConfig;
+import jmistral.model.TextConfigWriter;
 import jmistral.model.synth.SynthModel;
 import jmistral.model.synth.SynthTensor;
 import jmistral.tokenizer.SpecialTokens;
@@ -28,7 +29,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** run / chat / generate / bench on a tiny GGUF model with a small Tekken vocabulary. */
 @Timeout(120)
@@ -46,35 +46,12 @@ class GenerationCommandsTest {
         tekken = Tekken.fromRanks(ranks, SpecialTokens.v11(1000), null, "v11");
         TextConfig c = new TextConfig(64, 2, 32, 96, 4, 2, 1e-5, 1e9, tekken.vocabSize(), 2048);
         GgufWriter w = new GgufWriter();
-        String a = "llama";
-        w.putString("general.architecture", a);
-        w.putUInt32(a + ".block_count", c.nLayers());
-        w.putUInt32(a + ".context_length", c.maxSeqLen());
-        w.putUInt32(a + ".embedding_length", c.dim());
-        w.putUInt32(a + ".feed_forward_length", c.hiddenDim());
-        w.putUInt32(a + ".attention.head_count", c.nHeads());
-        w.putUInt32(a + ".attention.head_count_kv", c.nKvHeads());
-        w.putFloat32(a + ".rope.freq_base", (float) c.ropeTheta());
-        w.putFloat32(a + ".attention.layer_norm_rms_epsilon", (float) c.normEps());
-        w.putUInt32(a + ".attention.key_length", c.headDim());
-        w.putUInt32(a + ".attention.value_length", c.headDim());
-        w.putUInt32(a + ".vocab_size", c.vocabSize());
+        w.putString("general.architecture", TextConfigWriter.GGUF_ARCH);
+        TextConfigWriter.toGguf(w, c);
         w.putAllPlain(tekken.toGgufMetadata());
         for (SynthTensor t : SynthModel.tensors(c, 5, null, TensorNames.GGUF)) w.addF32(t.name(), t.data().get(), t.ggmlShape());
         gguf = dir.resolve("tiny.gguf");
         w.write(gguf);
-    }
-
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
     }
 
     /** Greedy tokens and raw log-softmax per step, computed directly with the model (the yardstick). */
@@ -100,7 +77,7 @@ class GenerationCommandsTest {
 
     @Test
     void generateJsonGivesIdsAndTopLogprobsPerStep() throws Exception {
-        Run r = run("generate", "-m", gguf.toString(), "--prompt-ids", "1,1010,1020,1030", "--max-tokens", "5",
+        CliRun r = run("generate", "-m", gguf.toString(), "--prompt-ids", "1,1010,1020,1030", "--max-tokens", "5",
                 "--temperature", "0", "--top-logprobs", "3", "--json", "--ctx", "256");
         assertEquals(0, r.code(), r.err());
         JsonNode json = new ObjectMapper().readTree(r.out());
@@ -122,13 +99,13 @@ class GenerationCommandsTest {
 
     @Test
     void runStreamsTheDecodedAnswer() {
-        Run r = run("run", "-m", gguf.toString(), "--temperature", "0", "--max-tokens", "6", "--ctx", "256",
+        CliRun r = run("run", "-m", gguf.toString(), "--temperature", "0", "--max-tokens", "6", "--ctx", "256",
                 "--system", "be brief", "hello world");
         assertEquals(0, r.code(), r.err());
         // the same prompt through generate: run prints the decoded text of those ids
         int[] prompt = new jmistral.chat.PromptEncoder(tekken).encode(jmistral.chat.ChatRequest.of(
                 new jmistral.chat.ChatMessage.System("be brief"), jmistral.chat.ChatMessage.User.text("hello world"))).tokens();
-        Run g = run("generate", "-m", gguf.toString(), "--prompt-ids", join(prompt), "--max-tokens", "6", "--stop-at-eos", "--ctx", "256");
+        CliRun g = run("generate", "-m", gguf.toString(), "--prompt-ids", join(prompt), "--max-tokens", "6", "--stop-at-eos", "--ctx", "256");
         String[] lines = g.out().split("\n", 2);
         int[] ids = lines[0].isBlank() ? new int[0] : java.util.Arrays.stream(lines[0].split(",")).mapToInt(Integer::parseInt).toArray();
         assertEquals(jmistral.chat.OutputParser.parse(tekken, ids).content() + System.lineSeparator(), r.out());
@@ -138,7 +115,7 @@ class GenerationCommandsTest {
     void chatKeepsTheConversationAndHandlesCommands() {
         ChatCommand.input = () -> new ByteArrayInputStream("hello\n/system be nice\nhello\n/clear\nworld\n/exit\nignored\n"
                 .getBytes(StandardCharsets.UTF_8));
-        Run r = run("chat", "-m", gguf.toString(), "--temperature", "0", "--max-tokens", "4", "--ctx", "512");
+        CliRun r = run("chat", "-m", gguf.toString(), "--temperature", "0", "--max-tokens", "4", "--ctx", "512");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("system prompt set"), r.err());
         assertTrue(r.err().contains("conversation cleared"), r.err());
@@ -147,7 +124,7 @@ class GenerationCommandsTest {
 
     @Test
     void benchReportsSpeedsAndBandwidthUse() {
-        Run r = run("bench", "-m", gguf.toString(), "--prompt-tokens", "32", "--gen-tokens", "8", "--bandwidth-mb", "64", "--ctx", "256");
+        CliRun r = run("bench", "-m", gguf.toString(), "--prompt-tokens", "32", "--gen-tokens", "8", "--bandwidth-mb", "64", "--ctx", "256");
         assertEquals(0, r.code(), r.err());
         for (String k : List.of("prefill", "decode", "threads", "weights/token", "memory bandwidth", "decode bw use")) {
             assertTrue(r.out().contains(k), r.out());
@@ -156,10 +133,10 @@ class GenerationCommandsTest {
 
     @Test
     void badInputGivesAClearMessage() {
-        Run r = run("generate", "-m", dir.resolve("missing.gguf").toString(), "--prompt-ids", "1,2");
+        CliRun r = run("generate", "-m", dir.resolve("missing.gguf").toString(), "--prompt-ids", "1,2");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("missing.gguf"), r.err());
-        Run overflow = run("generate", "-m", gguf.toString(), "--prompt-ids", "1,2,3", "--max-tokens", "300", "--ctx", "256");
+        CliRun overflow = run("generate", "-m", gguf.toString(), "--prompt-ids", "1,2,3", "--max-tokens", "300", "--ctx", "256");
         assertEquals(1, overflow.code());
         assertTrue(overflow.err().contains("context holds 256"), overflow.err());
     }

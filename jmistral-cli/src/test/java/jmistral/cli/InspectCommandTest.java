@@ -1,5 +1,7 @@
 package jmistral.cli;
 
+import static jmistral.cli.CliRun.run;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jmistral.gguf.GgufWriter;
@@ -8,10 +10,7 @@ import jmistral.safetensors.SafetensorsWriter;
 import jmistral.tensor.GgmlType;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,18 +21,6 @@ import static org.junit.jupiter.api.Assertions.*;
 class InspectCommandTest {
     @TempDir
     Path dir;
-
-    record Run(int code, String out, String err) {
-    }
-
-    static Run run(String... args) {
-        CommandLine cl = Main.commandLine();
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
 
     private Path gguf() throws Exception {
         Path f = dir.resolve("m.gguf");
@@ -50,7 +37,7 @@ class InspectCommandTest {
     @Test
     void ggufText() throws Exception {
         Path f = gguf();
-        Run r = run("inspect", f.toString());
+        CliRun r = run("inspect", f.toString());
         assertEquals(0, r.code(), r.err());
         String out = r.out();
         assertTrue(out.contains("format: GGUF v3, alignment 32"), out);
@@ -65,7 +52,7 @@ class InspectCommandTest {
 
     @Test
     void ggufJson() throws Exception {
-        Run r = run("inspect", "--json", "--items", "2", gguf().toString());
+        CliRun r = run("inspect", "--json", "--items", "2", gguf().toString());
         assertEquals(0, r.code(), r.err());
         JsonNode files = new ObjectMapper().readTree(r.out());
         JsonNode f = files.get(0);
@@ -85,7 +72,7 @@ class InspectCommandTest {
         w.add("model.layers.0.self_attn.q_proj.weight", SafetensorsDType.BF16, new long[]{4, 8}, new float[32]);
         w.add("model.norm.weight", SafetensorsDType.F32, new long[]{8}, new float[8]);
         w.writeSharded(dir.resolve("hf"), 64);
-        Run r = run("inspect", dir.resolve("hf").toString());
+        CliRun r = run("inspect", dir.resolve("hf").toString());
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("model-00001-of-00002.safetensors") && r.out().contains("model-00002-of-00002.safetensors"), r.out());
         assertTrue(r.out().matches("(?s).*q_proj\\.weight\\s+BF16\\s+4 x 8\\s+\\d+\\s+64\\n.*"), r.out());
@@ -96,7 +83,7 @@ class InspectCommandTest {
     @Test
     void badFileIsAOneLineError() throws Exception {
         Path f = Files.write(dir.resolve("junk.bin"), new byte[]{'P', 'K', 3, 4, 0, 0, 0, 0, 0, 0, 0, 0});
-        Run r = run("inspect", f.toString());
+        CliRun r = run("inspect", f.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("error: ") && r.err().contains("junk.bin") && r.err().contains("neither a GGUF"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace");

@@ -1,17 +1,16 @@
 package jmistral.cli;
 
+import static jmistral.cli.CliRun.run;
+
 import static org.junit.jupiter.api.Assertions.*;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -51,7 +50,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * run / chat with images, PDF pages and the default system prompt, on a tiny formula model with the real
@@ -94,28 +92,6 @@ class MultimodalCommandsTest {
         HubSettings.config = HubConfig::fromEnvironment;
     }
 
-    record Run(int code, String out, String err) {
-        /** The ids of each "[LABEL] 1,2,3" line on stderr, in order. */
-        List<int[]> ids(String label) {
-            List<int[]> all = new ArrayList<>();
-            for (String line : err.split("\n")) {
-                if (!line.startsWith("[" + label + "] ") && !line.equals("[" + label + "] ")) continue;
-                String s = line.substring(label.length() + 3).strip();
-                all.add(s.isEmpty() ? new int[0] : Arrays.stream(s.split(",")).mapToInt(Integer::parseInt).toArray());
-            }
-            return all;
-        }
-    }
-
-    static Run run(String... args) {
-        StringWriter out = new StringWriter(), err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     static void writeFormulaPng(Path file, int w, int h) throws IOException {
         BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
         for (int y = 0; y < h; y++)
@@ -150,7 +126,7 @@ class MultimodalCommandsTest {
 
     @Test
     void runWithAnImageGivesTheTokensOfTheLibraryPath() {
-        Run r = run("run", "-m", gguf.toString(), "--image", png.toString(), "--temperature", "0", "--max-tokens", "6",
+        CliRun r = run("run", "-m", gguf.toString(), "--image", png.toString(), "--temperature", "0", "--max-tokens", "6",
                 "--ctx", "512", "--show-tokens", "What does this chart show?");
         assertEquals(0, r.code(), r.err());
         RgbImage image = new ImageDecoder().decode(png);
@@ -168,7 +144,7 @@ class MultimodalCommandsTest {
     void chatAttachesAnImageToTheNextMessageAndKeepsItInLaterTurns() {
         ChatCommand.input = () -> new ByteArrayInputStream(("/image " + png + "\nWhat is this?\nAnd now?\n/exit\n")
                 .getBytes(StandardCharsets.UTF_8));
-        Run r = run("chat", "-m", gguf.toString(), "--temperature", "0", "--max-tokens", "5", "--ctx", "512", "--show-tokens");
+        CliRun r = run("chat", "-m", gguf.toString(), "--temperature", "0", "--max-tokens", "5", "--ctx", "512", "--show-tokens");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("goes with your next message"), r.err());
         List<int[]> prompts = r.ids("prompt tokens"), answers = r.ids("answer tokens");
@@ -206,7 +182,7 @@ class MultimodalCommandsTest {
     @Test
     void chatImageWithoutVisionWeightsSaysPassMmprojAndGoesOn() {
         ChatCommand.input = () -> new ByteArrayInputStream(("/image " + png + "\nhello\n").getBytes(StandardCharsets.UTF_8));
-        Run r = run("chat", "-m", textOnly.toString(), "--temperature", "0", "--max-tokens", "2", "--ctx", "256");
+        CliRun r = run("chat", "-m", textOnly.toString(), "--temperature", "0", "--max-tokens", "2", "--ctx", "256");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.err().contains("pass --mmproj"), r.err());
         assertEquals(1, r.out().split("\n", -1).length - 1, r.out());
@@ -214,10 +190,10 @@ class MultimodalCommandsTest {
 
     @Test
     void imagesWithoutVisionWeightsAreAClearErrorAndMmprojFixesIt() {
-        Run r = run("run", "-m", textOnly.toString(), "--image", png.toString(), "--max-tokens", "2", "--ctx", "256", "hi");
+        CliRun r = run("run", "-m", textOnly.toString(), "--image", png.toString(), "--max-tokens", "2", "--ctx", "256", "hi");
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("error: ") && r.err().contains("pass --mmproj FILE"), r.err());
-        Run ok = run("run", "-m", textOnly.toString(), "--mmproj", mmproj.toString(), "--image", png.toString(),
+        CliRun ok = run("run", "-m", textOnly.toString(), "--mmproj", mmproj.toString(), "--image", png.toString(),
                 "--temperature", "0", "--max-tokens", "3", "--ctx", "256", "--show-tokens", "hi");
         assertEquals(0, ok.code(), ok.err());
         RgbImage image = new ImageDecoder().decode(png);
@@ -230,7 +206,7 @@ class MultimodalCommandsTest {
         Path broken = dir.resolve("broken.png");
         byte[] full = Files.readAllBytes(png);
         Files.write(broken, Arrays.copyOf(full, 40));
-        Run r = run("run", "-m", gguf.toString(), "--image", broken.toString(), "--ctx", "256", "hi");
+        CliRun r = run("run", "-m", gguf.toString(), "--image", broken.toString(), "--ctx", "256", "hi");
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("error: ") && r.err().contains("broken.png"), r.err());
         assertFalse(r.err().contains("\tat "), "no stack trace: " + r.err());
@@ -248,7 +224,7 @@ class MultimodalCommandsTest {
             perPage = pages.promptTokensForPage(0);
         }
         assertEquals((55 + 1) * 4, perPage);
-        Run r = run("run", "-m", gguf.toString(), "--file", pdf.toString(), "--pages", "2-3", "--temperature", "0",
+        CliRun r = run("run", "-m", gguf.toString(), "--file", pdf.toString(), "--pages", "2-3", "--temperature", "0",
                 "--max-tokens", "3", "--ctx", "1024", "--show-tokens", "Summarize.");
         assertEquals(0, r.code(), r.err());
         int[] prompt = r.ids("prompt tokens").getFirst();
@@ -257,30 +233,30 @@ class MultimodalCommandsTest {
                 + count(prompt, tekken.specialId(SpecialTokens.IMG_BREAK)) + 2);
 
         int ctx = 64 + perPage + perPage / 2;     // one page fits beside the text and the answer, not two
-        Run tooMany = run("run", "-m", gguf.toString(), "--file", pdf.toString(), "--pages", "1-3", "--max-tokens", "4",
+        CliRun tooMany = run("run", "-m", gguf.toString(), "--file", pdf.toString(), "--pages", "1-3", "--max-tokens", "4",
                 "--ctx", String.valueOf(ctx), "Summarize.");
         assertEquals(1, tooMany.code());
         assertTrue(tooMany.err().contains("1 page(s) fit"), tooMany.err());
         assertFalse(tooMany.err().contains("\tat "), tooMany.err());
 
-        Run badRange = run("run", "-m", gguf.toString(), "--file", pdf.toString(), "--pages", "3-1", "Summarize.");
+        CliRun badRange = run("run", "-m", gguf.toString(), "--file", pdf.toString(), "--pages", "3-1", "Summarize.");
         assertEquals(2, badRange.code());
         assertTrue(badRange.err().contains("runs backwards"), badRange.err());
     }
 
     @Test
     void theDefaultSystemPromptComesFromSystemPromptTxt() {
-        Run r = run("run", "-m", withPrompt.toString(), "--temperature", "0", "--max-tokens", "1", "--ctx", "256",
+        CliRun r = run("run", "-m", withPrompt.toString(), "--temperature", "0", "--max-tokens", "1", "--ctx", "256",
                 "--show-tokens", "hi");
         assertEquals(0, r.code(), r.err());
         LocalDate today = LocalDate.now();
         String system = "You are tiny. Today is " + today + ", yesterday was " + today.minusDays(1) + ". {ok}";
         assertArrayEquals(encode(new ChatMessage.System(system), ChatMessage.User.text("hi")).tokens(), r.ids("prompt tokens").getFirst());
 
-        Run none = run("run", "-m", withPrompt.toString(), "--no-default-system-prompt", "--max-tokens", "1", "--ctx", "256",
+        CliRun none = run("run", "-m", withPrompt.toString(), "--no-default-system-prompt", "--max-tokens", "1", "--ctx", "256",
                 "--show-tokens", "hi");
         assertArrayEquals(encode(ChatMessage.User.text("hi")).tokens(), none.ids("prompt tokens").getFirst());
-        Run own = run("run", "-m", withPrompt.toString(), "--system", "be brief", "--max-tokens", "1", "--ctx", "256",
+        CliRun own = run("run", "-m", withPrompt.toString(), "--system", "be brief", "--max-tokens", "1", "--ctx", "256",
                 "--show-tokens", "hi");
         assertArrayEquals(encode(new ChatMessage.System("be brief"), ChatMessage.User.text("hi")).tokens(), own.ids("prompt tokens").getFirst());
     }
@@ -289,7 +265,7 @@ class MultimodalCommandsTest {
     void chatWithoutModelOfflineSaysToPullTheDefaultModel(@TempDir Path home) {
         HubSettings.config = () -> HubConfig.fromEnvironment(Map.of("HF_HUB_OFFLINE", "1", "HF_HOME", home.toString()));
         ChatCommand.input = () -> new ByteArrayInputStream(new byte[0]);
-        Run r = run("chat");
+        CliRun r = run("chat");
         assertEquals(1, r.code());
         assertTrue(r.err().contains(DefaultModels.MISTRAL_SMALL_3_2_REPO), r.err());
         assertTrue(r.err().contains("15.2 GB") && r.err().contains("jmistral pull"), r.err());

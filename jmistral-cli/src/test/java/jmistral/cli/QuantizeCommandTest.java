@@ -27,7 +27,7 @@ class QuantizeCommandTest {
     @Test
     void writesAGgufAndSaysWhatItWrote() throws Exception {
         Path out = dir.resolve("m-Q8_0.gguf");
-        var r = InspectCommandTest.run("quantize", model().toString(), out.toString(), "q8_0");
+        var r = CliRun.run("quantize", model().toString(), out.toString(), "q8_0");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("wrote " + out + ": Q8_0, 21 tensors (5 F32, 16 Q8_0)"), r.out());
         assertTrue(r.out().contains("note: tekken.json has 131072 tokens but the model 256"), r.out());
@@ -41,11 +41,11 @@ class QuantizeCommandTest {
     @Test
     void badTypeAndMissingConfigAreClearErrors() throws Exception {
         Path hf = model();
-        var r = InspectCommandTest.run("quantize", hf.toString(), dir.resolve("o.gguf").toString(), "Q3_K_XL");
+        var r = CliRun.run("quantize", hf.toString(), dir.resolve("o.gguf").toString(), "Q3_K_XL");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("error: unknown quantization type 'Q3_K_XL'; choose one of F32, F16, BF16, Q8_0"), r.err());
         Files.delete(hf.resolve("config.json"));
-        r = InspectCommandTest.run("quantize", hf.toString(), dir.resolve("o.gguf").toString(), "Q4_K_M");
+        r = CliRun.run("quantize", hf.toString(), dir.resolve("o.gguf").toString(), "Q4_K_M");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("config.json"), r.err());
         assertFalse(Files.exists(dir.resolve("o.gguf")));

@@ -2,6 +2,7 @@ package jmistral.quantize;
 
 import jmistral.gguf.GgufWriter;
 import jmistral.model.TextConfig;
+import jmistral.model.TextConfigWriter;
 
 import java.util.Map;
 import java.util.Set;
@@ -13,27 +14,15 @@ import java.util.Set;
 final class LlamaMetadata {
     private LlamaMetadata() {}
 
-    static final String ARCH = "llama";
+    static final String ARCH = TextConfigWriter.GGUF_ARCH;
     /** Keys of an input GGUF that describe the input's encoding, not the model: never copied. */
     private static final Set<String> NOT_COPIED = Set.of("general.architecture", "general.file_type",
             "general.quantization_version", "general.alignment");
 
     /** general.* identity first, then the hyper-parameters. */
     static void write(GgufWriter w, TextConfig c, String name, QuantType type) {
-        String a = ARCH + ".";
-        w.putString("general.architecture", ARCH).putString("general.name", name)
-                .putUInt32(a + "block_count", c.nLayers())
-                .putUInt32(a + "context_length", c.maxSeqLen())
-                .putUInt32(a + "embedding_length", c.dim())
-                .putUInt32(a + "feed_forward_length", c.hiddenDim())
-                .putUInt32(a + "attention.head_count", c.nHeads())
-                .putUInt32(a + "attention.head_count_kv", c.nKvHeads())
-                .putFloat32(a + "rope.freq_base", (float) c.ropeTheta())
-                .putFloat32(a + "attention.layer_norm_rms_epsilon", (float) c.normEps())
-                .putUInt32(a + "attention.key_length", c.headDim())
-                .putUInt32(a + "attention.value_length", c.headDim())
-                .putUInt32(a + "vocab_size", c.vocabSize())
-                .putUInt32(a + "rope.dimension_count", c.headDim())
+        w.putString("general.architecture", ARCH).putString("general.name", name);
+        TextConfigWriter.toGguf(w, c)
                 .putUInt32("general.file_type", type.fileType)
                 .putUInt32("general.quantization_version", 2);
     }

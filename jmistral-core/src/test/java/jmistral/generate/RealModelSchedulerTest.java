@@ -14,6 +14,7 @@ import jmistral.model.LoadedModel;
 import jmistral.model.ModelLoader;
 import jmistral.model.TensorNames;
 import jmistral.model.TextConfig;
+import jmistral.model.TextConfigWriter;
 import jmistral.model.synth.SynthModel;
 import jmistral.model.synth.SynthTensor;
 import org.junit.jupiter.api.AfterAll;
@@ -48,19 +49,8 @@ class RealModelSchedulerTest {
 
     static void writeGguf(Path file, TextConfig c, long seed) throws Exception {
         GgufWriter w = new GgufWriter();
-        String a = "llama";
-        w.putString("general.architecture", a);
-        w.putUInt32(a + ".block_count", c.nLayers());
-        w.putUInt32(a + ".context_length", c.maxSeqLen());
-        w.putUInt32(a + ".embedding_length", c.dim());
-        w.putUInt32(a + ".feed_forward_length", c.hiddenDim());
-        w.putUInt32(a + ".attention.head_count", c.nHeads());
-        w.putUInt32(a + ".attention.head_count_kv", c.nKvHeads());
-        w.putFloat32(a + ".rope.freq_base", (float) c.ropeTheta());
-        w.putFloat32(a + ".attention.layer_norm_rms_epsilon", (float) c.normEps());
-        w.putUInt32(a + ".attention.key_length", c.headDim());
-        w.putUInt32(a + ".attention.value_length", c.headDim());
-        w.putUInt32(a + ".vocab_size", c.vocabSize());
+        w.putString("general.architecture", TextConfigWriter.GGUF_ARCH);
+        TextConfigWriter.toGguf(w, c);
         for (SynthTensor t : SynthModel.tensors(c, seed, null, TensorNames.GGUF)) w.addF32(t.name(), t.data().get(), t.ggmlShape());
         w.write(file);
     }

@@ -6,6 +6,7 @@ import jmistral.gguf.GgufWriter;
 import jmistral.model.LoadedModel.Format;
 import jmistral.model.TensorNames;
 import jmistral.model.TextConfig;
+import jmistral.model.TextConfigWriter;
 import jmistral.safetensors.SafetensorsDType;
 import jmistral.safetensors.SafetensorsWriter;
 import jmistral.tensor.GgmlType;
@@ -74,16 +75,8 @@ public final class Synth {
 
     private static void writeGguf(Path out, TextConfig c, List<SynthTensor> tensors, GgmlType type, Tekken tekken) throws IOException {
         GgufWriter w = new GgufWriter();
-        String a = "llama";
-        w.putString("general.architecture", a).putString("general.name", "jmistral synth")
-                .putUInt32(a + ".block_count", c.nLayers()).putUInt32(a + ".context_length", c.maxSeqLen())
-                .putUInt32(a + ".embedding_length", c.dim()).putUInt32(a + ".feed_forward_length", c.hiddenDim())
-                .putUInt32(a + ".attention.head_count", c.nHeads()).putUInt32(a + ".attention.head_count_kv", c.nKvHeads())
-                .putFloat32(a + ".rope.freq_base", (float) c.ropeTheta())
-                .putFloat32(a + ".attention.layer_norm_rms_epsilon", (float) c.normEps())
-                .putUInt32(a + ".attention.key_length", c.headDim()).putUInt32(a + ".attention.value_length", c.headDim())
-                .putUInt32(a + ".rope.dimension_count", c.headDim()).putUInt32(a + ".vocab_size", c.vocabSize())
-                .putUInt32("general.quantization_version", 2);
+        w.putString("general.architecture", TextConfigWriter.GGUF_ARCH).putString("general.name", "jmistral synth");
+        TextConfigWriter.toGguf(w, c).putUInt32("general.quantization_version", 2);
         // the tokenizer only when the model's vocabulary is Tekken's (tiny vocabularies are cut models)
         if (c.vocabSize() == tekken.vocabSize()) w.putAllPlain(tekken.toGgufMetadata());
         for (SynthTensor t : tensors) {
