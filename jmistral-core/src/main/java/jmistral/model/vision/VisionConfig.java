@@ -2,6 +2,7 @@ package jmistral.model.vision;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.function.IntSupplier;
 import jmistral.ModelFileException;
 import jmistral.gguf.GgufFile;
 
@@ -39,31 +40,30 @@ public record VisionConfig(int hidden, int layers, int heads, int ffn, int patch
 
     /** HF {@code config.json} of Mistral3ForConditionalGeneration: {@code vision_config} + text hidden size. */
     public static VisionConfig fromHfConfig(JsonNode config, Path file) {
-        JsonNode v = required(config, "vision_config", file);
-        return new VisionConfig(
-                required(v, "hidden_size", file).asInt(),
-                required(v, "num_hidden_layers", file).asInt(),
-                required(v, "num_attention_heads", file).asInt(),
-                required(v, "intermediate_size", file).asInt(),
-                required(v, "patch_size", file).asInt(),
-                config.path("spatial_merge_size").asInt(2),
-                required(required(config, "text_config", file), "hidden_size", file).asInt(),
-                1e-5f,                                            // hard-coded in modeling_pixtral
-                v.path("rope_theta").asDouble(10_000.0));
+        return fromVisionBlock(required(config, "vision_config", file), config.path("spatial_merge_size").asInt(2),
+                () -> required(required(config, "text_config", file), "hidden_size", file).asInt(), file);
     }
 
     /** Mistral native {@code params.json}: its {@code vision_encoder} block + {@code dim}. */
     public static VisionConfig fromParams(JsonNode params, Path file) {
         JsonNode v = required(params, "vision_encoder", file);
+        return fromVisionBlock(v, v.path("spatial_merge_size").asInt(2), () -> required(params, "dim", file).asInt(), file);
+    }
+
+    /**
+     * The vision block both JSON formats share (same keys); they differ only in where the merge size and the
+     * text hidden size live. The text hidden size is read last, so a missing vision key is reported first.
+     */
+    private static VisionConfig fromVisionBlock(JsonNode v, int spatialMerge, IntSupplier projectionDim, Path file) {
         return new VisionConfig(
                 required(v, "hidden_size", file).asInt(),
                 required(v, "num_hidden_layers", file).asInt(),
                 required(v, "num_attention_heads", file).asInt(),
                 required(v, "intermediate_size", file).asInt(),
                 required(v, "patch_size", file).asInt(),
-                v.path("spatial_merge_size").asInt(2),
-                required(params, "dim", file).asInt(),
-                1e-5f,
+                spatialMerge,
+                projectionDim.getAsInt(),
+                1e-5f,                                            // hard-coded in modeling_pixtral
                 v.path("rope_theta").asDouble(10_000.0));
     }
 
