@@ -14,6 +14,7 @@ import jmistral.model.TextModel;
 import jmistral.model.synth.SynthModel;
 import jmistral.model.synth.SynthTensors;
 import jmistral.model.synth.SynthVision;
+import jmistral.model.vision.FormulaImage;
 import jmistral.model.vision.VisionConfig;
 import jmistral.model.vision.VisionEncoder;
 import jmistral.model.vision.VisionProjector;
@@ -44,7 +45,7 @@ public final class VisionEncodeBench {
         GgmlType type = GgmlType.valueOf(args.length > 4 ? args[4] : "BF16");
 
         VisionConfig vc = new VisionConfig(1024, visionLayers, 16, 4096, 14, 2, 5120, 1e-5f, 1e4);
-        RgbImage image = formulaImage(width, height);
+        RgbImage image = FormulaImage.of(width, height);
         ImageGrid grid = ImageGrid.forImage(width, height);
         System.out.printf("image %dx%d -> %dx%d px, %d patches, %d [IMG] tokens, %d prompt tokens; weights %s, %d threads%n",
                 width, height, grid.resizedWidth(), grid.resizedHeight(), grid.patchRows() * grid.patchCols(),
@@ -97,16 +98,5 @@ public final class VisionEncodeBench {
         }
         t.addAll(Arrays.asList(1010, 1011, 1012, 1013, 4));
         return t.stream().mapToInt(Integer::intValue).toArray();
-    }
-
-    private static RgbImage formulaImage(int w, int h) {
-        byte[] px = new byte[w * h * 3];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                px[(y * w + x) * 3] = (byte) ((7 * x + 3 * y) % 256);
-                px[(y * w + x) * 3 + 1] = (byte) ((2 * x + 11 * y + 80) % 256);
-                px[(y * w + x) * 3 + 2] = (byte) ((x * x + y) % 256);
-            }
-        return new RgbImage(w, h, px);
     }
 }

@@ -24,7 +24,7 @@ class MultimodalPromptTest {
 
     @Test
     void imagesFirstThenTextWithTokenCounts() {
-        RgbImage a = VisionFormatsTest.formulaImage(56, 28), b = VisionFormatsTest.formulaImage(100, 30);
+        RgbImage a = FormulaImage.of(56, 28), b = FormulaImage.of(100, 30);
         MultimodalPrompt p = new MultimodalPrompt().addText("compare").add("a.png", a).add("b.png", b);
         List<ContentPart> parts = p.userMessage().content();
         assertEquals(3, parts.size());
@@ -56,7 +56,7 @@ class MultimodalPromptTest {
     void promptWithoutTheImageBlockIsAClearError() {
         try (VisionModel m = tiny()) {
             ImagePipeline pipeline = new ImagePipeline(m, ImageTokenIds.TEKKEN);
-            RgbImage img = VisionFormatsTest.formulaImage(56, 56);   // 2x2 grid: 10 10 12 10 10 13
+            RgbImage img = FormulaImage.of(56, 56);   // 2x2 grid: 10 10 12 10 10 13
             int[] wrong = {1, 3, 10, 10, 12, 10, 13, 4};
             assertTrue(assertThrows(IllegalArgumentException.class, () -> pipeline.promptEmbeddings(wrong, List.of(img)))
                     .getMessage().contains("2 rows of 2 [IMG] tokens"));

@@ -57,15 +57,7 @@ class VisionEncoderTest {
     @Test
     void tiledAttentionOverManyKeyBlocks() {
         // 336x336 -> 24x24 = 576 patches: more than two key blocks of 256
-        int w = 336, h = 336;
-        byte[] rgb = new byte[w * h * 3];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                rgb[(y * w + x) * 3] = (byte) ((7 * x + 3 * y) % 256);
-                rgb[(y * w + x) * 3 + 1] = (byte) ((2 * x + 11 * y + 80) % 256);
-                rgb[(y * w + x) * 3 + 2] = (byte) ((x * x + y) % 256);
-            }
-        check(new RgbImage(w, h, rgb), "336x336");
+        check(FormulaImage.of(336, 336), "336x336");
     }
 
     private void check(RgbImage image, String name) {

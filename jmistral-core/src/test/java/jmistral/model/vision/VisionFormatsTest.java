@@ -15,7 +15,6 @@ import jmistral.safetensors.SafetensorsDType;
 import jmistral.tensor.TensorView;
 import jmistral.vision.ImagePreprocessor;
 import jmistral.vision.PreprocessedImage;
-import jmistral.vision.RgbImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,7 +33,7 @@ class VisionFormatsTest {
         SynthVisionFiles.writeMmproj(gguf, CONFIG, 3, SynthVisionFiles.formulaImgBreak(3, 131072, 96));
         SynthVisionFiles.writeHf(hf, CONFIG, 3, SafetensorsDType.F32);
         SynthVisionFiles.writeNative(nat, CONFIG, 3, SafetensorsDType.F32);
-        PreprocessedImage image = new ImagePreprocessor().preprocess(formulaImage(84, 112));
+        PreprocessedImage image = new ImagePreprocessor().preprocess(FormulaImage.of(84, 112));
 
         float[] reference;
         try (VisionModel m = VisionModel.open(gguf)) {
@@ -92,16 +91,5 @@ class VisionFormatsTest {
             maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
         }
         assertTrue(maxDiff <= 1e-5 * maxAbs, what + ": max diff " + maxDiff + " vs max magnitude " + maxAbs);
-    }
-
-    static RgbImage formulaImage(int w, int h) {
-        byte[] px = new byte[w * h * 3];
-        for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++) {
-                px[(y * w + x) * 3] = (byte) ((7 * x + 3 * y) % 256);
-                px[(y * w + x) * 3 + 1] = (byte) ((2 * x + 11 * y + 80) % 256);
-                px[(y * w + x) * 3 + 2] = (byte) ((x * x + y) % 256);
-            }
-        return new RgbImage(w, h, px);
     }
 }
