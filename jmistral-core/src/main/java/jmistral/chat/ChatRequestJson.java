@@ -14,6 +14,7 @@ import java.util.List;
 public final class ChatRequestJson {
     private ChatRequestJson() {}
 
+    /** Parses a chat request body; malformed JSON or fields are a {@link ChatValidationException} naming the field. */
     public static ChatRequest parse(String json, ImageSizer sizer) {
         JsonNode root;
         try {
@@ -24,6 +25,7 @@ public final class ChatRequestJson {
         return parse(root, sizer);
     }
 
+    /** {@link #parse(String, ImageSizer)} on an already-parsed tree. */
     public static ChatRequest parse(JsonNode root, ImageSizer sizer) {
         if (root == null || !root.isObject()) throw new ChatValidationException("$", "request must be a JSON object");
         JsonNode msgs = root.path("messages");

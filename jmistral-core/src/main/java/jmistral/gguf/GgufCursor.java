@@ -115,11 +115,6 @@ final class GgufCursor {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    void skip(long n, String what) {
-        require(n, what);
-        pos += n;
-    }
-
     void seek(long offset) {
         if (offset < 0 || offset > segment.byteSize()) {
             throw error("offset " + offset + " is outside the file (" + segment.byteSize() + " bytes)");

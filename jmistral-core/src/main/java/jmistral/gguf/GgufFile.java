@@ -76,6 +76,7 @@ public final class GgufFile implements TensorSource {
     /** Tensor-info entries in file order (offsets relative to {@link #dataOffset()}). */
     public List<GgufTensorInfo> tensorInfos() { return header.tensors(); }
 
+    /** The tensor-info entry named {@code name}, or null. */
     public GgufTensorInfo tensorInfo(String name) { return tensorInfos.get(name); }
 
     /** The whole file's mapping. */
@@ -93,13 +94,14 @@ public final class GgufFile implements TensorSource {
     // ---- typed metadata getters -------------------------------------------------------------
 
     /**
-     * The metadata value for {@code key}, if any. (CONTRACTS.md called this {@code find(String)}, but that
-     * name is taken by {@link TensorSource#find(String)}, which returns a tensor.)
+     * The metadata value for {@code key}, if any. (Not {@code find(String)}: that is
+     * {@link TensorSource#find(String)}, which returns a tensor.)
      */
     public Optional<Object> findMetadata(String key) {
         return Optional.ofNullable(metadata.get(key));
     }
 
+    /** A STRING value; a missing key or another type is a {@link ModelFileException}, as for every getter here. */
     public String getString(String key) {
         return switch (require(key)) {
             case String s -> s;
@@ -136,6 +138,7 @@ public final class GgufFile implements TensorSource {
         };
     }
 
+    /** A BOOL value. */
     public boolean getBool(String key) {
         return switch (require(key)) {
             case Boolean b -> b;
@@ -143,6 +146,7 @@ public final class GgufFile implements TensorSource {
         };
     }
 
+    /** An ARRAY of STRING (e.g. tokenizer.ggml.tokens). */
     @SuppressWarnings("unchecked")
     public List<String> getStringArray(String key) {
         GgufValue v = header.metadata().get(key);

@@ -5,7 +5,7 @@ package jmistral.gguf;
  * Every value is stored little-endian as: its fixed-size bytes, or for STRING a uint64 byte length
  * followed by UTF-8 bytes, or for ARRAY a uint32 element type, a uint64 count and the elements.
  *
- * <p>Java types the reader produces (see CONTRACTS.md): UINT8/INT8/UINT16/INT16/INT32 -> Integer;
+ * <p>Java types the reader produces: UINT8/INT8/UINT16/INT16/INT32 -> Integer;
  * UINT32/INT64/UINT64 -> Long (UINT64 above Long.MAX_VALUE wraps negative); FLOAT32 -> Float;
  * FLOAT64 -> Double; BOOL -> Boolean; STRING -> String; ARRAY -> see {@link GgufFile#metadata()}.
  */

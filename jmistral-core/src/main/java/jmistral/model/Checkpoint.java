@@ -36,6 +36,7 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
         return load(source, config, names);
     }
 
+    /** Loads with a known tensor layout; every missing tensor or wrong shape is reported in one {@link ModelFileException}. */
     public static Checkpoint load(TensorSource source, TextConfig c, TensorNames names) {
         Reader r = new Reader(source);
         int q = c.nHeads() * c.headDim(), kv = c.nKvHeads() * c.headDim();

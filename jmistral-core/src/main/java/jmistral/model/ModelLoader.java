@@ -16,6 +16,10 @@ import java.nio.file.Path;
 public final class ModelLoader {
     private ModelLoader() {}
 
+    /**
+     * Opens a GGUF file or a model folder (a config.json, params.json or .safetensors file inside one also
+     * works); anything else is a {@link ModelFileException}. The caller closes the result.
+     */
     public static LoadedModel load(Path path) {
         if (!Files.exists(path)) throw new ModelFileException(path, -1, "no such file or folder");
         if (Files.isRegularFile(path)) {

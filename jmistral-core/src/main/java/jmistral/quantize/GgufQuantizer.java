@@ -34,6 +34,7 @@ public final class GgufQuantizer {
     public record Result(Path out, QuantType type, TextConfig config, List<TensorPlan> tensors, long bytes,
                          String tokenizer, List<String> notes) {}
 
+    /** Reads the model at {@code in} (anything {@link ModelLoader#load} opens) and writes it to {@code out} as GGUF in {@code type}. */
     public static Result quantize(Path in, Path out, QuantType type, ProgressListener progress) throws IOException {
         checkOutput(in, out);
         try (LoadedModel model = ModelLoader.load(in)) {

@@ -57,6 +57,7 @@ public final class SafetensorsFile implements TensorSource {
     /** Header entries (row-major shapes, offsets relative to {@link SafetensorsHeader#dataStart()}). */
     public List<SafetensorsTensorInfo> tensorInfos() { return header.tensors(); }
 
+    /** The parsed header (metadata, entries, where the data starts). */
     public SafetensorsHeader header() { return header; }
 
     @Override

@@ -24,6 +24,7 @@ public record SafetensorsIndex(Path file, Map<String, String> weightMap) {
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
+    /** Reads and validates a {@value #FILE_NAME}. */
     public static SafetensorsIndex read(Path file) {
         JsonNode root;
         try {

@@ -37,6 +37,7 @@ public final class SafetensorsModel implements TensorSource {
         this.tensors = tensors;
     }
 
+    /** Opens a folder or file laid out as in the class comment; the caller closes it. */
     public static SafetensorsModel open(Path dirOrFile) {
         Path index = dirOrFile.resolve(SafetensorsIndex.FILE_NAME);
         if (Files.isDirectory(dirOrFile) && Files.exists(index)) return sharded(dirOrFile, SafetensorsIndex.read(index));

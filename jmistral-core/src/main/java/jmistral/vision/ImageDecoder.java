@@ -58,6 +58,7 @@ public final class ImageDecoder {
     /** Largest encoded file accepted (1 GiB): far above any real photo or scan. */
     private static final long MAX_FILE_BYTES = 1L << 30;
 
+    /** Decodes an image file (size-checked before it is read). */
     public RgbImage decode(Path file) {
         byte[] data;
         try {

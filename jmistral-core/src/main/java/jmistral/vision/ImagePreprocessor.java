@@ -22,6 +22,7 @@ public final class ImagePreprocessor {
         this.config = config;
     }
 
+    /** Resizes and normalizes one image (see the class comment); the result is float32 CHW. */
     public PreprocessedImage preprocess(RgbImage image) {
         ImageGrid grid = ImageGrid.forImage(image.width(), image.height(), config);
         int w = grid.resizedWidth(), h = grid.resizedHeight();

@@ -35,6 +35,7 @@ public final class PdfPages implements AutoCloseable {
         this.maxSide = maxSide;
     }
 
+    /** Opens an unencrypted PDF file. */
     public static PdfPages open(Path pdf) {
         return open(pdf, "");
     }
@@ -48,6 +49,7 @@ public final class PdfPages implements AutoCloseable {
         }
     }
 
+    /** Opens PDF bytes; {@code source} names them in error messages. */
     public static PdfPages open(byte[] pdf, String source) {
         try {
             return checked(Loader.loadPDF(pdf), source);

@@ -35,6 +35,7 @@ public final class Grammar {
         return new Grammar(rules.toNfa(), "json_schema");
     }
 
+    /** {@link #jsonSchema(JsonNode)} from the schema's JSON text. */
     public static Grammar jsonSchema(String schemaJson) {
         try {
             return jsonSchema(new ObjectMapper().readTree(schemaJson));

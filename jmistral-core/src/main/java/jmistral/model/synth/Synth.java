@@ -38,6 +38,7 @@ public final class Synth {
 
     public record Options(Format format, TextConfig config, long seed, boolean formula, GgmlType type, long maxShardBytes) {}
 
+    /** Writes a synthetic checkpoint in {@code o.format()} to {@code out} (a .gguf file, or a folder for HF and native). */
     public static void write(Path out, Options o) throws IOException {
         Path tekkenJson = Files.createTempFile("tekken", ".json");
         try {

@@ -70,6 +70,7 @@ public final class MultimodalPrompt {
     /** Prompt tokens the images so far take ([IMG], [IMG_BREAK], [IMG_END]). */
     public int imageTokens() { return imageTokens; }
 
+    /** Whether any image was added (else the prompt needs no vision tower). */
     public boolean hasImages() { return !pixels.isEmpty(); }
 
     /** The user message: images (in the order added), then texts. */

@@ -16,6 +16,7 @@ public final class VisionProjector {
         this.c = weights.config();
     }
 
+    /** [patchRows*patchCols][hidden] encoder features -> [(patchRows/2)*(patchCols/2)][projectionDim] embeddings. */
     public float[] project(float[] features, int patchRows, int patchCols) {
         int d = c.hidden(), m = c.spatialMerge(), n = patchRows * patchCols;
         float[] normed = new float[n * d];

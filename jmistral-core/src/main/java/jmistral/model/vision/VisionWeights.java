@@ -45,6 +45,7 @@ public record VisionWeights(VisionConfig config, RopeLayout rope, Matrix patchEm
         return load(src, c, names);
     }
 
+    /** With a known tensor layout. */
     public static VisionWeights load(TensorSource src, VisionConfig c, VisionTensorNames names) {
         int patchCols = 3 * c.patchSize() * c.patchSize(), d = c.hidden();
         List<Block> blocks = new ArrayList<>();
