@@ -108,6 +108,7 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
     }
 
     /** The scheduler's full counters (prefix-cache hits, preemptions, KV blocks), or null while loading. */
+    @Override
     public SchedulerMetrics schedulerMetrics() {
         ServingModel m = ready;
         return m == null ? null : m.scheduler.metrics();
