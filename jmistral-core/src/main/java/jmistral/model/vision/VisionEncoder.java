@@ -27,6 +27,7 @@ public final class VisionEncoder {
         for (int t = 0; t < n; t++) VectorMath.rmsnorm(x, t * d, x, t * d, w.preNorm(), c.eps(), d);
 
         Rope2d rope = new Rope2d(rows, cols, c.headDim(), c.ropeTheta(), w.rope());
+        BlockAttention attention = new BlockAttention(n, c.heads(), c.headDim());
         float[] h = new float[n * d], q = new float[n * d], k = new float[n * d], v = new float[n * d];
         float[] att = new float[n * d], proj = new float[n * d];
         float[] gate = new float[n * c.ffn()], up = new float[n * c.ffn()];
@@ -35,13 +36,7 @@ public final class VisionEncoder {
             b.wq().matmul(h, n, q);
             b.wk().matmul(h, n, k);
             b.wv().matmul(h, n, v);
-            for (int t = 0; t < n; t++) {
-                for (int hd = 0; hd < c.heads(); hd++) {
-                    rope.apply(q, t * d + hd * c.headDim(), t);
-                    rope.apply(k, t * d + hd * c.headDim(), t);
-                }
-            }
-            BlockAttention.attend(q, k, v, att, n, c.heads(), c.headDim());
+            attention.attend(q, k, v, rope, att);
             b.wo().matmul(att, n, proj);
             VectorMath.add(x, 0, proj, 0, n * d);
 
