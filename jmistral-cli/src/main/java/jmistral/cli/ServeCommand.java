@@ -11,10 +11,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code jmistral serve -m MODEL}: the OpenAI- and Mistral-compatible HTTP API. The port opens at once;
@@ -69,8 +73,19 @@ final class ServeCommand implements Callable<Integer> {
             description = "largest request body; larger ones get 413 (default: ${DEFAULT-VALUE})")
     long maxBody;
 
+    @Option(names = "--port-file", paramLabel = "FILE",
+            description = "once the port is open, write its number to FILE (with --port 0: any free port)")
+    Path portFile;
+
+    /** Runs once the port is open, before the model starts loading (tests see /health answer 503 here). */
+    Runnable beforeLoading = () -> {};
+
+    /**
+     * Serves until the JVM shuts down (Ctrl-C) or the calling thread is interrupted (in-process use);
+     * either way the port is closed and the model freed before this returns.
+     */
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         ResolvedModel resolved = ModelResolver.fromEnvironment().resolve(model);
         String id = modelId != null ? modelId : resolved.repo().map(Object::toString)
@@ -79,27 +94,57 @@ final class ServeCommand implements Callable<Integer> {
                 mmproj != null ? mmproj : resolved.mmproj().orElse(null),
                 resolved.sibling("SYSTEM_PROMPT.txt").orElse(null));
         ModelCompletionEngine engine = ModelCompletionEngine.create(options);
-        JmistralServer server = new JmistralServer(new ServerOptions(host, port, apiKey, maxBody), engine).start();
-        engine.startLoading();
-        err.printf("jmistral: serving %s on http://%s:%d/v1 (loading the model; /health says 503 until ready)%n",
-                id, host, server.port());
-        err.flush();
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            engine.close();
-            stopped.countDown();
-        }));
+        JmistralServer server;
         try {
-            engine.awaitReady(java.time.Duration.ofDays(1));
-            err.println("jmistral: model ready");
+            server = new JmistralServer(new ServerOptions(host, port, apiKey, maxBody), engine).start();
         } catch (RuntimeException e) {
-            server.close();
+            engine.close();
             throw e;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean closed = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (closed.compareAndSet(false, true)) {
+                server.close();
+                engine.close();
+            }
+            stopped.countDown();
+        };
+        Thread shutdownHook = new Thread(stop, "jmistral-serve-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+        try {
+            if (portFile != null) Files.writeString(portFile, server.port() + System.lineSeparator());
+            err.printf("jmistral: serving %s on http://%s:%d/v1 (loading the model; /health says 503 until ready)%n",
+                    id, host, server.port());
+            err.flush();
+            beforeLoading.run();
+            engine.startLoading();
+            if (!awaitReady(engine)) return 0;
+            err.println("jmistral: model ready");
+            err.flush();
+            stopped.await();
+            return 0;
+        } catch (InterruptedException e) {
+            return 0;                                        // asked to stop
         } finally {
+            stop.run();
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is what stopped us
+            }
             err.flush();
         }
-        stopped.await();
-        return 0;
+    }
+
+    /** Waits for the model; false when interrupted first. A loading failure is thrown. */
+    private static boolean awaitReady(ModelCompletionEngine engine) {
+        try {
+            engine.awaitReady(Duration.ofDays(365));
+            return true;
+        } catch (RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) return false;
+            throw e;
+        }
     }
 }

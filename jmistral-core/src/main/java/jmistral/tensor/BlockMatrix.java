@@ -1,11 +1,6 @@
 package jmistral.tensor;
 
-import static jmistral.tensor.VectorLanes.F;
-import static jmistral.tensor.VectorLanes.LANES;
-
 import java.lang.foreign.MemorySegment;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * The one {@link Matrix} implementation: W [rows][cols] stored row-major in any {@link BlockType},
@@ -14,16 +9,31 @@ import jdk.incubator.vector.VectorOperators;
  * <ul>
  * <li>matvec (decode): rows split over the {@link ComputePool}; each row is one fused
  *     {@link BlockType#dot} over its blocks (weights read once, straight from the segment).</li>
- * <li>matmul (prefill, batches): for each tile of {@value #TOKEN_TILE} tokens, each row is
- *     dequantized once into an f32 buffer (cols floats) and multiplied with all tokens of the tile,
- *     four at a time (each buffer load feeds four FMAs). Weight bytes are read n/TOKEN_TILE times
- *     instead of n times, and the token tile (TOKEN_TILE x cols floats) stays in cache.</li>
+ * <li>matmul, tiny batches (up to {@link #EXACT_MAX_TOKENS} tokens): per row, per token, the same
+ *     fused dot as matvec; the row's bytes are read from memory once and from L1 for the other
+ *     tokens.</li>
+ * <li>matmul, large batches (prefill): panels of {@value #PANEL_ROWS} rows dequantized once per
+ *     tile of {@value #TOKEN_TILE} tokens, multiplied by a register-blocked 4x4 f32 kernel
+ *     ({@link F32Tile}). Equal to matvec within float rounding, not bit for bit.</li>
  * </ul>
  */
 final class BlockMatrix implements Matrix {
 
-    /** Tokens multiplied with one dequantized row before moving to the next row. */
+    /**
+     * Up to this many tokens, matmul runs matvec's fused dot per token ({@link #matmulExact});
+     * above, the tiled path, which costs far less per token. Measured (5120x32768, one thread, CPU
+     * time, MatmulBench): tiled wins from 4 tokens on (Q8_0 129 vs 74 tok/cpu-s at n=4, 197 vs 87 at
+     * n=8; Q4_K 105 vs 24 at n=4). {@code -Djmistral.matmul.exactTokens=16} keeps decode batches on
+     * matvec's arithmetic, which is then equal to each token's matvec as long as the kernel reduces
+     * in the same order in both call sites; Vector API reduceLanes(ADD) does not promise that (its
+     * order changes between interpreter, C1 and C2), so exact batch invariance needs fixed-order
+     * reductions in the kernels.
+     */
+    static final int EXACT_MAX_TOKENS = Integer.getInteger("jmistral.matmul.exactTokens", 3);
+    /** Tokens multiplied with one dequantized panel before moving to the next panel. */
     static final int TOKEN_TILE = 16;
+    /** Rows dequantized together (the micro-kernel's row count). */
+    static final int PANEL_ROWS = 4;
 
     private final BlockType block;
     private final int rows;
@@ -65,48 +75,52 @@ final class BlockMatrix implements Matrix {
 
     public void matmul(float[] x, int n, float[] out) {
         check(x, n, out);
-        if (n == 1) {
-            matvec(x, out);
-            return;
-        }
+        if (n <= EXACT_MAX_TOKENS) matmulExact(x, n, out);
+        else matmulTiled(x, n, out);
+    }
+
+    /**
+     * Tiny batches: each row, then each token, with the very {@link BlockType#dot} that
+     * {@link #matvec} runs (same arithmetic as each token's own matvec, see {@link #EXACT_MAX_TOKENS}).
+     * The row's bytes come from memory for the first token and from L1 for the others.
+     */
+    private void matmulExact(float[] x, int n, float[] out) {
         ComputePool.shared().parallelForRange(rows, (start, end) -> {
-            float[] w = new float[cols]; // one dequantized row: [cols]
-            for (int t0 = 0; t0 < n; t0 += TOKEN_TILE) {
-                int t1 = Math.min(n, t0 + TOKEN_TILE);
-                for (int r = start; r < end; r++) {
-                    block.dequantize(data, r * rowBytes, w, 0, blocksPerRow);
-                    int t = t0;
-                    for (; t + 4 <= t1; t += 4) dot4(w, x, t, out, r);
-                    for (; t < t1; t++) out[t * rows + r] = VectorMath.dot(w, 0, x, t * cols, cols);
-                }
+            for (int r = start; r < end; r++) {
+                long at = r * rowBytes;
+                for (int t = 0; t < n; t++) out[t * rows + r] = block.dot(data, at, x, t * cols, blocksPerRow);
             }
         });
     }
 
-    /** out[t+i][r] = dot(w, x[t+i]) for i < 4: each w vector is loaded once for four tokens. */
-    private void dot4(float[] w, float[] x, int t, float[] out, int r) {
-        int x0 = t * cols, x1 = x0 + cols, x2 = x1 + cols, x3 = x2 + cols;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        int c = 0;
-        for (int bound = F.loopBound(cols); c < bound; c += LANES) {
-            FloatVector wv = FloatVector.fromArray(F, w, c);
-            a0 = wv.fma(FloatVector.fromArray(F, x, x0 + c), a0);
-            a1 = wv.fma(FloatVector.fromArray(F, x, x1 + c), a1);
-            a2 = wv.fma(FloatVector.fromArray(F, x, x2 + c), a2);
-            a3 = wv.fma(FloatVector.fromArray(F, x, x3 + c), a3);
-        }
-        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
-        for (; c < cols; c++) {
-            s0 += w[c] * x[x0 + c];
-            s1 += w[c] * x[x1 + c];
-            s2 += w[c] * x[x2 + c];
-            s3 += w[c] * x[x3 + c];
-        }
-        out[t * rows + r] = s0;
-        out[(t + 1) * rows + r] = s1;
-        out[(t + 2) * rows + r] = s2;
-        out[(t + 3) * rows + r] = s3;
+    /**
+     * Large batches (prefill): rows in panels of {@value #PANEL_ROWS}, split over the pool. For each
+     * tile of {@value #TOKEN_TILE} tokens, a panel is dequantized once into an f32 buffer
+     * [PANEL_ROWS][cols] and multiplied with the tile by the register-blocked 4 rows x 4 tokens
+     * {@link F32Tile} kernel; panel (80 KB at cols 5120) and token tile (320 KB) stay in L2. Weight
+     * bytes are decoded n/TOKEN_TILE times instead of n times. Not bit-identical to matvec (a
+     * different summation order), within float rounding of it.
+     */
+    private void matmulTiled(float[] x, int n, float[] out) {
+        int panels = (rows + PANEL_ROWS - 1) / PANEL_ROWS;
+        ComputePool.shared().parallelForRange(panels, (p0, p1) -> {
+            float[] w = new float[PANEL_ROWS * cols]; // one dequantized panel: [PANEL_ROWS][cols]
+            for (int t0 = 0; t0 < n; t0 += TOKEN_TILE) {
+                int t1 = Math.min(n, t0 + TOKEN_TILE);
+                for (int p = p0; p < p1; p++) {
+                    int r0 = p * PANEL_ROWS, nr = Math.min(PANEL_ROWS, rows - r0);
+                    for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes, w, i * cols, blocksPerRow);
+                    int t = t0;
+                    for (; t + 4 <= t1; t += 4) {
+                        if (nr == PANEL_ROWS) F32Tile.dot4x4(w, 0, x, t * cols, cols, out, rows, r0, t);
+                        else for (int i = 0; i < nr; i++) F32Tile.dot1x4(w, i * cols, x, t * cols, cols, out, rows, r0 + i, t);
+                    }
+                    for (; t < t1; t++) {
+                        for (int i = 0; i < nr; i++) out[t * rows + r0 + i] = VectorMath.dot(w, i * cols, x, t * cols, cols);
+                    }
+                }
+            }
+        });
     }
 
     public void dequantizeRow(int row, float[] dst, int offset) {

@@ -31,7 +31,8 @@ import jmistral.vision.RgbImage;
  * random weights: the Pixtral tower (hidden 1024, 16 heads, MLP 4096, projector to 5120) and the
  * Mistral Small text decoder (5120 wide, 32/8 heads of 128, SwiGLU 32768).
  * Layers can be cut to keep a run short on a shared CPU; per-layer time is then scaled to the real
- * depth (24 vision layers, 40 text layers): every layer costs the same.
+ * depth (24 vision layers, 40 text layers): every layer costs the same. A 224x224 image is encoded
+ * first, untimed, to compile the kernels.
  * <pre>
  * java --add-modules jdk.incubator.vector -cp jmistral-core/target/classes:jmistral-core/target/test-classes:$(cat cp.txt) \
  *     jmistral.bench.VisionEncodeBench [width height] [visionLayers=24] [textLayers=1] [BF16|F16|F32]
@@ -56,6 +57,10 @@ public final class VisionEncodeBench {
         double vision24;
         try (SynthTensors src = new SynthTensors(SynthVision.tensors(vc, 1, VisionTensorNames.GGUF), type)) {
             VisionWeights w = VisionWeights.load(src, vc);
+            // warm-up (not timed): one small image through the same code, so that a run with a few
+            // layers, scaled to 24, measures compiled kernels rather than the JIT
+            PreprocessedImage small = new ImagePreprocessor().preprocess(formulaImage(224, 224));
+            new VisionProjector(w).project(new VisionEncoder(w).encode(small), 16, 16);
             long t0 = System.nanoTime();
             PreprocessedImage pre = new ImagePreprocessor().preprocess(image);
             long t1 = System.nanoTime();

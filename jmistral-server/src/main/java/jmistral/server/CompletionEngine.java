@@ -1,5 +1,7 @@
 package jmistral.server;
 
+import jmistral.generate.SchedulerMetrics;
+
 /**
  * What the HTTP layer needs from the engine: start a chat completion and receive its events.
  * The server only translates JSON to {@link ChatCompletionParams} and events to JSON; the engine
@@ -23,6 +25,14 @@ public interface CompletionEngine {
     /** Live numbers for {@code /metrics}. */
     default Stats stats() {
         return new Stats(0, 0, 0);
+    }
+
+    /**
+     * The scheduler's counters for {@code /metrics} (prefix-cache hits, preemptions, KV blocks), or null
+     * while the model is loading or for an engine without a scheduler (the metrics then read 0).
+     */
+    default SchedulerMetrics schedulerMetrics() {
+        return null;
     }
 
     /**

@@ -2,13 +2,16 @@ package jmistral.server;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import jmistral.generate.SchedulerMetrics;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.ToDoubleFunction;
 
 /** Prometheus metrics for {@code GET /metrics} (names follow vLLM's where one exists, prefix jmistral_). */
 final class ServerMetrics {
@@ -36,6 +39,37 @@ final class ServerMetrics {
         Gauge.builder("jmistral_queue_depth", engine, e -> e.stats().queueDepth()).description("Requests waiting for a batch slot").register(registry);
         Gauge.builder("jmistral_batch_sequences", engine, e -> e.stats().running()).description("Sequences in the running batch").register(registry);
         Gauge.builder("jmistral_kv_cache_usage_ratio", engine, e -> e.stats().kvCacheUsage()).description("Fraction of KV cache in use").register(registry);
+        registerScheduler(engine);
+    }
+
+    /**
+     * The scheduler's own numbers, named like vLLM's ({@code vllm:num_requests_running},
+     * {@code vllm:prefix_cache_hits}, ...; counters get Prometheus' {@code _total}). Prefix-cache queries
+     * and hits count tokens, as vLLM's do: hits / queries is the share of prompt tokens not recomputed.
+     */
+    private void registerScheduler(CompletionEngine engine) {
+        gauge(engine, "jmistral_num_requests_running", "Sequences in the running batch (scheduler)", SchedulerMetrics::running);
+        gauge(engine, "jmistral_num_requests_waiting", "Requests waiting for a place in the batch (scheduler)", SchedulerMetrics::waiting);
+        gauge(engine, "jmistral_kv_cache_blocks_used", "KV cache blocks in use (running sequences and cached prefixes)", SchedulerMetrics::kvBlocksUsed);
+        gauge(engine, "jmistral_kv_cache_blocks_capacity", "KV cache blocks in the pool", SchedulerMetrics::kvBlocksTotal);
+        gauge(engine, "jmistral_prefix_cache_entries", "Finished sequences kept for prefix reuse", SchedulerMetrics::prefixCacheEntries);
+        counter(engine, "jmistral_prefix_cache_queries", "Prompt tokens looked up in the prefix cache", SchedulerMetrics::promptTokens);
+        counter(engine, "jmistral_prefix_cache_hits", "Prompt tokens taken from the prefix cache instead of computed", SchedulerMetrics::cachedPromptTokens);
+        counter(engine, "jmistral_num_preemptions", "Sequences pushed back to the queue to free KV blocks", SchedulerMetrics::preemptions);
+    }
+
+    private void gauge(CompletionEngine engine, String name, String help, ToDoubleFunction<SchedulerMetrics> value) {
+        Gauge.builder(name, engine, e -> read(e, value)).description(help).register(registry);
+    }
+
+    private void counter(CompletionEngine engine, String name, String help, ToDoubleFunction<SchedulerMetrics> value) {
+        FunctionCounter.builder(name, engine, e -> read(e, value)).description(help).register(registry);
+    }
+
+    /** 0 while the model loads (nothing runs, nothing is cached yet). */
+    private static double read(CompletionEngine engine, ToDoubleFunction<SchedulerMetrics> value) {
+        SchedulerMetrics m = engine.schedulerMetrics();
+        return m == null ? 0 : value.applyAsDouble(m);
     }
 
     void requestStarted() {

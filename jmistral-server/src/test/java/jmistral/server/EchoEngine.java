@@ -1,5 +1,6 @@
 package jmistral.server;
 
+import jmistral.generate.SchedulerMetrics;
 import jmistral.server.CompletionEvent.*;
 
 import java.util.List;
@@ -18,6 +19,13 @@ final class EchoEngine implements CompletionEngine {
     /** When set, each word waits this long (lets tests disconnect mid-stream). */
     volatile long delayMillis;
     final CountDownLatch firstCancel = new CountDownLatch(1);
+    /** What {@link #schedulerMetrics()} reports (null: none, as while loading). */
+    volatile SchedulerMetrics scheduler;
+
+    @Override
+    public SchedulerMetrics schedulerMetrics() {
+        return scheduler;
+    }
 
     @Override
     public String modelId() {

@@ -208,6 +208,27 @@ class HttpApiTest {
     }
 
     @Test
+    void schedulerCountersAppearUnderVllmLikeNames() throws Exception {
+        engine.scheduler = null;   // loading: the scheduler's metrics read 0
+        assertEquals(0, Prometheus.value(get("/metrics").body(), "jmistral_prefix_cache_hits_total"));
+        //                                    waiting running blocks used entries finished prompt cached generated forwarded steps preemptions
+        engine.scheduler = new jmistral.generate.SchedulerMetrics(3, 5, 1024, 77, 2, 9, 640, 400, 90, 330, 40, 6);
+        try {
+            String m = get("/metrics").body();
+            assertEquals(5, Prometheus.value(m, "jmistral_num_requests_running"), m);
+            assertEquals(3, Prometheus.value(m, "jmistral_num_requests_waiting"));
+            assertEquals(77, Prometheus.value(m, "jmistral_kv_cache_blocks_used"));
+            assertEquals(1024, Prometheus.value(m, "jmistral_kv_cache_blocks_capacity"));
+            assertEquals(2, Prometheus.value(m, "jmistral_prefix_cache_entries"));
+            assertEquals(640, Prometheus.value(m, "jmistral_prefix_cache_queries_total"));
+            assertEquals(400, Prometheus.value(m, "jmistral_prefix_cache_hits_total"));
+            assertEquals(6, Prometheus.value(m, "jmistral_num_preemptions_total"));
+        } finally {
+            engine.scheduler = null;
+        }
+    }
+
+    @Test
     void disconnectCancelsGeneration() throws Exception {
         engine.delayMillis = 50;
         try {

@@ -72,8 +72,8 @@ final class BatchRunner implements AutoCloseable {
                     answers[i] = RowAnswer.failed(r.error(), r.prompt() == null ? null : r.prompt().length);
                     continue;
                 }
-                SequenceRequest req = SequenceRequest.of(r.prompt(), params.withSeed(r.seed()));
-                if (r.grammar() != null) req = req.withConstraint(new SchemaConstraint(r.grammar().newState()));
+                SequenceRequest req = SequenceRequest.of(r.prompt(), params.withSeed(r.seed())).withEmbeddings(r.embeddings());
+                if (r.grammar() != null) req = req.withConstraint(r.grammar().newState());
                 try {
                     handles[i] = scheduler.submit(req);
                 } catch (ContextOverflowException e) {

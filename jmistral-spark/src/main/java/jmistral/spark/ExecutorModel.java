@@ -6,6 +6,7 @@ import jmistral.chat.PromptEncoder;
 import jmistral.generate.constraint.Grammar;
 import jmistral.generate.constraint.GrammarMatcher;
 import jmistral.generate.constraint.TokenVocabulary;
+import jmistral.generate.constraint.ToolCallGrammar;
 import jmistral.generate.constraint.VocabularyTrie;
 import jmistral.hub.ModelResolver;
 import jmistral.hub.ResolvedModel;
@@ -13,12 +14,15 @@ import jmistral.model.KvCache;
 import jmistral.model.KvCacheType;
 import jmistral.model.LoadedModel;
 import jmistral.model.ModelLoader;
+import jmistral.model.vision.ImagePipeline;
 import jmistral.tensor.ComputePool;
+import jmistral.tokenizer.SpecialTokens;
 import jmistral.tokenizer.Tekken;
 
 /**
- * A loaded model with what every task needs beside it: the tokenizer, the prompt encoder, and compiled
- * JSON-schema grammars (cached by schema text, shared by all tasks). Thread-safe.
+ * A loaded model with what every task needs beside it: the tokenizer, the prompt encoder, the vision
+ * tower (opened on the first image), and compiled grammars (JSON schemas and tool calls, cached by their
+ * text and shared by all tasks, over one vocabulary trie). Thread-safe.
  */
 public final class ExecutorModel {
     private static final int GRAMMAR_CACHE = 64;
@@ -26,16 +30,18 @@ public final class ExecutorModel {
     private final LoadedModel model;
     private final Tekken tekken;
     private final PromptEncoder encoder;
+    private final ExecutorVision vision;
     private final java.util.List<KvCache> idleCaches = new java.util.ArrayList<>();   // KV memory is reused, not reallocated per task
     private VocabularyTrie trie;                                       // built on first schema
     private final Map<String, GrammarMatcher> grammars = new LinkedHashMap<>(16, 0.75f, true) {
         @Override protected boolean removeEldestEntry(Map.Entry<String, GrammarMatcher> e) { return size() > GRAMMAR_CACHE; }
     };
 
-    private ExecutorModel(LoadedModel model, Tekken tekken) {
+    private ExecutorModel(LoadedModel model, Tekken tekken, ResolvedModel resolved) {
         this.model = model;
         this.tekken = tekken;
         this.encoder = new PromptEncoder(tekken);
+        this.vision = new ExecutorVision(resolved, tekken, model.config().dim());
     }
 
     /** Resolves spec (path or repo id, pulling into the local cache if needed) and maps the weights. */
@@ -49,7 +55,7 @@ public final class ExecutorModel {
             else if (m.tekkenJson().isPresent()) t = Tekken.fromTekkenJson(m.tekkenJson().get());
             else if (resolved.tekkenJson().isPresent()) t = Tekken.fromTekkenJson(resolved.tekkenJson().get());
             else throw new IllegalStateException("model " + spec + " has no tokenizer (no GGUF tokenizer metadata, no tekken.json)");
-            return new ExecutorModel(m, t);
+            return new ExecutorModel(m, t, resolved);
         } catch (RuntimeException e) {
             m.close();
             throw e;
@@ -78,14 +84,33 @@ public final class ExecutorModel {
 
     public PromptEncoder encoder() { return encoder; }
 
+    /** The image pipeline (vision tower opened on first use): mmproj as the param gives it, null = the model's own. */
+    public ImagePipeline images(String mmproj) { return vision.pipeline(mmproj); }
+
     /** The compiled grammar of a JSON schema; throws IllegalArgumentException for a bad or unsupported schema. */
-    public synchronized GrammarMatcher schemaGrammar(String schemaJson) {
-        GrammarMatcher g = grammars.get(schemaJson);
+    public GrammarMatcher schemaGrammar(String schemaJson) {
+        return compiled(schemaJson, () -> Grammar.jsonSchema(schemaJson));
+    }
+
+    /** The compiled tool-call grammar of these tools (OpenAI JSON) under this tool choice. */
+    public GrammarMatcher toolGrammar(String toolsJson, String choice, boolean parallelCalls) {
+        String key = "\u0000tools " + choice + " " + parallelCalls + "\u0000" + toolsJson;     // never a schema's text
+        return compiled(key, () -> {
+            var tools = RowPreparer.parseTools(toolsJson);
+            var special = new ToolCallGrammar.SpecialIds(tekken.specialId(SpecialTokens.TOOL_CALLS),
+                    tekken.specialId(SpecialTokens.ARGS), tekken.specialId(SpecialTokens.CALL_ID));
+            return Grammar.toolCalls(ToolChoice.grammarTools(tools), ToolChoice.parse(choice, tools), parallelCalls, special);
+        });
+    }
+
+    /** One matcher per grammar text: its token masks are computed once and reused by every task. */
+    private synchronized GrammarMatcher compiled(String key, java.util.function.Supplier<Grammar> compile) {
+        GrammarMatcher g = grammars.get(key);
         if (g == null) {
-            Grammar grammar = Grammar.jsonSchema(schemaJson);
+            Grammar grammar = compile.get();
             if (trie == null) trie = VocabularyTrie.of(vocabulary());
             g = new GrammarMatcher(grammar, trie);
-            grammars.put(schemaJson, g);
+            grammars.put(key, g);
         }
         return g;
     }

@@ -13,9 +13,13 @@ import java.util.Objects;
  * @param messagesCol        array&lt;struct&lt;role, content&gt;&gt; column with a whole chat; null = use promptCol
  * @param systemPrompt       system prompt put first when a row has none; null = none
  * @param imageCol           binary column with an encoded image (PNG, JPEG...) per row; null = no images
+ * @param mmproj             vision weights for imageCol (an mmproj GGUF or a model folder every executor
+ *                           sees); null = the model's own (the mmproj GGUF beside it, or its folder's)
  * @param schemaCol          string column with a JSON schema per row (structured output); null = none
  * @param responseSchema     one JSON schema for every row (used when schemaCol is null or the row's value is null)
  * @param tools              OpenAI-style JSON array of function tools offered to the model; null = none
+ * @param toolChoice         auto | none | required (or any) | a tool's name; see {@link ToolChoice}
+ * @param parallelToolCalls  whether an answer may hold several calls
  * @param temperature        sampling temperature (0 = greedy)
  * @param topP               nucleus sampling mass in (0, 1]
  * @param maxTokens          answer tokens per row at most
@@ -26,7 +30,8 @@ import java.util.Objects;
  *                           (batchSize x maxContext tokens)
  */
 public record GenerationOptions(String model, String promptCol, String messagesCol, String systemPrompt,
-                                String imageCol, String schemaCol, String responseSchema, String tools,
+                                String imageCol, String mmproj, String schemaCol, String responseSchema,
+                                String tools, String toolChoice, boolean parallelToolCalls,
                                 double temperature, double topP, int maxTokens, long seed,
                                 int threadsPerExecutor, int batchSize, int maxContext) implements Serializable {
 
@@ -46,10 +51,12 @@ public record GenerationOptions(String model, String promptCol, String messagesC
 
     public static Builder builder(String model) { return new Builder(model); }
 
-    /** Defaults: prompt column "prompt", temperature 0.15, top_p 1, 256 tokens, seed 0, batches of 8, 2048 tokens per row. */
+    /** Defaults: prompt column "prompt", tool choice auto with parallel calls, temperature 0.15, top_p 1, 256 tokens, seed 0, batches of 8, 2048 tokens per row. */
     public static final class Builder {
         private final String model;
-        private String promptCol = "prompt", messagesCol, systemPrompt, imageCol, schemaCol, responseSchema, tools;
+        private String promptCol = "prompt", messagesCol, systemPrompt, imageCol, mmproj, schemaCol, responseSchema, tools;
+        private String toolChoice = "auto";
+        private boolean parallelToolCalls = true;
         private double temperature = 0.15, topP = 1.0;
         private int maxTokens = 256, threadsPerExecutor, batchSize = 8, maxContext = 2048;
         private long seed;
@@ -60,9 +67,12 @@ public record GenerationOptions(String model, String promptCol, String messagesC
         public Builder messagesCol(String v) { messagesCol = v; return this; }
         public Builder systemPrompt(String v) { systemPrompt = v; return this; }
         public Builder imageCol(String v) { imageCol = v; return this; }
+        public Builder mmproj(String v) { mmproj = v; return this; }
         public Builder schemaCol(String v) { schemaCol = v; return this; }
         public Builder responseSchema(String v) { responseSchema = v; return this; }
         public Builder tools(String v) { tools = v; return this; }
+        public Builder toolChoice(String v) { toolChoice = v; return this; }
+        public Builder parallelToolCalls(boolean v) { parallelToolCalls = v; return this; }
         public Builder temperature(double v) { temperature = v; return this; }
         public Builder topP(double v) { topP = v; return this; }
         public Builder maxTokens(int v) { maxTokens = v; return this; }
@@ -72,8 +82,8 @@ public record GenerationOptions(String model, String promptCol, String messagesC
         public Builder maxContext(int v) { maxContext = v; return this; }
 
         public GenerationOptions build() {
-            return new GenerationOptions(model, promptCol, messagesCol, systemPrompt, imageCol, schemaCol,
-                    responseSchema, tools, temperature, topP, maxTokens, seed, threadsPerExecutor, batchSize, maxContext);
+            return new GenerationOptions(model, promptCol, messagesCol, systemPrompt, imageCol, mmproj, schemaCol,
+                    responseSchema, tools, toolChoice, parallelToolCalls, temperature, topP, maxTokens, seed, threadsPerExecutor, batchSize, maxContext);
         }
     }
 }

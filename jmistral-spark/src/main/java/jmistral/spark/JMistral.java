@@ -17,7 +17,19 @@ public final class JMistral {
 
     public static Dataset<Row> generate(Dataset<Row> df, GenerationOptions options) {
         StructType out = OutputColumns.appendTo(df.schema(), options);
-        RowPreparer.parseTools(options.tools());             // fail on the driver, not in every task
+        var tools = RowPreparer.parseTools(options.tools());             // fail on the driver, not in every task
+        var choice = ToolChoice.parse(options.toolChoice(), tools);
+        if (!tools.isEmpty()) {
+            try {
+                jmistral.generate.constraint.Grammar.toolCalls(ToolChoice.grammarTools(tools), choice, options.parallelToolCalls(),
+                        jmistral.generate.constraint.ToolCallGrammar.SpecialIds.TEKKEN_V11);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("tools: " + e.getMessage(), e);
+            }
+        }
+        if (ToolChoice.forcesCall(choice) && options.responseSchema() != null)
+            throw new IllegalArgumentException("responseSchema cannot apply when toolChoice is '" + options.toolChoice()
+                    + "': every answer is a tool call");
         if (options.responseSchema() != null) {
             try {
                 jmistral.generate.constraint.Grammar.jsonSchema(options.responseSchema());

@@ -1,6 +1,7 @@
 package jmistral.spark;
 
 import org.apache.spark.ml.Transformer;
+import org.apache.spark.ml.param.BooleanParam;
 import org.apache.spark.ml.param.DoubleParam;
 import org.apache.spark.ml.param.IntParam;
 import org.apache.spark.ml.param.LongParam;
@@ -29,7 +30,8 @@ import org.apache.spark.sql.types.StructType;
 public class MistralTransformer extends Transformer implements DefaultParamsWritable {
     private final String uid;
 
-    private final Param<String> model, inputCol, messagesCol, systemPrompt, imageCol, schemaCol, responseSchema, tools;
+    private final Param<String> model, inputCol, messagesCol, systemPrompt, imageCol, mmproj, schemaCol, responseSchema, tools, toolChoice;
+    private final BooleanParam parallelToolCalls;
     private final DoubleParam temperature, topP;
     private final IntParam maxTokens, threadsPerExecutor, batchSize, maxContext;
     private final LongParam seed;
@@ -43,9 +45,12 @@ public class MistralTransformer extends Transformer implements DefaultParamsWrit
         messagesCol = new Param<>(this, "messagesCol", "array<struct<role, content>> column with a whole chat (instead of inputCol)");
         systemPrompt = new Param<>(this, "systemPrompt", "system prompt for rows without one");
         imageCol = new Param<>(this, "imageCol", "binary column with an encoded image");
+        mmproj = new Param<>(this, "mmproj", "vision weights for imageCol (mmproj GGUF or folder every executor sees); unset = the model's own");
         schemaCol = new Param<>(this, "schemaCol", "string column with a JSON schema the answer must follow");
         responseSchema = new Param<>(this, "responseSchema", "JSON schema every answer must follow");
         tools = new Param<>(this, "tools", "OpenAI-style JSON array of function tools");
+        toolChoice = new Param<>(this, "toolChoice", "auto | none | required (any) | a tool's name");
+        parallelToolCalls = new BooleanParam(this, "parallelToolCalls", "whether an answer may hold several tool calls");
         temperature = new DoubleParam(this, "temperature", "sampling temperature (0 = greedy)", ParamValidators.gtEq(0));
         topP = new DoubleParam(this, "topP", "nucleus sampling mass", ParamValidators.inRange(0, 1, false, true));
         maxTokens = new IntParam(this, "maxTokens", "answer tokens per row at most", ParamValidators.gtEq(1));
@@ -55,6 +60,8 @@ public class MistralTransformer extends Transformer implements DefaultParamsWrit
         maxContext = new IntParam(this, "maxContext", "tokens per row at most (prompt + answer)", ParamValidators.gtEq(2));
         GenerationOptions d = GenerationOptions.builder("").build();
         setDefault(inputCol, d.promptCol());
+        setDefault(toolChoice, d.toolChoice());
+        setDefault(parallelToolCalls, d.parallelToolCalls());
         setDefault(temperature, d.temperature());
         setDefault(topP, d.topP());
         setDefault(maxTokens, d.maxTokens());
@@ -70,8 +77,9 @@ public class MistralTransformer extends Transformer implements DefaultParamsWrit
     public GenerationOptions options() {
         if (!isDefined(model)) throw new IllegalArgumentException("MistralTransformer: set the model (setModel)");
         return GenerationOptions.builder($(model)).promptCol($(inputCol)).messagesCol(opt(messagesCol))
-                .systemPrompt(opt(systemPrompt)).imageCol(opt(imageCol)).schemaCol(opt(schemaCol))
-                .responseSchema(opt(responseSchema)).tools(opt(tools))
+                .systemPrompt(opt(systemPrompt)).imageCol(opt(imageCol)).mmproj(opt(mmproj)).schemaCol(opt(schemaCol))
+                .responseSchema(opt(responseSchema)).tools(opt(tools)).toolChoice($(toolChoice))
+                .parallelToolCalls((Boolean) $(parallelToolCalls))
                 .temperature((Double) $(temperature)).topP((Double) $(topP)).maxTokens((Integer) $(maxTokens))
                 .seed((Long) $(seed)).threadsPerExecutor((Integer) $(threadsPerExecutor))
                 .batchSize((Integer) $(batchSize)).maxContext((Integer) $(maxContext)).build();
@@ -105,9 +113,12 @@ public class MistralTransformer extends Transformer implements DefaultParamsWrit
     public Param<String> messagesCol() { return messagesCol; }
     public Param<String> systemPrompt() { return systemPrompt; }
     public Param<String> imageCol() { return imageCol; }
+    public Param<String> mmproj() { return mmproj; }
     public Param<String> schemaCol() { return schemaCol; }
     public Param<String> responseSchema() { return responseSchema; }
     public Param<String> tools() { return tools; }
+    public Param<String> toolChoice() { return toolChoice; }
+    public BooleanParam parallelToolCalls() { return parallelToolCalls; }
     public DoubleParam temperature() { return temperature; }
     public DoubleParam topP() { return topP; }
     public IntParam maxTokens() { return maxTokens; }
@@ -121,9 +132,12 @@ public class MistralTransformer extends Transformer implements DefaultParamsWrit
     public MistralTransformer setMessagesCol(String v) { set(messagesCol, v); return this; }
     public MistralTransformer setSystemPrompt(String v) { set(systemPrompt, v); return this; }
     public MistralTransformer setImageCol(String v) { set(imageCol, v); return this; }
+    public MistralTransformer setMmproj(String v) { set(mmproj, v); return this; }
     public MistralTransformer setSchemaCol(String v) { set(schemaCol, v); return this; }
     public MistralTransformer setResponseSchema(String v) { set(responseSchema, v); return this; }
     public MistralTransformer setTools(String v) { set(tools, v); return this; }
+    public MistralTransformer setToolChoice(String v) { set(toolChoice, v); return this; }
+    public MistralTransformer setParallelToolCalls(boolean v) { set(parallelToolCalls, v); return this; }
     public MistralTransformer setTemperature(double v) { set(temperature, v); return this; }
     public MistralTransformer setTopP(double v) { set(topP, v); return this; }
     public MistralTransformer setMaxTokens(int v) { set(maxTokens, v); return this; }

@@ -6,23 +6,27 @@ import java.util.ArrayList;
 import java.util.List;
 import jmistral.chat.ChatMessage;
 import jmistral.chat.ChatRequest;
+import jmistral.chat.EncodedPrompt;
 import jmistral.chat.Tool;
 import jmistral.generate.constraint.GrammarMatcher;
 import jmistral.vision.ImageDecoder;
+import jmistral.vision.RgbImage;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Turns an input row into a {@link PreparedRow}: builds the chat (system prompt, prompt or messages),
- * encodes it with the v11 prompt format, compiles the row's JSON schema, derives the row's seed. Any
- * problem with the row (null prompt, unknown role, bad schema, undecodable image) becomes the row's
- * error instead of an exception.
+ * Turns an input row into a {@link PreparedRow}: builds the chat (system prompt, prompt or messages, the
+ * row's image with the last user message), encodes it with the v11 prompt format, embeds the image at its
+ * [IMG] positions, picks the grammar (tool calls or the row's JSON schema), derives the row's seed. Any
+ * problem with the row (null prompt, unknown role, bad schema, undecodable image, no vision weights)
+ * becomes the row's error instead of an exception.
  */
 final class RowPreparer {
     private final GenerationOptions o;
     private final ExecutorModel model;
     private final int promptIdx, messagesIdx, imageIdx, schemaIdx;
     private final List<Tool> tools;
+    private final boolean forcesCall;
     private final ImageDecoder images = new ImageDecoder();
 
     RowPreparer(GenerationOptions o, StructType input, ExecutorModel model) {
@@ -33,32 +37,65 @@ final class RowPreparer {
         this.imageIdx = o.imageCol() == null ? -1 : input.fieldIndex(o.imageCol());
         this.schemaIdx = o.schemaCol() == null ? -1 : input.fieldIndex(o.schemaCol());
         this.tools = parseTools(o.tools());
+        this.forcesCall = ToolChoice.forcesCall(ToolChoice.parse(o.toolChoice(), tools));
     }
 
     PreparedRow prepare(Row row, long indexInPartition) {
         RowSeeds.Key key = new RowSeeds.Key();
-        String schema = schemaIdx >= 0 && !row.isNullAt(schemaIdx) ? row.getString(schemaIdx) : o.responseSchema();
+        String rowSchema = schemaIdx >= 0 && !row.isNullAt(schemaIdx) ? row.getString(schemaIdx) : null;
+        String schema = rowSchema != null ? rowSchema : o.responseSchema();
         byte[] image = imageIdx >= 0 && !row.isNullAt(imageIdx) ? (byte[]) row.get(imageIdx) : null;
         try {
             List<ChatMessage> messages = messages(row, key);
             key.add(schema).addBytes(image);
             long seed = RowSeeds.seed(o.seed(), key.hash(), indexInPartition);
-            if (image != null) return PreparedRow.failed(imageError(image), seed);
-            ChatRequest chat = new ChatRequest(messages, tools, false).withDefaultSystemPrompt(o.systemPrompt());
-            int[] prompt = model.encoder().encode(chat).tokens();
-            GrammarMatcher grammar = null;
-            if (schema != null) {
+            RgbImage pixels = null;
+            if (image != null) {
                 try {
-                    grammar = model.schemaGrammar(schema);
+                    pixels = images.decode(image, o.imageCol());
                 } catch (RuntimeException e) {
-                    return PreparedRow.failed("bad JSON schema: " + e.getMessage(), seed);
+                    return PreparedRow.failed("image in " + o.imageCol() + " cannot be decoded: " + e.getMessage(), seed);
                 }
+                messages = RowImage.attach(messages, pixels);
             }
-            return new PreparedRow(prompt, grammar, seed, null);
+            ChatRequest chat = new ChatRequest(messages, tools, false).withDefaultSystemPrompt(o.systemPrompt());
+            EncodedPrompt prompt = model.encoder().encode(chat);
+            GrammarMatcher grammar;
+            try {
+                grammar = grammar(schema, rowSchema != null);
+            } catch (RuntimeException e) {
+                return PreparedRow.failed(e.getMessage(), seed);
+            }
+            float[][] embeddings = null;
+            if (pixels != null && prompt.tokens().length < o.maxContext()) {     // too long: the scheduler says so
+                RgbImage px = pixels;
+                embeddings = model.images(o.mmproj()).promptEmbeddings(prompt, part -> px);
+            }
+            return new PreparedRow(prompt.tokens(), embeddings, grammar, seed, null);
         } catch (RuntimeException e) {
             return PreparedRow.failed(e.getMessage() == null ? e.toString() : e.getMessage(),
                     RowSeeds.seed(o.seed(), key.hash(), indexInPartition));
         }
+    }
+
+    /**
+     * What constrains the answer: a forced tool call (required / named), else the row's JSON schema, else
+     * the tool-call grammar of auto / none when there are tools (calls follow the tools' parameters), else nothing.
+     */
+    private GrammarMatcher grammar(String schema, boolean fromRow) {
+        if (forcesCall) {
+            if (fromRow) throw new IllegalArgumentException("a JSON schema in " + o.schemaCol()
+                    + " cannot apply when toolChoice is '" + o.toolChoice() + "' (every answer is a tool call)");
+            return model.toolGrammar(o.tools(), o.toolChoice(), o.parallelToolCalls());
+        }
+        if (schema != null) {
+            try {
+                return model.schemaGrammar(schema);
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException("bad JSON schema: " + e.getMessage(), e);
+            }
+        }
+        return tools.isEmpty() ? null : model.toolGrammar(o.tools(), o.toolChoice(), o.parallelToolCalls());
     }
 
     private List<ChatMessage> messages(Row row, RowSeeds.Key key) {
@@ -84,17 +121,6 @@ final class RowPreparer {
             });
         }
         return out;
-    }
-
-    /** Images are decoded to report bad ones precisely; the vision encoder is not wired into this module yet. */
-    private String imageError(byte[] image) {
-        try {
-            var rgb = images.decode(image, o.imageCol());
-            return "images are not supported by jmistral-spark yet (decoded a " + rgb.width() + "x" + rgb.height()
-                    + " image, but the vision encoder is not wired in)";
-        } catch (RuntimeException e) {
-            return "image in " + o.imageCol() + " cannot be decoded: " + e.getMessage();
-        }
     }
 
     /** OpenAI tools JSON: [{"type": "function", "function": {"name", "description", "parameters"}}]. */

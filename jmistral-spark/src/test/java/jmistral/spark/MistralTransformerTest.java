@@ -29,12 +29,10 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A real local[2] Spark session over a small synthetic model with the real vocabulary (one session for the class). */
+/** A real local[2] Spark session over a small synthetic model with the real vocabulary (one session for all classes). */
 class MistralTransformerTest {
     static final List<String> PROMPTS = List.of("What is the capital of France?", "Write a haiku about Spark.",
             "2 + 2 =", "Translate 'bonjour' to English.", "List three prime numbers.", "Name a colour.");
@@ -47,21 +45,9 @@ class MistralTransformerTest {
              "required": ["answer", "score"], "additionalProperties": false}""";
 
     @TempDir static Path dir;
-    static SparkSession spark;
-    static Tekken tekken;
-    static Path modelFile;
-
-    @BeforeAll
-    static void start() throws Exception {
-        tekken = SparkTestSession.tekken();
-        modelFile = SparkTestSession.writeSmallModel(dir, tekken);
-        spark = SparkTestSession.start();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (spark != null) spark.stop();
-    }
+    static final SparkSession spark = SparkTestSession.get().spark();
+    static final Tekken tekken = SparkTestSession.get().tekken();
+    static final Path modelFile = SparkTestSession.get().model();
 
     static Dataset<Row> prompts() {
         List<Row> rows = new ArrayList<>();
@@ -102,7 +88,7 @@ class MistralTransformerTest {
     /** Reference: the same model run alone through core's Generator, greedy; one row per batch gives the same steps. */
     @Test
     void greedyAnswersMatchCoreGenerator() {
-        List<Row> out = mistral().setTemperature(0).setMaxTokens(12).setBatchSize(1).transform(prompts().limit(3))
+        List<Row> out = mistral().setTemperature(0).setMaxTokens(8).setBatchSize(1).transform(prompts().limit(3))
                 .orderBy("id").collectAsList();
         assertEquals(3, out.size());
         try (LoadedModel m = ModelLoader.load(modelFile)) {
@@ -110,7 +96,7 @@ class MistralTransformerTest {
                 int[] prompt = new PromptEncoder(tekken).encode(ChatRequest.of(ChatMessage.User.text(r.getAs("prompt")))).tokens();
                 GenerationResult ref;
                 try (Generator g = new Generator(m.model(), 256, KvCacheType.F16)) {
-                    ref = g.generate(prompt, SamplingParams.greedy().withMaxTokens(12).withStopTokenIds(tekken.eos()));
+                    ref = g.generate(prompt, SamplingParams.greedy().withMaxTokens(8).withStopTokenIds(tekken.eos()));
                 }
                 OutputParser.Result parsed = OutputParser.parse(tekken, ref.tokens());
                 assertEquals(parsed.content(), r.getAs("text"), "row " + r.getAs("id"));
@@ -163,7 +149,7 @@ class MistralTransformerTest {
 
     @Test
     void structuredOutputFollowsTheSchema() throws Exception {
-        List<Row> out = mistral().setResponseSchema(SCHEMA).setMaxTokens(48).setTemperature(1.0)
+        List<Row> out = mistral().setResponseSchema(SCHEMA).setMaxTokens(32).setTemperature(1.0)
                 .transform(prompts()).collectAsList();
         ObjectMapper json = new ObjectMapper();
         for (Row r : out) {

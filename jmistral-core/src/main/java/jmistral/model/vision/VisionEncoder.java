@@ -1,5 +1,7 @@
 package jmistral.model.vision;
 
+import java.util.List;
+import jmistral.tensor.ComputePool;
 import jmistral.tensor.VectorMath;
 import jmistral.vision.PreprocessedImage;
 
@@ -24,35 +26,47 @@ public final class VisionEncoder {
         int n = rows * cols, d = c.hidden();
         float[] x = new float[n * d];                       // [n][hidden]
         w.patchEmbed().matmul(patches(image, rows, cols), n, x);
-        for (int t = 0; t < n; t++) VectorMath.rmsnorm(x, t * d, x, t * d, w.preNorm(), c.eps(), d);
+        addAndNorm(x, null, x, w.preNorm(), n);
 
         Rope2d rope = new Rope2d(rows, cols, c.headDim(), c.ropeTheta(), w.rope());
-        float[] h = new float[n * d], q = new float[n * d], k = new float[n * d], v = new float[n * d];
-        float[] att = new float[n * d], proj = new float[n * d];
-        float[] gate = new float[n * c.ffn()], up = new float[n * c.ffn()];
-        for (VisionWeights.Block b : w.blocks()) {
-            for (int t = 0; t < n; t++) VectorMath.rmsnorm(h, t * d, x, t * d, b.attnNorm(), c.eps(), d);
+        BlockAttention attention = new BlockAttention(n, c.heads(), c.headDim());
+        int ffn = c.ffn();
+        float[] h = new float[n * d];                        // normed input of a sub-block: [n][hidden]
+        float[] q = new float[n * d], k = new float[n * d], v = new float[n * d], att = new float[n * d];
+        float[] proj = new float[n * d];                     // output of wo / down: [n][hidden]
+        float[] gate = new float[n * ffn], up = new float[n * ffn];   // [n][ffn]
+        List<VisionWeights.Block> blocks = w.blocks();
+        for (int l = 0; l < blocks.size(); l++) {
+            VisionWeights.Block b = blocks.get(l);
+            // x += proj (the previous layer's MLP; nothing on the first layer), h = rms(x)
+            addAndNorm(x, l == 0 ? null : proj, h, b.attnNorm(), n);
             b.wq().matmul(h, n, q);
             b.wk().matmul(h, n, k);
             b.wv().matmul(h, n, v);
-            for (int t = 0; t < n; t++) {
-                for (int hd = 0; hd < c.heads(); hd++) {
-                    rope.apply(q, t * d + hd * c.headDim(), t);
-                    rope.apply(k, t * d + hd * c.headDim(), t);
-                }
-            }
-            BlockAttention.attend(q, k, v, att, n, c.heads(), c.headDim());
+            attention.attend(q, k, v, rope, att);
             b.wo().matmul(att, n, proj);
-            VectorMath.add(x, 0, proj, 0, n * d);
 
-            for (int t = 0; t < n; t++) VectorMath.rmsnorm(h, t * d, x, t * d, b.ffnNorm(), c.eps(), d);
+            addAndNorm(x, proj, h, b.ffnNorm(), n);
             b.gate().matmul(h, n, gate);
             b.up().matmul(h, n, up);
-            VectorMath.swiglu(gate, 0, up, 0, n * c.ffn());
+            ComputePool.shared().parallelForRange(n, (s, e) -> VectorMath.swiglu(gate, s * ffn, up, s * ffn, (e - s) * ffn));
             b.down().matmul(gate, n, proj);
-            VectorMath.add(x, 0, proj, 0, n * d);
+        }
+        if (!blocks.isEmpty()) {
+            ComputePool.shared().parallelForRange(n, (s, e) -> VectorMath.add(x, s * d, proj, s * d, (e - s) * d));
         }
         return x;
+    }
+
+    /** Per patch, in parallel: x[t] += residual[t] (when residual is not null), then out[t] = rms(x[t]) * weight. */
+    private void addAndNorm(float[] x, float[] residual, float[] out, float[] weight, int n) {
+        int d = c.hidden();
+        ComputePool.shared().parallelForRange(n, (s, e) -> {
+            for (int t = s; t < e; t++) {
+                if (residual != null) VectorMath.add(x, t * d, residual, t * d, d);
+                VectorMath.rmsnorm(out, t * d, x, t * d, weight, c.eps(), d);
+            }
+        });
     }
 
     /** Unfolds the CHW image into conv input rows: [n][3*p*p], each row in (channel, ky, kx) order. */

@@ -1,5 +1,6 @@
 package jmistral.model.vision;
 
+import jmistral.tensor.ComputePool;
 import jmistral.tensor.VectorMath;
 
 /**
@@ -18,30 +19,34 @@ public final class VisionProjector {
 
     /** [patchRows*patchCols][hidden] encoder features -> [(patchRows/2)*(patchCols/2)][projectionDim] embeddings. */
     public float[] project(float[] features, int patchRows, int patchCols) {
-        int d = c.hidden(), m = c.spatialMerge(), n = patchRows * patchCols;
-        float[] normed = new float[n * d];
-        for (int t = 0; t < n; t++) VectorMath.rmsnorm(normed, t * d, features, t * d, w.projectorNorm(), c.eps(), d);
-
+        int d = c.hidden(), m = c.spatialMerge();
         int tokenRows = patchRows / m, tokenCols = patchCols / m, tokens = tokenRows * tokenCols;
         int mergedLen = d * m * m;
+        ComputePool pool = ComputePool.shared();
+        // RMSNorm of the m x m patches of each token, written straight in unfold order
         float[] merged = new float[tokens * mergedLen];  // [tokens][d*m*m], index ch*m*m + ki*m + kj
-        for (int bi = 0; bi < tokenRows; bi++) {
-            for (int bj = 0; bj < tokenCols; bj++) {
-                int o = (bi * tokenCols + bj) * mergedLen;
+        pool.parallelForRange(tokens, (start, end) -> {
+            float[] normed = new float[d];
+            for (int token = start; token < end; token++) {
+                int bi = token / tokenCols, bj = token % tokenCols, o = token * mergedLen;
                 for (int ki = 0; ki < m; ki++) {
                     for (int kj = 0; kj < m; kj++) {
                         int src = ((bi * m + ki) * patchCols + bj * m + kj) * d;
-                        for (int ch = 0; ch < d; ch++) merged[o + ch * m * m + ki * m + kj] = normed[src + ch];
+                        VectorMath.rmsnorm(normed, 0, features, src, w.projectorNorm(), c.eps(), d);
+                        for (int ch = 0, at = o + ki * m + kj; ch < d; ch++, at += m * m) merged[at] = normed[ch];
                     }
                 }
             }
-        }
+        });
         float[] reduced = new float[tokens * d];         // [tokens][hidden]
         w.patchMerger().matmul(merged, tokens, reduced);
-        float[] mid = new float[tokens * c.projectionDim()];
+        int pd = c.projectionDim();
+        float[] mid = new float[tokens * pd];            // [tokens][projectionDim]
         w.linear1().matmul(reduced, tokens, mid);
-        Gelu.inPlace(mid, 0, mid.length);
-        float[] out = new float[tokens * c.projectionDim()];
+        pool.parallelForRange(tokens, (start, end) -> {
+            for (int t = start; t < end; t++) Gelu.inPlace(mid, t * pd, pd);
+        });
+        float[] out = new float[tokens * pd];            // [tokens][projectionDim]
         w.linear2().matmul(mid, tokens, out);
         return out;
     }

@@ -24,6 +24,7 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
     private final EngineOptions options;
     private final CompletableFuture<ServingModel> loading = new CompletableFuture<>();
     private volatile ServingModel ready;
+    private boolean closed;                  // guarded by this: a model that loads after close() is freed
 
     private ModelCompletionEngine(EngineOptions options) {
         this.options = options;
@@ -46,7 +47,14 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
         Thread.ofPlatform().name("jmistral-model-loader").daemon().start(() -> {
             try {
                 ServingModel m = ServingModel.load(options);
-                ready = m;
+                synchronized (this) {
+                    if (closed) {
+                        m.close();
+                        loading.completeExceptionally(new IllegalStateException("the engine was closed while loading"));
+                        return;
+                    }
+                    ready = m;
+                }
                 loading.complete(m);
                 LOG.info("model ready: " + options.model());
             } catch (RuntimeException | Error t) {
@@ -108,6 +116,7 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
     }
 
     /** The scheduler's full counters (prefix-cache hits, preemptions, KV blocks), or null while loading. */
+    @Override
     public SchedulerMetrics schedulerMetrics() {
         ServingModel m = ready;
         return m == null ? null : m.scheduler.metrics();
@@ -115,8 +124,12 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
 
     @Override
     public void close() {
-        ServingModel m = ready;
-        ready = null;
+        ServingModel m;
+        synchronized (this) {
+            closed = true;
+            m = ready;
+            ready = null;
+        }
         if (m != null) m.close();
     }
 }

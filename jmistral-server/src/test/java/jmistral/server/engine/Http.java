@@ -33,6 +33,12 @@ final class Http {
         return new Response(r.statusCode(), JSON.readTree(r.body()));
     }
 
+    /** A GET with the key; the body as text. */
+    static String get(String base, String path) throws Exception {
+        HttpRequest r = HttpRequest.newBuilder(URI.create(base + path)).header("Authorization", "Bearer " + SynthServer.API_KEY).build();
+        return CLIENT.send(r, HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     /** A streamed completion's content, concatenated from the SSE chunks. */
     static String streamedText(String base, String body) throws Exception {
         HttpResponse<InputStream> r = CLIENT.send(post(base, body), HttpResponse.BodyHandlers.ofInputStream());

@@ -1,7 +1,11 @@
 package jmistral.server.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import jmistral.chat.ChatMessage;
+import jmistral.chat.ChatRequest;
+import jmistral.chat.PromptEncoder;
 import jmistral.generate.SchedulerMetrics;
+import jmistral.server.Prometheus;
 import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
@@ -9,6 +13,7 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -63,6 +68,51 @@ class ServingBehaviourTest {
         assertEquals(0, after.running(), "the sequence was cancelled");
         assertEquals(before.kvBlocksUsed(), after.kvBlocksUsed(), "its KV blocks were freed (not kept as a prefix)");
         assertEquals(0.0, s.engine.stats().running());
+    }
+
+    @Test
+    void sharedSystemPromptComesFromThePrefixCacheAndIsCountedInMetrics() throws Exception {
+        awaitIdle();
+        String system = "You answer questions about the prefix cache of jmistral, briefly and exactly. ".repeat(6);
+        String metricsBefore = Http.get(s.baseUrl(), "/metrics");
+        long cachedBefore = s.engine.schedulerMetrics().cachedPromptTokens();
+        long queriedBefore = s.engine.schedulerMetrics().promptTokens();
+
+        JsonNode first = Http.chat(s.baseUrl(), withSystem(system, "First question?")).body();
+        JsonNode second = Http.chat(s.baseUrl(), withSystem(system, "Second question?")).body();
+
+        // the yardstick: the two prompts' tokens, encoded by the library; the second reuses their common prefix
+        PromptEncoder encoder = new PromptEncoder(s.tekken);
+        int[] p1 = encoder.encode(ChatRequest.of(new ChatMessage.System(system), ChatMessage.User.text("First question?"))).tokens();
+        int[] p2 = encoder.encode(ChatRequest.of(new ChatMessage.System(system), ChatMessage.User.text("Second question?"))).tokens();
+        int common = Arrays.mismatch(p1, p2);
+        assertTrue(common > 60, "the system prompt is long: " + common);
+        assertEquals(p2.length, second.at("/usage/prompt_tokens").asInt());
+        int cached = second.at("/usage/prompt_tokens_details/cached_tokens").asInt();
+        assertEquals(common, cached, second.toString());
+        int cachedFirst = first.at("/usage/prompt_tokens_details/cached_tokens").asInt();
+        assertTrue(cachedFirst < common, "the first request computed the system prompt: " + first);
+
+        String metrics = Http.get(s.baseUrl(), "/metrics");
+        assertEquals(cachedFirst + cached, Prometheus.value(metrics, "jmistral_prefix_cache_hits_total")
+                - Prometheus.value(metricsBefore, "jmistral_prefix_cache_hits_total"), metrics);
+        assertEquals(p1.length + p2.length, Prometheus.value(metrics, "jmistral_prefix_cache_queries_total")
+                - Prometheus.value(metricsBefore, "jmistral_prefix_cache_queries_total"));
+        assertEquals(cachedFirst + cached, s.engine.schedulerMetrics().cachedPromptTokens() - cachedBefore);
+        assertEquals(p1.length + p2.length, s.engine.schedulerMetrics().promptTokens() - queriedBefore);
+        SchedulerMetrics now = s.engine.schedulerMetrics();
+        assertEquals(now.kvBlocksTotal(), Prometheus.value(metrics, "jmistral_kv_cache_blocks_capacity"));
+        assertEquals(now.kvBlocksUsed(), Prometheus.value(metrics, "jmistral_kv_cache_blocks_used"), "idle: only cached prefixes hold blocks");
+        assertTrue(now.kvBlocksUsed() > 0, "the finished prompts are kept as prefixes");
+        assertEquals(0, Prometheus.value(metrics, "jmistral_num_requests_running"));
+        assertEquals(0, Prometheus.value(metrics, "jmistral_num_requests_waiting"));
+        assertEquals(now.preemptions(), Prometheus.value(metrics, "jmistral_num_preemptions_total"));
+    }
+
+    private static String withSystem(String system, String user) {
+        return """
+                {"model":"m","messages":[{"role":"system","content":"%s"},{"role":"user","content":"%s"}],"max_tokens":3,"temperature":0}"""
+                .formatted(system, user);
     }
 
     @Test

@@ -1,0 +1,51 @@
+package jmistral.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Batches of 1..16 tokens (decode steps of several sequences) against each token's own matvec, every
+ * type, odd row counts, both matmul paths (per-token fused dot up to {@link BlockMatrix#EXACT_MAX_TOKENS},
+ * tiled above), at the tight tolerance of one float dot product.
+ *
+ * <p>Why not bit for bit: the Vector API leaves the order of {@code reduceLanes(ADD)} unspecified,
+ * and the interpreter's fallback, C1 and C2 (which may also move a reduction out of a loop) sum lanes
+ * differently, so the very same {@link BlockType#dot} on the same inputs changes in its last bit when
+ * it gets compiled (measured: Q4_K gave 3 distinct values over 200k calls in one JVM). Exact batch
+ * invariance needs kernels that reduce in a fixed order (see {@link BlockMatrix}).
+ */
+class BatchInvarianceTest {
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    void smallBatchMatmulMatchesMatvecPerToken(GgmlType type) {
+        BlockType bt = BlockType.of(type);
+        Random rnd = new Random(type.ordinal() * 17L + 5);
+        int[] colCounts = type.isQuantized() ? new int[] {type.blockSize, 3 * type.blockSize, 2048} : new int[] {1, 37, 1003};
+        for (int cols : colCounts) {
+            int rows = cols > 1000 ? 13 : 29; // odd: not a multiple of the row panel
+            var w = RandomWeights.matrix(type, rows, cols, rnd);
+            Matrix m = Matrix.of(type, rows, cols, w);
+            long rowBytes = type.bytesFor(cols);
+            float[][] ref = new float[rows][];
+            for (int r = 0; r < rows; r++) ref[r] = BlockTypeTest.referenceRow(bt, w, rowBytes, r, cols);
+            for (int n = 1; n <= 16; n++) {
+                float[] x = RandomWeights.vector(n * cols, rnd);
+                float[] out = new float[n * rows];
+                m.matmul(x, n, out);
+                for (int t = 0; t < n; t++) {
+                    float[] mv = new float[rows];
+                    m.matvec(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), mv);
+                    for (int r = 0; r < rows; r++) {
+                        float tol = BlockTypeTest.tolerance(ref[r], x, t * cols);
+                        assertEquals(mv[r], out[t * rows + r], tol, type + " cols " + cols + ": token " + t + " of " + n + ", row " + r);
+                    }
+                }
+            }
+        }
+    }
+}
