@@ -59,7 +59,7 @@ public final class VisionEncodeBench {
             VisionWeights w = VisionWeights.load(src, vc);
             // warm-up (not timed): one small image through the same code, so that a run with a few
             // layers, scaled to 24, measures compiled kernels rather than the JIT
-            PreprocessedImage small = new ImagePreprocessor().preprocess(formulaImage(224, 224));
+            PreprocessedImage small = new ImagePreprocessor().preprocess(FormulaImage.of(224, 224));
             new VisionProjector(w).project(new VisionEncoder(w).encode(small), 16, 16);
             long t0 = System.nanoTime();
             PreprocessedImage pre = new ImagePreprocessor().preprocess(image);
