@@ -43,11 +43,13 @@ class VisionFormatsTest {
         assertEquals(3 * 4 * 96, reference.length);
         try (VisionModel m = VisionModel.open(nat)) {
             assertEquals(CONFIG, m.config());
-            assertArrayEquals(reference, m.embed(image), 0f, "native = GGUF bit for bit (same layout, same order)");
+            // Same layout and order as GGUF, so equal up to the last bit the JIT may change: the Vector API
+            // does not fix reduceLanes' summation order across interpreter, C1 and C2 code.
+            assertClose(reference, m.embed(image), 1e-6, "native = GGUF (same layout, same order)");
         }
         try (VisionModel m = VisionModel.open(hf)) {
             assertEquals(CONFIG, m.config());
-            assertClose(reference, m.embed(image), "HF (rotate-half RoPE on permuted q/k)");
+            assertClose(reference, m.embed(image), 1e-5, "HF (rotate-half RoPE on permuted q/k)");
         }
     }
 
@@ -83,13 +85,13 @@ class VisionFormatsTest {
         }
     }
 
-    private static void assertClose(float[] expected, float[] actual, String what) {
+    private static void assertClose(float[] expected, float[] actual, double relative, String what) {
         assertEquals(expected.length, actual.length);
         double maxAbs = 0, maxDiff = 0;
         for (int i = 0; i < expected.length; i++) {
             maxAbs = Math.max(maxAbs, Math.abs(expected[i]));
             maxDiff = Math.max(maxDiff, Math.abs(expected[i] - actual[i]));
         }
-        assertTrue(maxDiff <= 1e-5 * maxAbs, what + ": max diff " + maxDiff + " vs max magnitude " + maxAbs);
+        assertTrue(maxDiff <= relative * maxAbs, what + ": max diff " + maxDiff + " vs max magnitude " + maxAbs);
     }
 }
