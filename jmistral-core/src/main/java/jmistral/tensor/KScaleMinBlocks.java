@@ -3,7 +3,11 @@ package jmistral.tensor;
 import static jmistral.tensor.BlockBytes.half;
 import static jmistral.tensor.BlockBytes.kScaleMin;
 import static jmistral.tensor.BlockBytes.u8;
+import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
+import static jmistral.tensor.VectorLanes.LANES;
+import static jmistral.tensor.VectorLanes.LE;
+import static jmistral.tensor.VectorLanes.PARTS;
 import static jmistral.tensor.VectorLanes.addScaled;
 import static jmistral.tensor.VectorLanes.bits;
 import static jmistral.tensor.VectorLanes.load16;
@@ -76,18 +80,39 @@ final class KScaleMinBlocks {
         return qhOff < 0 ? dot4(w, at, qsOff, blockBytes, x, xOff, blocks) : dot5(w, at, qhOff, qsOff, blockBytes, x, xOff, blocks);
     }
 
-    // Q4_K and Q5_K loops kept apart: one compilation per loop holds only its own sub-block kernel.
-    private static float dot4(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
-        float sum = 0;
+    /**
+     * Q4_K: a whole row in one compilation unit (this method is kept out of its callers, see
+     * {@link VectorLanes}): four independent vector accumulators (one FMA chain each, so the 4-cycle
+     * FMA latency does not serialize the loop), one 16-byte load feeding both nibbles, one reduction
+     * per row. Weight value (d*sc)*q + (-dmin*m) is formed in registers (one FMA) and multiplied into
+     * the accumulator (a second FMA).
+     */
+    static float dot4(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256) {
             float d = half(w, at), dmin = half(w, at + 2);
             long scales = packedScales(w, at + SCALES, false), mins = packedScales(w, at + SCALES, true);
-            for (int j = 0; j < 8; j++) {
-                float scale = d * ((scales >>> (8 * j)) & 0xFF), offset = -dmin * ((mins >>> (8 * j)) & 0xFF);
-                sum += subBlockDot(w, at + qsOff + 32 * (j >> 1), 4 * (j & 1), scale, offset, x, xOff + 32 * j);
+            for (int n = 0; n < 4; n++, scales >>>= 16, mins >>>= 16) {
+                // chunk n: 64 weights, qs[32n .. 32n+32): low nibbles = sub-block 2n, high = 2n+1
+                FloatVector s0 = FloatVector.broadcast(F, d * (scales & 0xFF)), o0 = FloatVector.broadcast(F, -dmin * (mins & 0xFF));
+                FloatVector s1 = FloatVector.broadcast(F, d * ((scales >>> 8) & 0xFF)), o1 = FloatVector.broadcast(F, -dmin * ((mins >>> 8) & 0xFF));
+                long qs = at + qsOff + 32 * n;
+                int x0 = xOff + 64 * n;
+                ByteVector q0 = ByteVector.fromMemorySegment(B16, w, qs, LE), q1 = ByteVector.fromMemorySegment(B16, w, qs + 16, LE);
+                ByteVector h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+                ByteVector h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+                q0 = q0.and((byte) 15);
+                q1 = q1.and((byte) 15);
+                for (int p = 0; p < PARTS; p++) {
+                    int xp = x0 + p * LANES;
+                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(s0, o0).fma(FloatVector.fromArray(F, x, xp), a0);
+                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(s0, o0).fma(FloatVector.fromArray(F, x, xp + 16), a1);
+                    a2 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).fma(s1, o1).fma(FloatVector.fromArray(F, x, xp + 32), a2);
+                    a3 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).fma(s1, o1).fma(FloatVector.fromArray(F, x, xp + 48), a3);
+                }
             }
         }
-        return sum;
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
     private static float dot5(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
@@ -101,13 +126,6 @@ final class KScaleMinBlocks {
             }
         }
         return sum;
-    }
-
-    /** Q4_K sub-block: sum over 32 weights of (scale * nibble + offset) * x, nibbles (qs[l] >> shift) & 15. */
-    static float subBlockDot(MemorySegment w, long qs, int shift, float scale, float offset, float[] x, int xOff) {
-        FloatVector sc = FloatVector.broadcast(F, scale), off = FloatVector.broadcast(F, offset);
-        FloatVector acc = affineDot16(bits(load16(w, qs), shift, 15), sc, off, x, xOff, FloatVector.zero(F));
-        return affineDot16(bits(load16(w, qs + 16), shift, 15), sc, off, x, xOff + 16, acc).reduceLanes(VectorOperators.ADD);
     }
 
     /** Q5_K sub-block: as Q4_K plus bit {@code bit} of qh[l] as bit 4 (two 16-weight calls: more ops per weight than Q4_K). */
