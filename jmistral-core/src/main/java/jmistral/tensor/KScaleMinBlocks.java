@@ -8,10 +8,6 @@ import static jmistral.tensor.VectorLanes.F;
 import static jmistral.tensor.VectorLanes.LANES;
 import static jmistral.tensor.VectorLanes.LE;
 import static jmistral.tensor.VectorLanes.PARTS;
-import static jmistral.tensor.VectorLanes.bits;
-import static jmistral.tensor.VectorLanes.load16;
-import static jmistral.tensor.VectorLanes.bit4;
-import static jmistral.tensor.VectorLanes.store16;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -153,21 +149,35 @@ final class KScaleMinBlocks {
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
-    /** Vector dequantization, one super-block at a time: y = (d*sc_j)*q + (-dmin*m_j). */
+    /**
+     * Vector dequantization (prefill), one 32-weight sub-block j at a time: y = (d*sc_j)*q + (-dmin*m_j),
+     * q = nibble j%2 of qs[32*(j/2) ..], plus for Q5_K (qhOff >= 0) bit j of qh[l] as bit 4. Direct
+     * Vector API calls only (see {@link #dot}): with helper methods the Q5_K variant went past C2's
+     * inlining budget and boxed (100 MB allocated per 8192x4096 matmul).
+     */
     static void dequantize(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] dst, int dstOff, int blocks) {
         for (int b = 0; b < blocks; b++, at += blockBytes, dstOff += 256) {
             float d = half(w, at), dmin = half(w, at + 2);
             long scales = packedScales(w, at + SCALES, false), mins = packedScales(w, at + SCALES, true);
-            for (int j = 0; j < 8; j++) {
+            for (int j = 0; j < 8; j++, scales >>>= 8, mins >>>= 8) {
                 long qs = at + qsOff + 32 * (j >> 1);
-                ByteVector q0 = bits(load16(w, qs), 4 * (j & 1), 15), q1 = bits(load16(w, qs + 16), 4 * (j & 1), 15);
-                if (qhOff >= 0) {
-                    q0 = q0.or(bit4(load16(w, at + qhOff), j));
-                    q1 = q1.or(bit4(load16(w, at + qhOff + 16), j));
+                int shift = 4 * (j & 1);
+                ByteVector q0 = ByteVector.fromMemorySegment(B16, w, qs, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, shift)
+                        .reinterpretAsBytes().and((byte) 15);
+                ByteVector q1 = ByteVector.fromMemorySegment(B16, w, qs + 16, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, shift)
+                        .reinterpretAsBytes().and((byte) 15);
+                if (qhOff >= 0) { // bit j of each qh byte, moved to bit 4: (qh >> j) << 4 (32-bit lanes; the 0x10 mask drops bits from other bytes)
+                    q0 = q0.or(ByteVector.fromMemorySegment(B16, w, at + qhOff, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, j)
+                            .lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+                    q1 = q1.or(ByteVector.fromMemorySegment(B16, w, at + qhOff + 16, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, j)
+                            .lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
                 }
-                float scale = d * ((scales >>> (8 * j)) & 0xFF), offset = -dmin * ((mins >>> (8 * j)) & 0xFF);
-                store16(q0, scale, offset, dst, dstOff + 32 * j);
-                store16(q1, scale, offset, dst, dstOff + 32 * j + 16);
+                FloatVector scale = FloatVector.broadcast(F, d * (scales & 0xFF)), offset = FloatVector.broadcast(F, -dmin * (mins & 0xFF));
+                int y = dstOff + 32 * j;
+                for (int p = 0; p < PARTS; p++) {
+                    ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(scale, offset).intoArray(dst, y + p * LANES);
+                    ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(scale, offset).intoArray(dst, y + 16 + p * LANES);
+                }
             }
         }
     }

@@ -88,6 +88,37 @@ final class Q6_KBlock implements BlockType {
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
+    /** Vector dequantization (prefill): the same 64-weight steps as {@link #dot}, stored as d*scale*(q-32). */
+    public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
+        for (int b = 0; b < blocks; b++, at += 210, dstOff += 256) {
+            float d = half(w, at + D);
+            long sc0 = BlockBytes.u64(w, at + SCALES), sc1 = BlockBytes.u64(w, at + SCALES + 8);
+            for (int i = 0; i < 4; i++) {
+                int h = i >> 1, l = 16 * (i & 1);
+                long sc = (h == 0 ? sc0 : sc1) >>> (8 * (i & 1));
+                FloatVector s0 = FloatVector.broadcast(F, d * (byte) sc), s1 = FloatVector.broadcast(F, d * (byte) (sc >>> 16));
+                FloatVector s2 = FloatVector.broadcast(F, d * (byte) (sc >>> 32)), s3 = FloatVector.broadcast(F, d * (byte) (sc >>> 48));
+                long ql = at + QL + 64 * h + l;
+                ByteVector lo0 = ByteVector.fromMemorySegment(B16, w, ql, LE), lo1 = ByteVector.fromMemorySegment(B16, w, ql + 32, LE);
+                IntVector hb = ByteVector.fromMemorySegment(B16, w, at + QH + 32 * h + l, LE).reinterpretAsInts();
+                ByteVector q0 = lo0.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                ByteVector q1 = lo1.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                ByteVector q2 = lo0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                        .or(hb.reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                ByteVector q3 = lo1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                        .or(hb.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                int y = dstOff + 128 * h + l;
+                for (int p = 0; p < PARTS; p++) {
+                    int yp = y + p * LANES;
+                    ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).mul(s0).intoArray(dst, yp);
+                    ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).mul(s1).intoArray(dst, yp + 32);
+                    ((FloatVector) q2.convertShape(VectorOperators.B2F, F, p)).mul(s2).intoArray(dst, yp + 64);
+                    ((FloatVector) q3.convertShape(VectorOperators.B2F, F, p)).mul(s3).intoArray(dst, yp + 96);
+                }
+            }
+        }
+    }
+
     public boolean canQuantize() { return true; }
 
     public void quantizeBlock(float[] src, int srcOff, MemorySegment dst, long at) {
