@@ -51,7 +51,11 @@ final class KScaleMinBlocks {
      * values as {@link BlockBytes#kScaleMin} without 16 bounds-checked byte reads per block.
      */
     static long packedScales(MemorySegment w, long scalesAt, boolean mins) {
-        int u0 = BlockBytes.u32(w, scalesAt), u1 = BlockBytes.u32(w, scalesAt + 4), u2 = BlockBytes.u32(w, scalesAt + 8);
+        return packedScales(BlockBytes.u32(w, scalesAt), BlockBytes.u32(w, scalesAt + 4), BlockBytes.u32(w, scalesAt + 8), mins);
+    }
+
+    /** {@link #packedScales(MemorySegment, long, boolean)} from the 12 scale bytes already read as three little-endian ints. */
+    static long packedScales(int u0, int u1, int u2, boolean mins) {
         int low, high;
         if (!mins) {
             low = u0 & 0x3F3F3F3F;
@@ -87,8 +91,11 @@ final class KScaleMinBlocks {
     static float dot4(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256) {
-            float d = half(w, at), dmin = half(w, at + 2);
-            long scales = packedScales(w, at + SCALES, false), mins = packedScales(w, at + SCALES, true);
+            // 4 scalar reads per block (each a bounds and liveness check): d and dmin, then the 12 scale bytes
+            int dd = BlockBytes.u32(w, at);
+            float d = Float.float16ToFloat((short) dd), dmin = Float.float16ToFloat((short) (dd >>> 16));
+            int u0 = BlockBytes.u32(w, at + SCALES), u1 = BlockBytes.u32(w, at + SCALES + 4), u2 = BlockBytes.u32(w, at + SCALES + 8);
+            long scales = packedScales(u0, u1, u2, false), mins = packedScales(u0, u1, u2, true);
             for (int n = 0; n < 4; n++, scales >>>= 16, mins >>>= 16) {
                 // chunk n: 64 weights, qs[32n .. 32n+32): low nibbles = sub-block 2n, high = 2n+1
                 FloatVector s0 = FloatVector.broadcast(F, d * (scales & 0xFF)), o0 = FloatVector.broadcast(F, -dmin * (mins & 0xFF));
