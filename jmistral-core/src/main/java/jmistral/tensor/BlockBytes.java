@@ -13,6 +13,7 @@ final class BlockBytes {
 
     static final ValueLayout.OfShort SHORT_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfInt INT_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong LONG_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfFloat FLOAT_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** The fp16 value stored at byte offset {@code at} (block scales d, dmin, m). */
@@ -40,6 +41,11 @@ final class BlockBytes {
 
     static int u32(MemorySegment s, long at) {
         return s.get(INT_LE, at);
+    }
+
+    /** 8 bytes, little-endian: byte k is bits 8k .. 8k+7. */
+    static long u64(MemorySegment s, long at) {
+        return s.get(LONG_LE, at);
     }
 
     static void put8(MemorySegment s, long at, int v) {

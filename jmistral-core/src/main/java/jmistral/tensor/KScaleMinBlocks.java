@@ -3,17 +3,16 @@ package jmistral.tensor;
 import static jmistral.tensor.BlockBytes.half;
 import static jmistral.tensor.BlockBytes.kScaleMin;
 import static jmistral.tensor.BlockBytes.u8;
+import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
-import static jmistral.tensor.VectorLanes.addScaled;
-import static jmistral.tensor.VectorLanes.bits;
-import static jmistral.tensor.VectorLanes.load16;
-import static jmistral.tensor.VectorLanes.affineDot16;
-import static jmistral.tensor.VectorLanes.bit4;
-import static jmistral.tensor.VectorLanes.store16;
+import static jmistral.tensor.VectorLanes.LANES;
+import static jmistral.tensor.VectorLanes.LE;
+import static jmistral.tensor.VectorLanes.PARTS;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -52,7 +51,11 @@ final class KScaleMinBlocks {
      * values as {@link BlockBytes#kScaleMin} without 16 bounds-checked byte reads per block.
      */
     static long packedScales(MemorySegment w, long scalesAt, boolean mins) {
-        int u0 = BlockBytes.u32(w, scalesAt), u1 = BlockBytes.u32(w, scalesAt + 4), u2 = BlockBytes.u32(w, scalesAt + 8);
+        return packedScales(BlockBytes.u32(w, scalesAt), BlockBytes.u32(w, scalesAt + 4), BlockBytes.u32(w, scalesAt + 8), mins);
+    }
+
+    /** {@link #packedScales(MemorySegment, long, boolean)} from the 12 scale bytes already read as three little-endian ints. */
+    static long packedScales(int u0, int u1, int u2, boolean mins) {
         int low, high;
         if (!mins) {
             low = u0 & 0x3F3F3F3F;
@@ -65,77 +68,123 @@ final class KScaleMinBlocks {
     }
 
     /**
-     * Vector dot, one 32-weight sub-block j at a time (nibble j%2 of qs[32*(j/2) ..], plus for Q5_K,
-     * qhOff >= 0, bit j of qh[l] as bit 4), each a float-returning call with few vector ops. Why so
-     * fragmented: C2 stops inlining once one compilation passes a node budget (NodeCountInliningCutoff;
-     * every Vector API call parses into hundreds of nodes), and a vector helper left out-of-line boxes
-     * its vectors (an allocation per op, 10-50x slower; measured with KernelProbe's alloc/call). Bigger
-     * per-call bodies (a 64-weight chunk with both nibbles) crossed that budget once inlined here.
+     * Vector dot of {@code blocks} super-blocks: {@link #dot4} (Q4_K, qhOff < 0) or {@link #dot5} (Q5_K).
+     * Why each kernel is one method calling the Vector API directly, without helper methods: C2 stops
+     * inlining ordinary methods once one compilation has created NodeCountInliningCutoff (18000) nodes,
+     * and each Vector API call parses into hundreds. Vector API methods themselves are @ForceInline and
+     * are then inlined late (under the larger live-node budget), but a helper of ours past the cutoff
+     * stays a real call and boxes its vectors (one allocation per op, 10-50x slower; KernelProbe shows
+     * it as alloc/call). The row kernels are larger than FreqInlineSize, so C2 compiles each on its own
+     * instead of inlining it into the matvec loop.
      */
     static float dot(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
         return qhOff < 0 ? dot4(w, at, qsOff, blockBytes, x, xOff, blocks) : dot5(w, at, qhOff, qsOff, blockBytes, x, xOff, blocks);
     }
 
-    // Q4_K and Q5_K loops kept apart: one compilation per loop holds only its own sub-block kernel.
-    private static float dot4(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
-        float sum = 0;
+    /**
+     * Q4_K: a whole row in one compilation unit (this method is kept out of its callers, see
+     * {@link VectorLanes}): four independent vector accumulators (one FMA chain each, so the 4-cycle
+     * FMA latency does not serialize the loop), one 16-byte load feeding both nibbles, one reduction
+     * per row. Weight value (d*sc)*q + (-dmin*m) is formed in registers (one FMA) and multiplied into
+     * the accumulator (a second FMA).
+     */
+    static float dot4(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256) {
-            float d = half(w, at), dmin = half(w, at + 2);
-            long scales = packedScales(w, at + SCALES, false), mins = packedScales(w, at + SCALES, true);
-            for (int j = 0; j < 8; j++) {
-                float scale = d * ((scales >>> (8 * j)) & 0xFF), offset = -dmin * ((mins >>> (8 * j)) & 0xFF);
-                sum += subBlockDot(w, at + qsOff + 32 * (j >> 1), 4 * (j & 1), scale, offset, x, xOff + 32 * j);
+            // 4 scalar reads per block (each a bounds and liveness check): d and dmin, then the 12 scale bytes
+            int dd = BlockBytes.u32(w, at);
+            float d = Float.float16ToFloat((short) dd), dmin = Float.float16ToFloat((short) (dd >>> 16));
+            int u0 = BlockBytes.u32(w, at + SCALES), u1 = BlockBytes.u32(w, at + SCALES + 4), u2 = BlockBytes.u32(w, at + SCALES + 8);
+            long scales = packedScales(u0, u1, u2, false), mins = packedScales(u0, u1, u2, true);
+            for (int n = 0; n < 4; n++, scales >>>= 16, mins >>>= 16) {
+                // chunk n: 64 weights, qs[32n .. 32n+32): low nibbles = sub-block 2n, high = 2n+1
+                FloatVector s0 = FloatVector.broadcast(F, d * (scales & 0xFF)), o0 = FloatVector.broadcast(F, -dmin * (mins & 0xFF));
+                FloatVector s1 = FloatVector.broadcast(F, d * ((scales >>> 8) & 0xFF)), o1 = FloatVector.broadcast(F, -dmin * ((mins >>> 8) & 0xFF));
+                long qs = at + qsOff + 32 * n;
+                int x0 = xOff + 64 * n;
+                ByteVector q0 = ByteVector.fromMemorySegment(B16, w, qs, LE), q1 = ByteVector.fromMemorySegment(B16, w, qs + 16, LE);
+                ByteVector h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+                ByteVector h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+                q0 = q0.and((byte) 15);
+                q1 = q1.and((byte) 15);
+                for (int p = 0; p < PARTS; p++) {
+                    int xp = x0 + p * LANES;
+                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(s0, o0).fma(FloatVector.fromArray(F, x, xp), a0);
+                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(s0, o0).fma(FloatVector.fromArray(F, x, xp + 16), a1);
+                    a2 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).fma(s1, o1).fma(FloatVector.fromArray(F, x, xp + 32), a2);
+                    a3 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).fma(s1, o1).fma(FloatVector.fromArray(F, x, xp + 48), a3);
+                }
             }
         }
-        return sum;
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * Q5_K: {@link #dot4} plus bit 4 from qh[l] (bit 2n for the low nibbles of chunk n, 2n+1 for the
+     * high ones), moved into place with 32-bit lane shifts and a 0x10 mask. Its own copy of the loop,
+     * not a flag in dot4: one compilation unit must hold only the vector ops of its own format.
+     */
     private static float dot5(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
-        float sum = 0;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256) {
             float d = half(w, at), dmin = half(w, at + 2);
             long scales = packedScales(w, at + SCALES, false), mins = packedScales(w, at + SCALES, true);
-            for (int j = 0; j < 8; j++) {
-                float scale = d * ((scales >>> (8 * j)) & 0xFF), offset = -dmin * ((mins >>> (8 * j)) & 0xFF);
-                sum += subBlockDot5(w, at + qsOff + 32 * (j >> 1), 4 * (j & 1), at + qhOff, j, scale, offset, x, xOff + 32 * j);
+            IntVector qh0 = ByteVector.fromMemorySegment(B16, w, at + qhOff, LE).reinterpretAsInts();
+            IntVector qh1 = ByteVector.fromMemorySegment(B16, w, at + qhOff + 16, LE).reinterpretAsInts();
+            for (int n = 0; n < 4; n++, scales >>>= 16, mins >>>= 16) {
+                FloatVector s0 = FloatVector.broadcast(F, d * (scales & 0xFF)), o0 = FloatVector.broadcast(F, -dmin * (mins & 0xFF));
+                FloatVector s1 = FloatVector.broadcast(F, d * ((scales >>> 8) & 0xFF)), o1 = FloatVector.broadcast(F, -dmin * ((mins >>> 8) & 0xFF));
+                long qs = at + qsOff + 32 * n;
+                int x0 = xOff + 64 * n;
+                IntVector hb0 = qh0.lanewise(VectorOperators.LSHR, 2 * n), hb1 = qh1.lanewise(VectorOperators.LSHR, 2 * n);
+                ByteVector q0 = ByteVector.fromMemorySegment(B16, w, qs, LE), q1 = ByteVector.fromMemorySegment(B16, w, qs + 16, LE);
+                ByteVector h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                        .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+                ByteVector h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                        .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+                q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+                q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+                for (int p = 0; p < PARTS; p++) {
+                    int xp = x0 + p * LANES;
+                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(s0, o0).fma(FloatVector.fromArray(F, x, xp), a0);
+                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(s0, o0).fma(FloatVector.fromArray(F, x, xp + 16), a1);
+                    a2 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).fma(s1, o1).fma(FloatVector.fromArray(F, x, xp + 32), a2);
+                    a3 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).fma(s1, o1).fma(FloatVector.fromArray(F, x, xp + 48), a3);
+                }
             }
         }
-        return sum;
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
-    /** Q4_K sub-block: sum over 32 weights of (scale * nibble + offset) * x, nibbles (qs[l] >> shift) & 15. */
-    static float subBlockDot(MemorySegment w, long qs, int shift, float scale, float offset, float[] x, int xOff) {
-        FloatVector sc = FloatVector.broadcast(F, scale), off = FloatVector.broadcast(F, offset);
-        FloatVector acc = affineDot16(bits(load16(w, qs), shift, 15), sc, off, x, xOff, FloatVector.zero(F));
-        return affineDot16(bits(load16(w, qs + 16), shift, 15), sc, off, x, xOff + 16, acc).reduceLanes(VectorOperators.ADD);
-    }
-
-    /** Q5_K sub-block: as Q4_K plus bit {@code bit} of qh[l] as bit 4 (two 16-weight calls: more ops per weight than Q4_K). */
-    static float subBlockDot5(MemorySegment w, long qs, int shift, long qh, int bit, float scale, float offset, float[] x, int xOff) {
-        return dot16Q5(w, qs, shift, qh, bit, scale, offset, x, xOff) + dot16Q5(w, qs + 16, shift, qh + 16, bit, scale, offset, x, xOff + 16);
-    }
-
-    private static float dot16Q5(MemorySegment w, long qs, int shift, long qh, int bit, float scale, float offset, float[] x, int xOff) {
-        ByteVector q = bits(load16(w, qs), shift, 15).or(bit4(load16(w, qh), bit));
-        return affineDot16(q, FloatVector.broadcast(F, scale), FloatVector.broadcast(F, offset), x, xOff, FloatVector.zero(F))
-                .reduceLanes(VectorOperators.ADD);
-    }
-
-    /** Vector dequantization, one super-block at a time: y = (d*sc_j)*q + (-dmin*m_j). */
+    /**
+     * Vector dequantization (prefill), one 32-weight sub-block j at a time: y = (d*sc_j)*q + (-dmin*m_j),
+     * q = nibble j%2 of qs[32*(j/2) ..], plus for Q5_K (qhOff >= 0) bit j of qh[l] as bit 4. Direct
+     * Vector API calls only (see {@link #dot}): with helper methods the Q5_K variant went past C2's
+     * inlining budget and boxed (100 MB allocated per 8192x4096 matmul).
+     */
     static void dequantize(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] dst, int dstOff, int blocks) {
         for (int b = 0; b < blocks; b++, at += blockBytes, dstOff += 256) {
             float d = half(w, at), dmin = half(w, at + 2);
             long scales = packedScales(w, at + SCALES, false), mins = packedScales(w, at + SCALES, true);
-            for (int j = 0; j < 8; j++) {
+            for (int j = 0; j < 8; j++, scales >>>= 8, mins >>>= 8) {
                 long qs = at + qsOff + 32 * (j >> 1);
-                ByteVector q0 = bits(load16(w, qs), 4 * (j & 1), 15), q1 = bits(load16(w, qs + 16), 4 * (j & 1), 15);
-                if (qhOff >= 0) {
-                    q0 = q0.or(bit4(load16(w, at + qhOff), j));
-                    q1 = q1.or(bit4(load16(w, at + qhOff + 16), j));
+                int shift = 4 * (j & 1);
+                ByteVector q0 = ByteVector.fromMemorySegment(B16, w, qs, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, shift)
+                        .reinterpretAsBytes().and((byte) 15);
+                ByteVector q1 = ByteVector.fromMemorySegment(B16, w, qs + 16, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, shift)
+                        .reinterpretAsBytes().and((byte) 15);
+                if (qhOff >= 0) { // bit j of each qh byte, moved to bit 4: (qh >> j) << 4 (32-bit lanes; the 0x10 mask drops bits from other bytes)
+                    q0 = q0.or(ByteVector.fromMemorySegment(B16, w, at + qhOff, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, j)
+                            .lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+                    q1 = q1.or(ByteVector.fromMemorySegment(B16, w, at + qhOff + 16, LE).reinterpretAsInts().lanewise(VectorOperators.LSHR, j)
+                            .lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
                 }
-                float scale = d * ((scales >>> (8 * j)) & 0xFF), offset = -dmin * ((mins >>> (8 * j)) & 0xFF);
-                store16(q0, scale, offset, dst, dstOff + 32 * j);
-                store16(q1, scale, offset, dst, dstOff + 32 * j + 16);
+                FloatVector scale = FloatVector.broadcast(F, d * (scales & 0xFF)), offset = FloatVector.broadcast(F, -dmin * (mins & 0xFF));
+                int y = dstOff + 32 * j;
+                for (int p = 0; p < PARTS; p++) {
+                    ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(scale, offset).intoArray(dst, y + p * LANES);
+                    ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(scale, offset).intoArray(dst, y + 16 + p * LANES);
+                }
             }
         }
     }

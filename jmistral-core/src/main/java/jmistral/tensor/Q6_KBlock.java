@@ -3,15 +3,16 @@ package jmistral.tensor;
 import static jmistral.tensor.BlockBytes.half;
 import static jmistral.tensor.BlockBytes.i8;
 import static jmistral.tensor.BlockBytes.u8;
+import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
-import static jmistral.tensor.VectorLanes.addScaled;
-import static jmistral.tensor.VectorLanes.bits;
-import static jmistral.tensor.VectorLanes.dot16;
-import static jmistral.tensor.VectorLanes.load16;
+import static jmistral.tensor.VectorLanes.LANES;
+import static jmistral.tensor.VectorLanes.LE;
+import static jmistral.tensor.VectorLanes.PARTS;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -48,24 +49,74 @@ final class Q6_KBlock implements BlockType {
     }
 
     /**
-     * Vector dot, one 16-weight group g per iteration (one call site per vector op, see
-     * KScaleMinBlocks.dot): half h = g/8, quarter k = (g%8)/2, lanes 16*(g%2) ..; the 4 low bits
-     * are nibble k/2 of ql[64h + 32*(k%2) + l], the 2 high bits are bits 2k of qh[32h + l].
+     * Vector dot, a whole row in one C2 compilation unit (direct Vector API calls only, no helper
+     * methods: see {@link KScaleMinBlocks#dot4} for why). Per block, four steps i (half h = i/2,
+     * lanes l = 16*(i%2) .. +16) each load ql[l], ql[l+32] and qh[l] (16 bytes each) and form the 64
+     * weights l, l+32, l+64, l+96 (+ 0..15) of the half, with scales is, is+2, is+4, is+6 (is = i%2).
+     * The high 2 bits go to bits 4-5 by a 32-bit lane shift and a 0x30 mask (bits that cross a byte
+     * border are masked off). Four accumulators, one per quarter, so FMAs do not wait on each other.
      */
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
-        FloatVector acc = FloatVector.zero(F);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++, at += 210, xOff += 256) {
             float d = half(w, at + D);
-            for (int g = 0; g < 16; g++) {
-                int h = g >> 3, k = (g >> 1) & 3, l = 16 * (g & 1);
-                ByteVector low = bits(load16(w, at + QL + 64 * h + 32 * (k & 1) + l), 4 * (k >> 1), 15);
-                ByteVector high = bits(load16(w, at + QH + 32 * h + l), 2 * k, 3);
-                ByteVector q = low.or(high.lanewise(VectorOperators.LSHL, 4)).sub((byte) 32);
-                int scale = i8(w, at + SCALES + 8 * h + (g & 1) + 2 * k);
-                acc = addScaled(acc, dot16(q, x, xOff + 128 * h + 32 * k + l, FloatVector.zero(F)), d * scale);
+            long sc0 = BlockBytes.u64(w, at + SCALES), sc1 = BlockBytes.u64(w, at + SCALES + 8);
+            for (int i = 0; i < 4; i++) {
+                int h = i >> 1, l = 16 * (i & 1);
+                long sc = (h == 0 ? sc0 : sc1) >>> (8 * (i & 1)); // byte 2k: scale of quarter k
+                FloatVector s0 = FloatVector.broadcast(F, d * (byte) sc), s1 = FloatVector.broadcast(F, d * (byte) (sc >>> 16));
+                FloatVector s2 = FloatVector.broadcast(F, d * (byte) (sc >>> 32)), s3 = FloatVector.broadcast(F, d * (byte) (sc >>> 48));
+                long ql = at + QL + 64 * h + l;
+                ByteVector lo0 = ByteVector.fromMemorySegment(B16, w, ql, LE), lo1 = ByteVector.fromMemorySegment(B16, w, ql + 32, LE);
+                IntVector hb = ByteVector.fromMemorySegment(B16, w, at + QH + 32 * h + l, LE).reinterpretAsInts();
+                ByteVector q0 = lo0.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                ByteVector q1 = lo1.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                ByteVector q2 = lo0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                        .or(hb.reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                ByteVector q3 = lo1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                        .or(hb.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                int x0 = xOff + 128 * h + l;
+                for (int p = 0; p < PARTS; p++) {
+                    int xp = x0 + p * LANES;
+                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).mul(s0).fma(FloatVector.fromArray(F, x, xp), a0);
+                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).mul(s1).fma(FloatVector.fromArray(F, x, xp + 32), a1);
+                    a2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, p)).mul(s2).fma(FloatVector.fromArray(F, x, xp + 64), a2);
+                    a3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, p)).mul(s3).fma(FloatVector.fromArray(F, x, xp + 96), a3);
+                }
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Vector dequantization (prefill): the same 64-weight steps as {@link #dot}, stored as d*scale*(q-32). */
+    public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
+        for (int b = 0; b < blocks; b++, at += 210, dstOff += 256) {
+            float d = half(w, at + D);
+            long sc0 = BlockBytes.u64(w, at + SCALES), sc1 = BlockBytes.u64(w, at + SCALES + 8);
+            for (int i = 0; i < 4; i++) {
+                int h = i >> 1, l = 16 * (i & 1);
+                long sc = (h == 0 ? sc0 : sc1) >>> (8 * (i & 1));
+                FloatVector s0 = FloatVector.broadcast(F, d * (byte) sc), s1 = FloatVector.broadcast(F, d * (byte) (sc >>> 16));
+                FloatVector s2 = FloatVector.broadcast(F, d * (byte) (sc >>> 32)), s3 = FloatVector.broadcast(F, d * (byte) (sc >>> 48));
+                long ql = at + QL + 64 * h + l;
+                ByteVector lo0 = ByteVector.fromMemorySegment(B16, w, ql, LE), lo1 = ByteVector.fromMemorySegment(B16, w, ql + 32, LE);
+                IntVector hb = ByteVector.fromMemorySegment(B16, w, at + QH + 32 * h + l, LE).reinterpretAsInts();
+                ByteVector q0 = lo0.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                ByteVector q1 = lo1.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                ByteVector q2 = lo0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                        .or(hb.reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                ByteVector q3 = lo1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                        .or(hb.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                int y = dstOff + 128 * h + l;
+                for (int p = 0; p < PARTS; p++) {
+                    int yp = y + p * LANES;
+                    ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).mul(s0).intoArray(dst, yp);
+                    ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).mul(s1).intoArray(dst, yp + 32);
+                    ((FloatVector) q2.convertShape(VectorOperators.B2F, F, p)).mul(s2).intoArray(dst, yp + 64);
+                    ((FloatVector) q3.convertShape(VectorOperators.B2F, F, p)).mul(s3).intoArray(dst, yp + 96);
+                }
+            }
+        }
     }
 
     public boolean canQuantize() { return true; }

@@ -22,6 +22,7 @@ final class VectorLanes {
     /** Float lanes per vector: 4, 8 or 16. */
     static final int LANES = F.length();
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Float vectors per 16 bytes. */
     static final int PARTS = 16 / LANES;
 

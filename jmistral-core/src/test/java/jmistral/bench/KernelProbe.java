@@ -12,11 +12,13 @@ import jmistral.tensor.RandomWeights;
  * A quick single-thread check (not a benchmark; use BenchMain for numbers): per type, matvec GB/s on
  * a cache-exceeding matrix and the bytes allocated per call (should be ~0: a vector op that falls
  * back to boxing shows up here).
- * {@code java --add-modules jdk.incubator.vector -cp jmistral-core/target/classes:jmistral-core/target/test-classes jmistral.bench.KernelProbe [types]}
+ * {@code java --add-modules jdk.incubator.vector -cp jmistral-core/target/classes:jmistral-core/target/test-classes jmistral.bench.KernelProbe [types] [matmul]}
+ * ({@code matmul}: also a 16-token matmul per type, the prefill path).
  */
 public final class KernelProbe {
     public static void main(String[] args) {
         ComputePool.setThreads(1);
+        boolean prefill = args.length > 1 && args[1].equals("matmul");
         String types = args.length > 0 ? args[0] : "F32,F16,BF16,Q8_0,Q4_0,Q4_1,Q5_0,Q5_1,Q2_K,Q3_K,Q4_K,Q5_K,Q6_K,IQ4_NL,IQ4_XS";
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         int rows = 8192, cols = 4096;
@@ -34,6 +36,19 @@ public final class KernelProbe {
             // per CPU second too: on a shared machine wall time mostly measures the other load
             System.out.printf("%-7s %8.2f GB/s  %8.2f GB/cpu-s  %6.2f ms  alloc/call %d B%n", t, w.byteSize() / (double) ns,
                     w.byteSize() / (double) cpu, ns / 1e6, alloc);
+            if (prefill) { // matmul of 16 tokens (one token tile): weights dequantized once for all 16
+                int n = 16;
+                float[] xs = RandomWeights.vector(n * cols, new Random(3)), outs = new float[n * rows];
+                for (int i = 0; i < 5; i++) m.matmul(xs, n, outs);
+                a0 = mx.getCurrentThreadAllocatedBytes();
+                c0 = mx.getCurrentThreadCpuTime();
+                int mIters = 5;
+                for (int i = 0; i < mIters; i++) m.matmul(xs, n, outs);
+                cpu = (mx.getCurrentThreadCpuTime() - c0) / mIters;
+                alloc = (mx.getCurrentThreadAllocatedBytes() - a0) / mIters;
+                System.out.printf("%-7s matmul x%d: %8.0f tokens/cpu-s  %8.2f GB/cpu-s  alloc/call %d B%n", t, n, n * 1e9 / cpu,
+                        w.byteSize() / (double) cpu, alloc);
+            }
         }
     }
 }
