@@ -88,7 +88,12 @@ final class Q6_KBlock implements BlockType {
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
-    /** Vector dequantization (prefill): the same 64-weight steps as {@link #dot}, stored as d*scale*(q-32). */
+    /**
+     * Vector dequantization (prefill): the same 64-weight steps as {@link #dot}, stored as d*scale*(q-32).
+     * The unpacking is repeated here on purpose rather than shared through a helper: a helper returning
+     * vectors is not inlined once C2's node budget is spent, and its vectors are then heap-allocated
+     * (see {@link KScaleMinBlocks#dot}).
+     */
     public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
         for (int b = 0; b < blocks; b++, at += 210, dstOff += 256) {
             float d = half(w, at + D);
