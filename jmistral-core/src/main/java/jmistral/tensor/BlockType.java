@@ -43,6 +43,24 @@ public interface BlockType {
     /** Fast (Vector API) dot product of {@code blocks} consecutive blocks at {@code at} with x[xOff ..]. */
     float dot(MemorySegment w, long at, float[] x, int xOff, int blocks);
 
+    /**
+     * Whether {@link #dot(MemorySegment, long, float[], int, float[], int, int)} uses the sums of x over
+     * each 32 values: formats whose weights are {@code scale * q - min} per 32-weight sub-block
+     * (Q4_K, Q5_K) take the min term as {@code min * sum(x)} from them instead of per weight.
+     */
+    default boolean usesSums32() {
+        return false;
+    }
+
+    /**
+     * {@link #dot(MemorySegment, long, float[], int, int)} with x's sums over each 32 values already
+     * computed: {@code sums32[sumsOff + i] = x[xOff + 32i] + ... + x[xOff + 32i + 31]} ({@link XSums}).
+     * Matrix-vector products compute them once per vector and share them over all rows.
+     */
+    default float dot(MemorySegment w, long at, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
+        return dot(w, at, x, xOff, blocks);
+    }
+
     /** Fast dequantization of {@code blocks} consecutive blocks; formats override it with a vector kernel. */
     default void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
         for (int b = 0; b < blocks; b++) {

@@ -68,92 +68,243 @@ final class KScaleMinBlocks {
     }
 
     /**
-     * Vector dot of {@code blocks} super-blocks: {@link #dot4} (Q4_K, qhOff < 0) or {@link #dot5} (Q5_K).
-     * Why each kernel is one method calling the Vector API directly, without helper methods: C2 stops
-     * inlining ordinary methods once one compilation has created NodeCountInliningCutoff (18000) nodes,
-     * and each Vector API call parses into hundreds. Vector API methods themselves are @ForceInline and
-     * are then inlined late (under the larger live-node budget), but a helper of ours past the cutoff
-     * stays a real call and boxes its vectors (one allocation per op, 10-50x slower; KernelProbe shows
-     * it as alloc/call). The row kernels are larger than FreqInlineSize, so C2 compiles each on its own
-     * instead of inlining it into the matvec loop.
+     * Vector dot of {@code blocks} super-blocks with x[xOff ..], given x's sums over each 32 values
+     * ({@link XSums}, sums32[sumsOff ..]): {@link #dot4} (Q4_K, qhOff < 0) or {@link #dot5} (Q5_K).
+     *
+     * <p>Per sub-block j, {@code sum_i (d*sc_j*q_i - dmin*m_j) * x_i = d*sc_j * sum_i q_i*x_i - dmin*m_j * sums32[j]}:
+     * the kernels accumulate {@code q*x} in registers, scale once per sub-block, and take the min term
+     * from the sums (one multiply per 32 weights instead of an FMA per weight).
+     *
+     * <p>How the kernels are written, and why (measured with KernelProbe and the disassembly):
+     * <ul>
+     * <li>One method per format calling the Vector API directly, no helper methods: C2 stops inlining
+     *     ordinary methods once one compilation has created NodeCountInliningCutoff (18000) nodes, and
+     *     each Vector API call parses into hundreds. Vector API methods themselves are @ForceInline
+     *     and are inlined late, but a helper of ours past the cutoff stays a real call and boxes its
+     *     vectors (one allocation per op, 10-50x slower; KernelProbe shows it as alloc/call).</li>
+     * <li>The four 64-weight chunks of a super-block are written out, not a 4-trip loop: C2 does not
+     *     unroll a loop body this large (LoopUnrollLimit), and inside the rolled loop every 16-byte
+     *     load kept its own segment bounds, liveness and class checks (~25 instructions for ~5 of
+     *     arithmetic). Written out, Q4_K went from 6.5 to 8-9 GB per CPU-second.</li>
+     * </ul>
      */
-    static float dot(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
-        return qhOff < 0 ? dot4(w, at, qsOff, blockBytes, x, xOff, blocks) : dot5(w, at, qhOff, qsOff, blockBytes, x, xOff, blocks);
+    static float dot(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
+        return qhOff < 0 ? dot4(w, at, qsOff, blockBytes, x, xOff, sums32, sumsOff, blocks)
+                : dot5(w, at, qhOff, qsOff, blockBytes, x, xOff, sums32, sumsOff, blocks);
+    }
+
+    /** sum over sub-blocks j of m_j * sums32[sumsOff + j], m_j the 8 six-bit mins packed in a long ({@link #packedScales}). */
+    static float minsTimesSums(long mins, float[] sums32, int sumsOff) {
+        return (mins & 0xFF) * sums32[sumsOff] + ((mins >>> 8) & 0xFF) * sums32[sumsOff + 1]
+                + ((mins >>> 16) & 0xFF) * sums32[sumsOff + 2] + ((mins >>> 24) & 0xFF) * sums32[sumsOff + 3]
+                + ((mins >>> 32) & 0xFF) * sums32[sumsOff + 4] + ((mins >>> 40) & 0xFF) * sums32[sumsOff + 5]
+                + ((mins >>> 48) & 0xFF) * sums32[sumsOff + 6] + ((mins >>> 56) & 0xFF) * sums32[sumsOff + 7];
     }
 
     /**
-     * Q4_K: a whole row in one compilation unit (this method is kept out of its callers, see
-     * {@link VectorLanes}): four independent vector accumulators (one FMA chain each, so the 4-cycle
-     * FMA latency does not serialize the loop), one 16-byte load feeding both nibbles, one reduction
-     * per row. Weight value (d*sc)*q + (-dmin*m) is formed in registers (one FMA) and multiplied into
-     * the accumulator (a second FMA).
+     * Q4_K row kernel. Per chunk n (64 weights, qs[32n, 32n+32)): one 16-byte load per 32 nibbles,
+     * low nibbles (sub-block 2n) summed into s0 and high ones (2n+1) into s1 as q*x, then each scaled
+     * once into the even/odd accumulator; one reduction per row.
      */
-    static float dot4(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256) {
-            // 4 scalar reads per block (each a bounds and liveness check): d and dmin, then the 12 scale bytes
+    static float dot4(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
+        FloatVector even = FloatVector.zero(F), odd = even; // scaled q*x of the even / odd sub-blocks
+        float minTerm = 0;                                  // sum of dmin * m_j * sums32[j]
+        ByteVector q0, q1, h0, h1;
+        FloatVector s0, s1;
+        for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256, sumsOff += 8) {
+            // 4 scalar reads per block: d and dmin, then the 12 scale bytes
             int dd = BlockBytes.u32(w, at);
             float d = Float.float16ToFloat((short) dd), dmin = Float.float16ToFloat((short) (dd >>> 16));
             int u0 = BlockBytes.u32(w, at + SCALES), u1 = BlockBytes.u32(w, at + SCALES + 4), u2 = BlockBytes.u32(w, at + SCALES + 8);
-            long scales = packedScales(u0, u1, u2, false), mins = packedScales(u0, u1, u2, true);
-            for (int n = 0; n < 4; n++, scales >>>= 16, mins >>>= 16) {
-                // chunk n: 64 weights, qs[32n .. 32n+32): low nibbles = sub-block 2n, high = 2n+1
-                FloatVector s0 = FloatVector.broadcast(F, d * (scales & 0xFF)), o0 = FloatVector.broadcast(F, -dmin * (mins & 0xFF));
-                FloatVector s1 = FloatVector.broadcast(F, d * ((scales >>> 8) & 0xFF)), o1 = FloatVector.broadcast(F, -dmin * ((mins >>> 8) & 0xFF));
-                long qs = at + qsOff + 32 * n;
-                int x0 = xOff + 64 * n;
-                ByteVector q0 = ByteVector.fromMemorySegment(B16, w, qs, LE), q1 = ByteVector.fromMemorySegment(B16, w, qs + 16, LE);
-                ByteVector h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
-                ByteVector h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
-                q0 = q0.and((byte) 15);
-                q1 = q1.and((byte) 15);
-                for (int p = 0; p < PARTS; p++) {
-                    int xp = x0 + p * LANES;
-                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(s0, o0).fma(FloatVector.fromArray(F, x, xp), a0);
-                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(s0, o0).fma(FloatVector.fromArray(F, x, xp + 16), a1);
-                    a2 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).fma(s1, o1).fma(FloatVector.fromArray(F, x, xp + 32), a2);
-                    a3 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).fma(s1, o1).fma(FloatVector.fromArray(F, x, xp + 48), a3);
-                }
+            long sc = packedScales(u0, u1, u2, false);
+            minTerm += dmin * minsTimesSums(packedScales(u0, u1, u2, true), sums32, sumsOff);
+            long qs = at + qsOff;
+            // chunk 0: qs[0, 32); low nibbles = sub-block 0 (x[0, 32)), high = sub-block 1 (x[32, 64))
+            q0 = ByteVector.fromMemorySegment(B16, w, qs, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 16, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            q0 = q0.and((byte) 15);
+            q1 = q1.and((byte) 15);
+            s0 = FloatVector.zero(F);
+            s1 = s0;
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + p * LANES;
+                s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp), s0);
+                s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 16), s0);
+                s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 32), s1);
+                s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 48), s1);
             }
+            even = s0.fma(FloatVector.broadcast(F, d * (sc & 0xFF)), even);
+            odd = s1.fma(FloatVector.broadcast(F, d * ((sc >>> 8) & 0xFF)), odd);
+            // chunk 1: qs[32, 64); low nibbles = sub-block 2 (x[64, 96)), high = sub-block 3 (x[96, 128))
+            q0 = ByteVector.fromMemorySegment(B16, w, qs + 32, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 48, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            q0 = q0.and((byte) 15);
+            q1 = q1.and((byte) 15);
+            s0 = FloatVector.zero(F);
+            s1 = s0;
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + 64 + p * LANES;
+                s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp), s0);
+                s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 16), s0);
+                s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 32), s1);
+                s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 48), s1);
+            }
+            even = s0.fma(FloatVector.broadcast(F, d * ((sc >>> 16) & 0xFF)), even);
+            odd = s1.fma(FloatVector.broadcast(F, d * ((sc >>> 24) & 0xFF)), odd);
+            // chunk 2: qs[64, 96); low nibbles = sub-block 4 (x[128, 160)), high = sub-block 5 (x[160, 192))
+            q0 = ByteVector.fromMemorySegment(B16, w, qs + 64, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 80, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            q0 = q0.and((byte) 15);
+            q1 = q1.and((byte) 15);
+            s0 = FloatVector.zero(F);
+            s1 = s0;
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + 128 + p * LANES;
+                s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp), s0);
+                s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 16), s0);
+                s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 32), s1);
+                s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 48), s1);
+            }
+            even = s0.fma(FloatVector.broadcast(F, d * ((sc >>> 32) & 0xFF)), even);
+            odd = s1.fma(FloatVector.broadcast(F, d * ((sc >>> 40) & 0xFF)), odd);
+            // chunk 3: qs[96, 128); low nibbles = sub-block 6 (x[192, 224)), high = sub-block 7 (x[224, 256))
+            q0 = ByteVector.fromMemorySegment(B16, w, qs + 96, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 112, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            q0 = q0.and((byte) 15);
+            q1 = q1.and((byte) 15);
+            s0 = FloatVector.zero(F);
+            s1 = s0;
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + 192 + p * LANES;
+                s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp), s0);
+                s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 16), s0);
+                s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 32), s1);
+                s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 48), s1);
+            }
+            even = s0.fma(FloatVector.broadcast(F, d * ((sc >>> 48) & 0xFF)), even);
+            odd = s1.fma(FloatVector.broadcast(F, d * ((sc >>> 56) & 0xFF)), odd);
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return even.add(odd).reduceLanes(VectorOperators.ADD) - minTerm;
     }
 
     /**
-     * Q5_K: {@link #dot4} plus bit 4 from qh[l] (bit 2n for the low nibbles of chunk n, 2n+1 for the
-     * high ones), moved into place with 32-bit lane shifts and a 0x10 mask. Its own copy of the loop,
-     * not a flag in dot4: one compilation unit must hold only the vector ops of its own format.
+     * Q5_K row kernel: {@link #dot4} plus bit 4 from qh[l] (bit 2n for the low nibbles of chunk n,
+     * 2n+1 for the high ones), moved into place with 32-bit lane shifts and a 0x10 mask. Its own copy
+     * of the loop, not a flag in dot4: one compilation unit must hold only its own format's vector ops.
      */
-    private static float dot5(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, int blocks) {
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256) {
-            float d = half(w, at), dmin = half(w, at + 2);
-            long scales = packedScales(w, at + SCALES, false), mins = packedScales(w, at + SCALES, true);
+    private static float dot5(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
+        FloatVector even = FloatVector.zero(F), odd = even;
+        float minTerm = 0;
+        ByteVector q0, q1, h0, h1;
+        IntVector hb0, hb1;
+        FloatVector s0, s1;
+        for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256, sumsOff += 8) {
+            int dd = BlockBytes.u32(w, at);
+            float d = Float.float16ToFloat((short) dd), dmin = Float.float16ToFloat((short) (dd >>> 16));
+            int u0 = BlockBytes.u32(w, at + SCALES), u1 = BlockBytes.u32(w, at + SCALES + 4), u2 = BlockBytes.u32(w, at + SCALES + 8);
+            long sc = packedScales(u0, u1, u2, false);
+            minTerm += dmin * minsTimesSums(packedScales(u0, u1, u2, true), sums32, sumsOff);
             IntVector qh0 = ByteVector.fromMemorySegment(B16, w, at + qhOff, LE).reinterpretAsInts();
             IntVector qh1 = ByteVector.fromMemorySegment(B16, w, at + qhOff + 16, LE).reinterpretAsInts();
-            for (int n = 0; n < 4; n++, scales >>>= 16, mins >>>= 16) {
-                FloatVector s0 = FloatVector.broadcast(F, d * (scales & 0xFF)), o0 = FloatVector.broadcast(F, -dmin * (mins & 0xFF));
-                FloatVector s1 = FloatVector.broadcast(F, d * ((scales >>> 8) & 0xFF)), o1 = FloatVector.broadcast(F, -dmin * ((mins >>> 8) & 0xFF));
-                long qs = at + qsOff + 32 * n;
-                int x0 = xOff + 64 * n;
-                IntVector hb0 = qh0.lanewise(VectorOperators.LSHR, 2 * n), hb1 = qh1.lanewise(VectorOperators.LSHR, 2 * n);
-                ByteVector q0 = ByteVector.fromMemorySegment(B16, w, qs, LE), q1 = ByteVector.fromMemorySegment(B16, w, qs + 16, LE);
-                ByteVector h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
-                        .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
-                ByteVector h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
-                        .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
-                q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
-                q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
-                for (int p = 0; p < PARTS; p++) {
-                    int xp = x0 + p * LANES;
-                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(s0, o0).fma(FloatVector.fromArray(F, x, xp), a0);
-                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(s0, o0).fma(FloatVector.fromArray(F, x, xp + 16), a1);
-                    a2 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).fma(s1, o1).fma(FloatVector.fromArray(F, x, xp + 32), a2);
-                    a3 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).fma(s1, o1).fma(FloatVector.fromArray(F, x, xp + 48), a3);
-                }
+            long qs = at + qsOff;
+            // chunk 0: as Q4_K's, plus bit 0 (low nibbles) and bit 1 (high nibbles) of qh as bit 4
+            hb0 = qh0;
+            hb1 = qh1;
+            q0 = ByteVector.fromMemorySegment(B16, w, qs, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 16, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            s0 = FloatVector.zero(F);
+            s1 = s0;
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + p * LANES;
+                s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp), s0);
+                s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 16), s0);
+                s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 32), s1);
+                s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 48), s1);
             }
+            even = s0.fma(FloatVector.broadcast(F, d * (sc & 0xFF)), even);
+            odd = s1.fma(FloatVector.broadcast(F, d * ((sc >>> 8) & 0xFF)), odd);
+            // chunk 1: as Q4_K's, plus bit 2 (low nibbles) and bit 3 (high nibbles) of qh as bit 4
+            hb0 = qh0.lanewise(VectorOperators.LSHR, 2);
+            hb1 = qh1.lanewise(VectorOperators.LSHR, 2);
+            q0 = ByteVector.fromMemorySegment(B16, w, qs + 32, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 48, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            s0 = FloatVector.zero(F);
+            s1 = s0;
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + 64 + p * LANES;
+                s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp), s0);
+                s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 16), s0);
+                s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 32), s1);
+                s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 48), s1);
+            }
+            even = s0.fma(FloatVector.broadcast(F, d * ((sc >>> 16) & 0xFF)), even);
+            odd = s1.fma(FloatVector.broadcast(F, d * ((sc >>> 24) & 0xFF)), odd);
+            // chunk 2: as Q4_K's, plus bit 4 (low nibbles) and bit 5 (high nibbles) of qh as bit 4
+            hb0 = qh0.lanewise(VectorOperators.LSHR, 4);
+            hb1 = qh1.lanewise(VectorOperators.LSHR, 4);
+            q0 = ByteVector.fromMemorySegment(B16, w, qs + 64, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 80, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            s0 = FloatVector.zero(F);
+            s1 = s0;
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + 128 + p * LANES;
+                s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp), s0);
+                s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 16), s0);
+                s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 32), s1);
+                s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 48), s1);
+            }
+            even = s0.fma(FloatVector.broadcast(F, d * ((sc >>> 32) & 0xFF)), even);
+            odd = s1.fma(FloatVector.broadcast(F, d * ((sc >>> 40) & 0xFF)), odd);
+            // chunk 3: as Q4_K's, plus bit 6 (low nibbles) and bit 7 (high nibbles) of qh as bit 4
+            hb0 = qh0.lanewise(VectorOperators.LSHR, 6);
+            hb1 = qh1.lanewise(VectorOperators.LSHR, 6);
+            q0 = ByteVector.fromMemorySegment(B16, w, qs + 96, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 112, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            s0 = FloatVector.zero(F);
+            s1 = s0;
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + 192 + p * LANES;
+                s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp), s0);
+                s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 16), s0);
+                s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 32), s1);
+                s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 48), s1);
+            }
+            even = s0.fma(FloatVector.broadcast(F, d * ((sc >>> 48) & 0xFF)), even);
+            odd = s1.fma(FloatVector.broadcast(F, d * ((sc >>> 56) & 0xFF)), odd);
         }
-        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+        return even.add(odd).reduceLanes(VectorOperators.ADD) - minTerm;
     }
 
     /**
