@@ -4,11 +4,9 @@ import static jmistral.tensor.BlockBytes.half;
 import static jmistral.tensor.BlockBytes.u8;
 import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
-import static jmistral.tensor.VectorLanes.addScaled;
-import static jmistral.tensor.VectorLanes.dot16;
-import static jmistral.tensor.VectorLanes.high4;
-import static jmistral.tensor.VectorLanes.load16;
-import static jmistral.tensor.VectorLanes.low4;
+import static jmistral.tensor.VectorLanes.LANES;
+import static jmistral.tensor.VectorLanes.LE;
+import static jmistral.tensor.VectorLanes.PARTS;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -24,14 +22,10 @@ final class IQ4_NLBlock implements BlockType {
 
     /** llama.cpp kvalues_iq4nl. */
     static final byte[] KVALUES = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
-    private static final ByteVector KVALUES_VECTOR = ByteVector.fromArray(B16, KVALUES, 0);
+    /** KVALUES as a 16-byte vector: {@code nibbles.selectFrom(KVALUES_VECTOR)} looks 16 nibbles up (one byte shuffle). */
+    static final ByteVector KVALUES_VECTOR = ByteVector.fromArray(B16, KVALUES, 0);
 
     public GgmlType type() { return GgmlType.IQ4_NL; }
-
-    /** Table values of 16 nibbles (a 16-entry byte shuffle). */
-    static ByteVector lookup(ByteVector nibbles) {
-        return nibbles.selectFrom(KVALUES_VECTOR);
-    }
 
     public void dequantizeBlock(MemorySegment w, long at, float[] dst, int dstOff) {
         float d = half(w, at);
@@ -42,13 +36,24 @@ final class IQ4_NLBlock implements BlockType {
         }
     }
 
+    /**
+     * Vector dot (direct Vector API calls only, see {@link KScaleMinBlocks#dot}): one 16-byte load of
+     * qs per block; lo = table values of the low nibbles (weights 0..15), hi = of the high nibbles
+     * (16..31), summed as q*x and scaled by d once.
+     */
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++, at += 18, xOff += 32) {
-            ByteVector q = load16(w, at + 2);
-            FloatVector s = dot16(lookup(low4(q)), x, xOff, FloatVector.zero(F));
-            s = dot16(lookup(high4(q)), x, xOff + 16, s);
-            acc = addScaled(acc, s, half(w, at));
+            ByteVector qs = ByteVector.fromMemorySegment(B16, w, at + 2, LE);
+            ByteVector lo = qs.and((byte) 15).selectFrom(KVALUES_VECTOR);
+            ByteVector hi = qs.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15).selectFrom(KVALUES_VECTOR);
+            FloatVector s = FloatVector.zero(F);
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + p * LANES;
+                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp), s);
+                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 16), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, half(w, at)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

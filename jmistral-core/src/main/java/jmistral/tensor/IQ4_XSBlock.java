@@ -3,12 +3,11 @@ package jmistral.tensor;
 import static jmistral.tensor.BlockBytes.half;
 import static jmistral.tensor.BlockBytes.u16;
 import static jmistral.tensor.BlockBytes.u8;
+import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
-import static jmistral.tensor.VectorLanes.addScaled;
-import static jmistral.tensor.VectorLanes.dot16;
-import static jmistral.tensor.VectorLanes.high4;
-import static jmistral.tensor.VectorLanes.load16;
-import static jmistral.tensor.VectorLanes.low4;
+import static jmistral.tensor.VectorLanes.LANES;
+import static jmistral.tensor.VectorLanes.LE;
+import static jmistral.tensor.VectorLanes.PARTS;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -46,16 +45,29 @@ final class IQ4_XSBlock implements BlockType {
         }
     }
 
+    /**
+     * Vector dot (direct Vector API calls only, see {@link KScaleMinBlocks#dot}). Per sub-block ib:
+     * one 16-byte load of qs[16ib ..]; lo = table values of the low nibbles (x[32ib ..+16)), hi = of
+     * the high nibbles (x[32ib+16 ..+16)), summed as q*x and scaled once by d*(ls-32). The 8 scales
+     * come from one u16 (scales_h, 2 bits each) and one u32 (scales_l, a nibble each) per block.
+     */
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
         FloatVector acc = FloatVector.zero(F);
-        FloatVector zero = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++, at += 136, xOff += 256) {
             float d = half(w, at);
-            for (int ib = 0; ib < 8; ib++) {
-                ByteVector q = load16(w, at + QS + 16 * ib);
-                int xo = xOff + 32 * ib;
-                FloatVector s = dot16(IQ4_NLBlock.lookup(high4(q)), x, xo + 16, dot16(IQ4_NLBlock.lookup(low4(q)), x, xo, zero));
-                acc = addScaled(acc, s, d * scale(w, at, ib));
+            int sh = u16(w, at + SCALES_H), sl = BlockBytes.u32(w, at + SCALES_L);
+            for (int ib = 0; ib < 8; ib++, sh >>>= 2, sl >>>= 4) {
+                ByteVector qs = ByteVector.fromMemorySegment(B16, w, at + QS + 16 * ib, LE);
+                ByteVector lo = qs.and((byte) 15).selectFrom(IQ4_NLBlock.KVALUES_VECTOR);
+                ByteVector hi = qs.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                        .selectFrom(IQ4_NLBlock.KVALUES_VECTOR);
+                FloatVector s = FloatVector.zero(F);
+                for (int p = 0; p < PARTS; p++) {
+                    int xp = xOff + 32 * ib + p * LANES;
+                    s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp), s);
+                    s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 16), s);
+                }
+                acc = s.fma(FloatVector.broadcast(F, d * (((sl & 15) | ((sh & 3) << 4)) - 32)), acc);
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);

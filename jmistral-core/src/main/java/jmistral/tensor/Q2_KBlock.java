@@ -2,15 +2,16 @@ package jmistral.tensor;
 
 import static jmistral.tensor.BlockBytes.half;
 import static jmistral.tensor.BlockBytes.u8;
+import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
-import static jmistral.tensor.VectorLanes.addScaled;
-import static jmistral.tensor.VectorLanes.bits;
-import static jmistral.tensor.VectorLanes.dot16;
-import static jmistral.tensor.VectorLanes.load16;
-import static jmistral.tensor.VectorLanes.sum16;
+import static jmistral.tensor.VectorLanes.LANES;
+import static jmistral.tensor.VectorLanes.LE;
+import static jmistral.tensor.VectorLanes.PARTS;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -37,17 +38,32 @@ final class Q2_KBlock implements BlockType {
         }
     }
 
+    /**
+     * Vector dot (direct Vector API calls only, see {@link KScaleMinBlocks#dot}). Each 16-byte load i
+     * (qs[16i ..], half h = i/2, k = i%2) holds the 2-bit values of the four groups g = 8h + 2s + k,
+     * s = 0..3, at bits 2s (moved down by a 32-bit lane shift, masked with 3). Per group, s accumulates
+     * q*x and xs the x values; they are scaled once, by d*sc and -dmin*m.
+     */
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
         FloatVector acc = FloatVector.zero(F);
-        FloatVector zero = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++, at += 84, xOff += 256) {
             float d = half(w, at + D), dmin = half(w, at + DMIN);
-            for (int g = 0; g < 16; g++) {
-                int sc = u8(w, at + SCALES + g);
-                int xo = xOff + 16 * g;
-                var q = bits(load16(w, at + QS + 32 * (g / 8) + 16 * (g % 2)), 2 * ((g % 8) / 2), 3);
-                acc = addScaled(acc, dot16(q, x, xo, zero), d * (sc & 15));
-                acc = addScaled(acc, sum16(x, xo, zero), -dmin * (sc >> 4));
+            for (int i = 0; i < 4; i++) {
+                IntVector qs = ByteVector.fromMemorySegment(B16, w, at + QS + 16 * i, LE).reinterpretAsInts();
+                long scales = BlockBytes.u64(w, at + SCALES + 8 * (i >> 1)) >>> (8 * (i & 1)); // byte 2s: group 8h + 2s + k
+                for (int s2 = 0; s2 < 8; s2 += 2, scales >>>= 16) {
+                    ByteVector q = qs.lanewise(VectorOperators.LSHR, s2).reinterpretAsBytes().and((byte) 3);
+                    int xo = xOff + 128 * (i >> 1) + 16 * (i & 1) + 16 * s2;
+                    FloatVector s = FloatVector.zero(F), xs = s;
+                    for (int p = 0; p < PARTS; p++) {
+                        FloatVector xv = FloatVector.fromArray(F, x, xo + p * LANES);
+                        s = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).fma(xv, s);
+                        xs = xs.add(xv);
+                    }
+                    int sc = (int) scales & 0xFF;
+                    acc = s.fma(FloatVector.broadcast(F, d * (sc & 15)), acc);
+                    acc = xs.fma(FloatVector.broadcast(F, -dmin * (sc >> 4)), acc);
+                }
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);

@@ -3,15 +3,16 @@ package jmistral.tensor;
 import static jmistral.tensor.BlockBytes.half;
 import static jmistral.tensor.BlockBytes.q3kScale;
 import static jmistral.tensor.BlockBytes.u8;
+import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
-import static jmistral.tensor.VectorLanes.addScaled;
-import static jmistral.tensor.VectorLanes.bits;
-import static jmistral.tensor.VectorLanes.dot16;
-import static jmistral.tensor.VectorLanes.load16;
+import static jmistral.tensor.VectorLanes.LANES;
+import static jmistral.tensor.VectorLanes.LE;
+import static jmistral.tensor.VectorLanes.PARTS;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -41,15 +42,32 @@ final class Q3_KBlock implements BlockType {
         }
     }
 
+    /**
+     * Vector dot (direct Vector API calls only, see {@link KScaleMinBlocks#dot}). As in Q2_K, 16-byte
+     * load i (qs[16i ..], half h = i/2, k = i%2) holds the low 2 bits of groups g = 8h + 2s + k at bits
+     * 2s; their high bit is bit g/2 = 4h + s of hmask[16k ..], moved to bit 2 by 32-bit lane shifts and
+     * a 4 mask. q = low | high - 4, summed as q*x and scaled once per group by d*scale.
+     */
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++, at += 110, xOff += 256) {
             float d = half(w, at + D);
-            for (int g = 0; g < 16; g++) {
-                ByteVector low = bits(load16(w, at + QS + 32 * (g / 8) + 16 * (g % 2)), 2 * ((g % 8) / 2), 3);
-                ByteVector high = bits(load16(w, at + HMASK + 16 * (g % 2)), g / 2, 1).lanewise(VectorOperators.LSHL, 2);
-                ByteVector q = low.or(high).sub((byte) 4);
-                acc = addScaled(acc, dot16(q, x, xOff + 16 * g, FloatVector.zero(F)), d * q3kScale(w, at + SCALES, g));
+            for (int i = 0; i < 4; i++) {
+                int h = i >> 1, k = i & 1;
+                IntVector qs = ByteVector.fromMemorySegment(B16, w, at + QS + 16 * i, LE).reinterpretAsInts();
+                IntVector hm = ByteVector.fromMemorySegment(B16, w, at + HMASK + 16 * k, LE).reinterpretAsInts()
+                        .lanewise(VectorOperators.LSHR, 4 * h);
+                for (int s = 0; s < 4; s++) {
+                    ByteVector q = qs.lanewise(VectorOperators.LSHR, 2 * s).reinterpretAsBytes().and((byte) 3)
+                            .or(hm.lanewise(VectorOperators.LSHR, s).lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 4))
+                            .sub((byte) 4);
+                    int g = 8 * h + 2 * s + k;
+                    FloatVector acc16 = FloatVector.zero(F);
+                    for (int p = 0; p < PARTS; p++) {
+                        acc16 = ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xOff + 16 * g + p * LANES), acc16);
+                    }
+                    acc = acc16.fma(FloatVector.broadcast(F, d * q3kScale(w, at + SCALES, g)), acc);
+                }
             }
         }
         return acc.reduceLanes(VectorOperators.ADD);

@@ -2,12 +2,11 @@ package jmistral.tensor;
 
 import static jmistral.tensor.BlockBytes.half;
 import static jmistral.tensor.BlockBytes.u8;
+import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
-import static jmistral.tensor.VectorLanes.addScaled;
-import static jmistral.tensor.VectorLanes.dot16;
-import static jmistral.tensor.VectorLanes.high4;
-import static jmistral.tensor.VectorLanes.load16;
-import static jmistral.tensor.VectorLanes.low4;
+import static jmistral.tensor.VectorLanes.LANES;
+import static jmistral.tensor.VectorLanes.LE;
+import static jmistral.tensor.VectorLanes.PARTS;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -32,23 +31,40 @@ final class Q4_0Block implements BlockType {
         }
     }
 
+    /**
+     * Vector dot (direct Vector API calls only, see {@link KScaleMinBlocks#dot}): one 16-byte load of
+     * qs per block; lo = low nibbles - 8 (weights 0..15), hi = high nibbles - 8 (weights 16..31, the
+     * nibble moved down by a 32-bit lane shift and masked), summed as q*x and scaled by d once.
+     */
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++, at += 18, xOff += 32) {
-            ByteVector q = load16(w, at + 2);
-            FloatVector s = dot16(low4(q).sub((byte) 8), x, xOff, FloatVector.zero(F));
-            s = dot16(high4(q).sub((byte) 8), x, xOff + 16, s);
-            acc = addScaled(acc, s, half(w, at));
+            ByteVector qs = ByteVector.fromMemorySegment(B16, w, at + 2, LE);
+            ByteVector lo = qs.and((byte) 15).sub((byte) 8);
+            ByteVector hi = qs.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15).sub((byte) 8);
+            FloatVector s = FloatVector.zero(F);
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + p * LANES;
+                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp), s);
+                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 16), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, half(w, at)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /** Vector dequantization (prefill): the same lo, hi as {@link #dot}, stored as d*q. */
     public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
         for (int b = 0; b < blocks; b++, at += 18, dstOff += 32) {
-            float d = half(w, at);
-            ByteVector q = load16(w, at + 2);
-            VectorLanes.store16(low4(q).sub((byte) 8), d, 0f, dst, dstOff);
-            VectorLanes.store16(high4(q).sub((byte) 8), d, 0f, dst, dstOff + 16);
+            FloatVector d = FloatVector.broadcast(F, half(w, at));
+            ByteVector qs = ByteVector.fromMemorySegment(B16, w, at + 2, LE);
+            ByteVector lo = qs.and((byte) 15).sub((byte) 8);
+            ByteVector hi = qs.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15).sub((byte) 8);
+            for (int p = 0; p < PARTS; p++) {
+                int yp = dstOff + p * LANES;
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, yp);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, yp + 16);
+            }
         }
     }
 

@@ -2,13 +2,11 @@ package jmistral.tensor;
 
 import static jmistral.tensor.BlockBytes.half;
 import static jmistral.tensor.BlockBytes.u8;
+import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
-import static jmistral.tensor.VectorLanes.addScaled;
-import static jmistral.tensor.VectorLanes.dot16;
-import static jmistral.tensor.VectorLanes.high4;
-import static jmistral.tensor.VectorLanes.load16;
-import static jmistral.tensor.VectorLanes.low4;
-import static jmistral.tensor.VectorLanes.sum16;
+import static jmistral.tensor.VectorLanes.LANES;
+import static jmistral.tensor.VectorLanes.LE;
+import static jmistral.tensor.VectorLanes.PARTS;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
@@ -30,25 +28,43 @@ final class Q4_1Block implements BlockType {
         }
     }
 
-    // dot = d * sum(q * x) + m * sum(x)
+    /**
+     * Vector dot = d * sum(q * x) + m * sum(x) per block (direct Vector API calls only, see
+     * {@link KScaleMinBlocks#dot}): one 16-byte load of qs; lo = low nibbles (weights 0..15), hi = high
+     * nibbles (16..31); s accumulates q*x and xs the x values themselves, each scaled once per block.
+     */
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++, at += 20, xOff += 32) {
-            ByteVector q = load16(w, at + 4);
-            FloatVector s = dot16(low4(q), x, xOff, FloatVector.zero(F));
-            s = dot16(high4(q), x, xOff + 16, s);
-            FloatVector xs = sum16(x, xOff + 16, sum16(x, xOff, FloatVector.zero(F)));
-            acc = addScaled(addScaled(acc, s, half(w, at)), xs, half(w, at + 2));
+            ByteVector qs = ByteVector.fromMemorySegment(B16, w, at + 4, LE);
+            ByteVector lo = qs.and((byte) 15);
+            ByteVector hi = qs.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            FloatVector s = FloatVector.zero(F), xs = s;
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + p * LANES;
+                FloatVector x0 = FloatVector.fromArray(F, x, xp), x1 = FloatVector.fromArray(F, x, xp + 16);
+                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(x0, s);
+                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(x1, s);
+                xs = xs.add(x0).add(x1);
+            }
+            acc = s.fma(FloatVector.broadcast(F, half(w, at)), acc);
+            acc = xs.fma(FloatVector.broadcast(F, half(w, at + 2)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /** Vector dequantization (prefill): the same lo, hi as {@link #dot}, stored as d*q + m. */
     public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
         for (int b = 0; b < blocks; b++, at += 20, dstOff += 32) {
-            float d = half(w, at), m = half(w, at + 2);
-            ByteVector q = load16(w, at + 4);
-            VectorLanes.store16(low4(q), d, m, dst, dstOff);
-            VectorLanes.store16(high4(q), d, m, dst, dstOff + 16);
+            FloatVector d = FloatVector.broadcast(F, half(w, at)), m = FloatVector.broadcast(F, half(w, at + 2));
+            ByteVector qs = ByteVector.fromMemorySegment(B16, w, at + 4, LE);
+            ByteVector lo = qs.and((byte) 15);
+            ByteVector hi = qs.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            for (int p = 0; p < PARTS; p++) {
+                int yp = dstOff + p * LANES;
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(d, m).intoArray(dst, yp);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(d, m).intoArray(dst, yp + 16);
+            }
         }
     }
 

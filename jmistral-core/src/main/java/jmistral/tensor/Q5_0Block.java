@@ -3,17 +3,16 @@ package jmistral.tensor;
 import static jmistral.tensor.BlockBytes.half;
 import static jmistral.tensor.BlockBytes.u32;
 import static jmistral.tensor.BlockBytes.u8;
+import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
-import static jmistral.tensor.VectorLanes.addScaled;
-import static jmistral.tensor.VectorLanes.dot16;
-import static jmistral.tensor.VectorLanes.high4;
-import static jmistral.tensor.VectorLanes.load16;
-import static jmistral.tensor.VectorLanes.low4;
-import static jmistral.tensor.VectorLanes.withBit4;
+import static jmistral.tensor.VectorLanes.LANES;
+import static jmistral.tensor.VectorLanes.LE;
+import static jmistral.tensor.VectorLanes.PARTS;
 
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
 /**
@@ -33,11 +32,6 @@ final class Q5_0Block implements BlockType {
         return nibble | (((qh >>> j) & 1) << 4);
     }
 
-    /** Low (weights 0..15) or high (16..31) 16 values as bytes 0..31: nibbles plus the qh bits. */
-    static ByteVector fiveBitLanes(ByteVector qs, int qh, boolean high) {
-        return high ? withBit4(high4(qs), qh >>> 16) : withBit4(low4(qs), qh);
-    }
-
     /** Writes 32 five-bit values as qh (LE u32) and qs nibbles. */
     static void putFiveBits(int[] q, MemorySegment dst, long qhAt, long qsAt) {
         int qh = 0;
@@ -54,14 +48,28 @@ final class Q5_0Block implements BlockType {
         for (int j = 0; j < 32; j++) dst[dstOff + j] = d * (fiveBits(w, at + 2, at + 6, j) - 16);
     }
 
+    /**
+     * Vector dot (direct Vector API calls only, see {@link KScaleMinBlocks#dot}): one 16-byte load of
+     * qs per block; lo = low nibbles (weights 0..15) with 16 added in the lanes whose bit in qh[0..15]
+     * is set (a mask from the u32 qh), hi = high nibbles (16..31) with qh bits 16..31; both minus 16,
+     * summed as q*x and scaled by d once.
+     */
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++, at += 22, xOff += 32) {
             int qh = u32(w, at + 2);
-            ByteVector qs = load16(w, at + 6);
-            FloatVector s = dot16(fiveBitLanes(qs, qh, false).sub((byte) 16), x, xOff, FloatVector.zero(F));
-            s = dot16(fiveBitLanes(qs, qh, true).sub((byte) 16), x, xOff + 16, s);
-            acc = addScaled(acc, s, half(w, at));
+            ByteVector qs = ByteVector.fromMemorySegment(B16, w, at + 6, LE);
+            ByteVector lo = qs.and((byte) 15)
+                    .lanewise(VectorOperators.OR, (byte) 16, VectorMask.fromLong(B16, qh & 0xFFFF)).sub((byte) 16);
+            ByteVector hi = qs.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .lanewise(VectorOperators.OR, (byte) 16, VectorMask.fromLong(B16, qh >>> 16)).sub((byte) 16);
+            FloatVector s = FloatVector.zero(F);
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + p * LANES;
+                s = ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp), s);
+                s = ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 16), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, half(w, at)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }

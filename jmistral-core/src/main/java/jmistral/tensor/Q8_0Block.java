@@ -2,12 +2,14 @@ package jmistral.tensor;
 
 import static jmistral.tensor.BlockBytes.half;
 import static jmistral.tensor.BlockBytes.i8;
+import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
-import static jmistral.tensor.VectorLanes.addScaled;
-import static jmistral.tensor.VectorLanes.dot16;
-import static jmistral.tensor.VectorLanes.load16;
+import static jmistral.tensor.VectorLanes.LANES;
+import static jmistral.tensor.VectorLanes.LE;
+import static jmistral.tensor.VectorLanes.PARTS;
 
 import java.lang.foreign.MemorySegment;
+import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -22,21 +24,37 @@ final class Q8_0Block implements BlockType {
         for (int j = 0; j < 32; j++) dst[dstOff + j] = d * i8(w, at + 2 + j);
     }
 
+    /**
+     * Vector dot (direct Vector API calls only, see {@link KScaleMinBlocks#dot}): per block, q0 and q1
+     * are the int8 weights 0..15 and 16..31 (qs at +2 and +18), summed as q*x and scaled by d once.
+     */
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
         FloatVector acc = FloatVector.zero(F);
         for (int b = 0; b < blocks; b++, at += 34, xOff += 32) {
-            FloatVector s = dot16(load16(w, at + 2), x, xOff, FloatVector.zero(F));
-            s = dot16(load16(w, at + 18), x, xOff + 16, s);
-            acc = addScaled(acc, s, half(w, at));
+            ByteVector q0 = ByteVector.fromMemorySegment(B16, w, at + 2, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B16, w, at + 18, LE);
+            FloatVector s = FloatVector.zero(F);
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + p * LANES;
+                s = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp), s);
+                s = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(FloatVector.fromArray(F, x, xp + 16), s);
+            }
+            acc = s.fma(FloatVector.broadcast(F, half(w, at)), acc);
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /** Vector dequantization (prefill): the same q0, q1 as {@link #dot}, stored as d*q. */
     public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
         for (int b = 0; b < blocks; b++, at += 34, dstOff += 32) {
-            float d = half(w, at);
-            VectorLanes.store16(load16(w, at + 2), d, 0f, dst, dstOff);
-            VectorLanes.store16(load16(w, at + 18), d, 0f, dst, dstOff + 16);
+            FloatVector d = FloatVector.broadcast(F, half(w, at));
+            ByteVector q0 = ByteVector.fromMemorySegment(B16, w, at + 2, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B16, w, at + 18, LE);
+            for (int p = 0; p < PARTS; p++) {
+                int yp = dstOff + p * LANES;
+                ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, yp);
+                ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, yp + 16);
+            }
         }
     }
 
