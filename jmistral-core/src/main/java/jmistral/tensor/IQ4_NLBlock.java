@@ -57,4 +57,19 @@ final class IQ4_NLBlock implements BlockType {
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
+
+    /** Vector dequantization (prefill): the same lo, hi (table values) as {@link #dot}, stored as d*value. */
+    public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
+        for (int b = 0; b < blocks; b++, at += 18, dstOff += 32) {
+            FloatVector d = FloatVector.broadcast(F, half(w, at));
+            ByteVector qs = ByteVector.fromMemorySegment(B16, w, at + 2, LE);
+            ByteVector lo = qs.and((byte) 15).selectFrom(KVALUES_VECTOR);
+            ByteVector hi = qs.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15).selectFrom(KVALUES_VECTOR);
+            for (int p = 0; p < PARTS; p++) {
+                int yp = dstOff + p * LANES;
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, yp);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, yp + 16);
+            }
+        }
+    }
 }

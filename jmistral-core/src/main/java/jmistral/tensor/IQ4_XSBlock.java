@@ -72,4 +72,27 @@ final class IQ4_XSBlock implements BlockType {
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
+
+    /**
+     * Vector dequantization (prefill): per sub-block ib the same lo, hi (table values) as {@link #dot},
+     * stored as dl*value with dl = d*(ls-32) (the reference's rounding: dl first, then the product).
+     */
+    public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
+        for (int b = 0; b < blocks; b++, at += 136, dstOff += 256) {
+            float d = half(w, at);
+            int sh = u16(w, at + SCALES_H), sl = BlockBytes.u32(w, at + SCALES_L);
+            for (int ib = 0; ib < 8; ib++, sh >>>= 2, sl >>>= 4) {
+                FloatVector dl = FloatVector.broadcast(F, d * (((sl & 15) | ((sh & 3) << 4)) - 32));
+                ByteVector qs = ByteVector.fromMemorySegment(B16, w, at + QS + 16 * ib, LE);
+                ByteVector lo = qs.and((byte) 15).selectFrom(IQ4_NLBlock.KVALUES_VECTOR);
+                ByteVector hi = qs.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                        .selectFrom(IQ4_NLBlock.KVALUES_VECTOR);
+                for (int p = 0; p < PARTS; p++) {
+                    int yp = dstOff + 32 * ib + p * LANES;
+                    ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(dl).intoArray(dst, yp);
+                    ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(dl).intoArray(dst, yp + 16);
+                }
+            }
+        }
+    }
 }

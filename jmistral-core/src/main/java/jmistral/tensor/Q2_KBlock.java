@@ -68,4 +68,27 @@ final class Q2_KBlock implements BlockType {
         }
         return acc.reduceLanes(VectorOperators.ADD);
     }
+
+    /**
+     * Vector dequantization (prefill): the same 16-byte loads and 2-bit groups as {@link #dot}, stored
+     * as (d*sc)*q - dmin*m, multiply then subtract like the reference (no fma), so the values are its own.
+     */
+    public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
+        for (int b = 0; b < blocks; b++, at += 84, dstOff += 256) {
+            float d = half(w, at + D), dmin = half(w, at + DMIN);
+            for (int i = 0; i < 4; i++) {
+                IntVector qs = ByteVector.fromMemorySegment(B16, w, at + QS + 16 * i, LE).reinterpretAsInts();
+                long scales = BlockBytes.u64(w, at + SCALES + 8 * (i >> 1)) >>> (8 * (i & 1)); // byte 2s: group 8h + 2s + k
+                for (int s2 = 0; s2 < 8; s2 += 2, scales >>>= 16) {
+                    ByteVector q = qs.lanewise(VectorOperators.LSHR, s2).reinterpretAsBytes().and((byte) 3);
+                    int sc = (int) scales & 0xFF;
+                    FloatVector scale = FloatVector.broadcast(F, d * (sc & 15)), min = FloatVector.broadcast(F, dmin * (sc >> 4));
+                    int y = dstOff + 128 * (i >> 1) + 16 * (i & 1) + 16 * s2;
+                    for (int p = 0; p < PARTS; p++) {
+                        ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(scale).sub(min).intoArray(dst, y + p * LANES);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -74,6 +74,24 @@ final class Q5_0Block implements BlockType {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /** Vector dequantization (prefill): the same lo, hi as {@link #dot} (q - 16), stored as d*(q-16). */
+    public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
+        for (int b = 0; b < blocks; b++, at += 22, dstOff += 32) {
+            FloatVector d = FloatVector.broadcast(F, half(w, at));
+            int qh = u32(w, at + 2);
+            ByteVector qs = ByteVector.fromMemorySegment(B16, w, at + 6, LE);
+            ByteVector lo = qs.and((byte) 15)
+                    .lanewise(VectorOperators.OR, (byte) 16, VectorMask.fromLong(B16, qh & 0xFFFF)).sub((byte) 16);
+            ByteVector hi = qs.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .lanewise(VectorOperators.OR, (byte) 16, VectorMask.fromLong(B16, qh >>> 16)).sub((byte) 16);
+            for (int p = 0; p < PARTS; p++) {
+                int yp = dstOff + p * LANES;
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, yp);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(dst, yp + 16);
+            }
+        }
+    }
+
     public boolean canQuantize() { return true; }
 
     /** llama.cpp quantize_row_q5_0_ref: d = max/-16. */

@@ -52,6 +52,26 @@ final class Q5_1Block implements BlockType {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    /**
+     * Vector dequantization (prefill): the same lo, hi as {@link #dot}, stored as d*q + m (a multiply
+     * then an add, not an fma: the reference's two roundings, so the values are the reference's exactly).
+     */
+    public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
+        for (int b = 0; b < blocks; b++, at += 24, dstOff += 32) {
+            FloatVector d = FloatVector.broadcast(F, half(w, at)), m = FloatVector.broadcast(F, half(w, at + 2));
+            int qh = u32(w, at + 4);
+            ByteVector qs = ByteVector.fromMemorySegment(B16, w, at + 8, LE);
+            ByteVector lo = qs.and((byte) 15).lanewise(VectorOperators.OR, (byte) 16, VectorMask.fromLong(B16, qh & 0xFFFF));
+            ByteVector hi = qs.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .lanewise(VectorOperators.OR, (byte) 16, VectorMask.fromLong(B16, qh >>> 16));
+            for (int p = 0; p < PARTS; p++) {
+                int yp = dstOff + p * LANES;
+                ((FloatVector) lo.convertShape(VectorOperators.B2F, F, p)).mul(d).add(m).intoArray(dst, yp);
+                ((FloatVector) hi.convertShape(VectorOperators.B2F, F, p)).mul(d).add(m).intoArray(dst, yp + 16);
+            }
+        }
+    }
+
     public boolean canQuantize() { return true; }
 
     /** llama.cpp quantize_row_q5_1_ref: d = (max - min)/31, m = min. */
