@@ -68,17 +68,18 @@ final class BlockMatrix implements Matrix {
 
     public void matvec(float[] x, float[] out) {
         check(x, 1, out);
-        float[] sums = sums32(x, 1); // [cols / 32] or null: shared by all rows
+        float[] sums = xSums(x, 1); // [cols / sumsGroup] or null: shared by all rows
         ComputePool.shared().parallelForRange(rows, (start, end) -> {
             for (int r = start; r < end; r++) out[r] = block.dot(data, r * rowBytes, x, 0, sums, 0, blocksPerRow);
         });
     }
 
-    /** x's sums over each 32 values, [n][cols / 32], when the block type uses them ({@link BlockType#usesSums32()}). */
-    private float[] sums32(float[] x, int n) {
-        if (!block.usesSums32()) return null;
-        float[] sums = new float[n * (cols / 32)];
-        for (int t = 0; t < n; t++) XSums.into(x, t * cols, cols, sums, t * (cols / 32));
+    /** x's sums over each g = {@link BlockType#sumsGroup()} values, [n][cols / g], or null when g is 0. */
+    private float[] xSums(float[] x, int n) {
+        int g = block.sumsGroup();
+        if (g == 0) return null;
+        float[] sums = new float[n * (cols / g)];
+        for (int t = 0; t < n; t++) XSums.into(x, t * cols, cols, g, sums, t * (cols / g));
         return sums;
     }
 
@@ -94,11 +95,12 @@ final class BlockMatrix implements Matrix {
      * The row's bytes come from memory for the first token and from L1 for the others.
      */
     private void matmulExact(float[] x, int n, float[] out) {
-        float[] sums = sums32(x, n);
+        float[] sums = xSums(x, n);
+        int sumsPerToken = sums == null ? 0 : cols / block.sumsGroup();
         ComputePool.shared().parallelForRange(rows, (start, end) -> {
             for (int r = start; r < end; r++) {
                 long at = r * rowBytes;
-                for (int t = 0; t < n; t++) out[t * rows + r] = block.dot(data, at, x, t * cols, sums, t * (cols / 32), blocksPerRow);
+                for (int t = 0; t < n; t++) out[t * rows + r] = block.dot(data, at, x, t * cols, sums, t * sumsPerToken, blocksPerRow);
             }
         });
     }

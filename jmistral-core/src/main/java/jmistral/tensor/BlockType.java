@@ -44,20 +44,22 @@ public interface BlockType {
     float dot(MemorySegment w, long at, float[] x, int xOff, int blocks);
 
     /**
-     * Whether {@link #dot(MemorySegment, long, float[], int, float[], int, int)} uses the sums of x over
-     * each 32 values: formats whose weights are {@code scale * q - min} per 32-weight sub-block
-     * (Q4_K, Q5_K) take the min term as {@code min * sum(x)} from them instead of per weight.
+     * 0, or the group size g whose sums of x {@link #dot(MemorySegment, long, float[], int, float[], int, int)}
+     * uses: formats whose weights are {@code scale * q - min} (or {@code scale * (q - 4)}) per group take
+     * the min term as {@code min * sum(x)} from them instead of per weight. 32 for Q4_K, Q5_K (sub-blocks
+     * of 32), 16 for Q2_K, Q3_K (groups of 16).
      */
-    default boolean usesSums32() {
-        return false;
+    default int sumsGroup() {
+        return 0;
     }
 
     /**
-     * {@link #dot(MemorySegment, long, float[], int, int)} with x's sums over each 32 values already
-     * computed: {@code sums32[sumsOff + i] = x[xOff + 32i] + ... + x[xOff + 32i + 31]} ({@link XSums}).
+     * {@link #dot(MemorySegment, long, float[], int, int)} with x's sums over each g = {@link #sumsGroup()}
+     * values already computed: {@code sums[sumsOff + i] = x[xOff + gi] + ... + x[xOff + gi + g - 1]}
+     * ({@link XSums}); null when g is 0.
      * Matrix-vector products compute them once per vector and share them over all rows.
      */
-    default float dot(MemorySegment w, long at, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
+    default float dot(MemorySegment w, long at, float[] x, int xOff, float[] sums, int sumsOff, int blocks) {
         return dot(w, at, x, xOff, blocks);
     }
 

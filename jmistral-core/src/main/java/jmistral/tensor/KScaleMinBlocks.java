@@ -69,7 +69,7 @@ final class KScaleMinBlocks {
 
     /**
      * Vector dot of {@code blocks} super-blocks with x[xOff ..], given x's sums over each 32 values
-     * ({@link XSums}, sums32[sumsOff ..]): {@link #dot4} (Q4_K, qhOff < 0) or {@link #dot5} (Q5_K).
+     * ({@link XSums}, {@link BlockType#sumsGroup()} 32; sums32[sumsOff ..]): {@link #dot4} (Q4_K, qhOff < 0) or {@link #dot5} (Q5_K).
      *
      * <p>Per sub-block j, {@code sum_i (d*sc_j*q_i - dmin*m_j) * x_i = d*sc_j * sum_i q_i*x_i - dmin*m_j * sums32[j]}:
      * the kernels accumulate {@code q*x} in registers, scale once per sub-block, and take the min term

@@ -14,10 +14,10 @@ final class Q4_KBlock implements BlockType {
     }
 
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
-        return dot(w, at, x, xOff, XSums.of(x, xOff, blocks * 256), 0, blocks);
+        return dot(w, at, x, xOff, XSums.of(x, xOff, blocks * 256, 32), 0, blocks);
     }
 
-    public boolean usesSums32() { return true; }
+    public int sumsGroup() { return 32; }
 
     public float dot(MemorySegment w, long at, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
         return KScaleMinBlocks.dot(w, at, -1, QS, 144, x, xOff, sums32, sumsOff, blocks);

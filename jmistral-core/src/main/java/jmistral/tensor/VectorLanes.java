@@ -21,6 +21,8 @@ final class VectorLanes {
     static final VectorSpecies<Float> F = floatSpecies();
     /** Float lanes per vector: 4, 8 or 16. */
     static final int LANES = F.length();
+    /** Int lanes as many as {@link #F}'s (same shape): bytes widened to 32 bits, then converted to float. */
+    static final VectorSpecies<Integer> I = F.withLanes(int.class);
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Float vectors per 16 bytes. */
