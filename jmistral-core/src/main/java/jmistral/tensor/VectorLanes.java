@@ -4,6 +4,7 @@ import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -27,6 +28,23 @@ final class VectorLanes {
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
     /** Float vectors per 16 bytes. */
     static final int PARTS = 16 / LANES;
+
+    /**
+     * {@code LANE[i]} copies lane i of an {@link #F} vector to every lane: with {@code rearrange}, a
+     * register broadcast (one permute) of a per-group scale that a kernel converted together with
+     * the block's other scales, instead of a scalar int-to-float conversion and broadcast per group.
+     */
+    static final VectorShuffle<Float>[] LANE = laneBroadcasts();
+
+    @SuppressWarnings("unchecked")
+    private static VectorShuffle<Float>[] laneBroadcasts() {
+        VectorShuffle<Float>[] shuffles = new VectorShuffle[LANES];
+        for (int i = 0; i < LANES; i++) {
+            int lane = i;
+            shuffles[i] = VectorShuffle.fromOp(F, j -> lane);
+        }
+        return shuffles;
+    }
 
     private static VectorSpecies<Float> floatSpecies() {
         int bits = Integer.getInteger("jmistral.vectorBits", FloatVector.SPECIES_PREFERRED.vectorBitSize());
