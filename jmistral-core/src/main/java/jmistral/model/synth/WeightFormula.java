@@ -33,19 +33,16 @@ public final class WeightFormula {
         return x ^ (x >>> 31);
     }
 
-    /** u(name, i) in [0, 1), for i = 0 .. n-1. */
-    private double[] uniforms(String name, int n) {
-        long h = fnv1a64(name) ^ seed;
-        double[] u = new double[n];
-        for (int i = 0; i < n; i++) u[i] = (mix64(h + i) >>> 40) / 16777216.0;
-        return u;
+    /** u(name, i) in [0, 1), with h = fnv1a64(name) XOR seed (computed in double, as the formula says). */
+    private static double uniform(long h, long i) {
+        return (mix64(h + i) >>> 40) / 16777216.0;
     }
 
     /** A norm weight [n]: 1 + 0.25 (2u - 1). */
     public float[] norm(String name, int n) {
-        double[] u = uniforms(name, n);
+        long h = fnv1a64(name) ^ seed;
         float[] out = new float[n];
-        for (int i = 0; i < n; i++) out[i] = (float) (1 + 0.25 * (2 * u[i] - 1));
+        for (int i = 0; i < n; i++) out[i] = (float) (1 + 0.25 * (2 * uniform(h, i) - 1));
         return out;
     }
 
@@ -58,9 +55,11 @@ public final class WeightFormula {
                 : name.equals("output.weight") ? 7 : Math.sqrt(3);
         double s = gain / Math.sqrt(in);
         int n = Math.multiplyExact(out, in);
-        double[] u = uniforms(name, n);
+        long h = fnv1a64(name) ^ seed;
+        // straight into floats: no double[n] beside them (output.weight of the real vocabulary at full
+        // width is 671M weights: 2.7 GB as floats, another 5.4 GB as doubles)
         float[] w = new float[n];
-        for (int i = 0; i < n; i++) w[i] = (float) ((2 * u[i] - 1) * s);
+        for (int i = 0; i < n; i++) w[i] = (float) ((2 * uniform(h, i) - 1) * s);
         return w;
     }
 
@@ -71,7 +70,7 @@ public final class WeightFormula {
         double s = gain / Math.sqrt(in);
         long h = fnv1a64(name) ^ seed;
         float[] w = new float[in];
-        for (int j = 0; j < in; j++) w[j] = (float) ((2 * ((mix64(h + (long) row * in + j) >>> 40) / 16777216.0) - 1) * s);
+        for (int j = 0; j < in; j++) w[j] = (float) ((2 * uniform(h, (long) row * in + j) - 1) * s);
         return w;
     }
 
