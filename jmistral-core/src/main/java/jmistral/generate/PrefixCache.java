@@ -15,14 +15,17 @@ import jmistral.model.SequenceCache;
  */
 final class PrefixCache {
 
-    /** A cached sequence: its KV holds (at least) tokens. */
+    /**
+     * A cached sequence: its KV holds (at least) the positions keyed by {@code keys}: token ids, and
+     * content hashes where an embedding row replaced the token ({@link SequenceRequest#prefixKeys}).
+     */
     static final class Entry {
-        final int[] tokens;
+        final long[] keys;
         final SequenceCache cache;
         long lastUse;
 
-        Entry(int[] tokens, SequenceCache cache, long lastUse) {
-            this.tokens = tokens;
+        Entry(long[] keys, SequenceCache cache, long lastUse) {
+            this.keys = keys;
             this.cache = cache;
             this.lastUse = lastUse;
         }
@@ -42,13 +45,13 @@ final class PrefixCache {
 
     int size() { return entries.size(); }
 
-    /** The entry sharing the longest prefix with tokens[0 .. limit), or null when none shares any. */
-    Match lookup(int[] tokens, int limit) {
+    /** The entry sharing the longest prefix with keys[0 .. limit), or null when none shares any. */
+    Match lookup(long[] keys, int limit) {
         Entry best = null;
         int bestLen = 0;
         for (Entry e : entries) {
-            int n = Math.min(limit, e.tokens.length);
-            int len = Arrays.mismatch(e.tokens, 0, n, tokens, 0, n);
+            int n = Math.min(limit, e.keys.length);
+            int len = Arrays.mismatch(e.keys, 0, n, keys, 0, n);
             if (len < 0) len = n;
             if (len > bestLen) { best = e; bestLen = len; }
         }
@@ -62,20 +65,20 @@ final class PrefixCache {
      * one is dropped (the new one serves everything it did); if the new one is a prefix of an entry,
      * the new one is dropped instead.
      */
-    void put(int[] tokens, SequenceCache cache) {
-        if (maxEntries == 0 || tokens.length == 0) { cache.close(); return; }
+    void put(long[] keys, SequenceCache cache) {
+        if (maxEntries == 0 || keys.length == 0) { cache.close(); return; }
         for (int i = entries.size() - 1; i >= 0; i--) {
             Entry e = entries.get(i);
-            int n = Math.min(e.tokens.length, tokens.length);
-            if (Arrays.mismatch(e.tokens, 0, n, tokens, 0, n) >= 0) continue;   // differ somewhere
-            if (e.tokens.length >= tokens.length) {                             // new one adds nothing
+            int n = Math.min(e.keys.length, keys.length);
+            if (Arrays.mismatch(e.keys, 0, n, keys, 0, n) >= 0) continue;       // differ somewhere
+            if (e.keys.length >= keys.length) {                                 // new one adds nothing
                 e.lastUse = ++clock;
                 cache.close();
                 return;
             }
             entries.remove(i).cache.close();
         }
-        entries.add(new Entry(tokens, cache, ++clock));
+        entries.add(new Entry(keys, cache, ++clock));
         while (entries.size() > maxEntries) evictOldest(null);
     }
 

@@ -255,7 +255,7 @@ public final class Scheduler implements AutoCloseable {
         int bs = kv.blockSize();
         while (!waiting.isEmpty() && active.size() < config.maxParallel()) {
             Sequence s = waiting.peekFirst();
-            PrefixCache.Match m = prefixCache.lookup(s.tokens, Math.min(s.shareLimit(), s.length - 1));
+            PrefixCache.Match m = prefixCache.lookup(s.keys(s.length), s.length - 1);
             int reuse = m == null ? 0 : m.length();
             // new blocks for the history beyond the shared full blocks, plus one to grow into
             int need = ceilDiv(s.length, bs) - reuse / bs + (active.isEmpty() ? 0 : 1);
@@ -375,8 +375,8 @@ public final class Scheduler implements AutoCloseable {
         active.remove(s);
         if (s.cache != null) {
             boolean keep = reason == FinishReason.STOP || reason == FinishReason.LENGTH || reason == FinishReason.LOOP;
-            int share = Math.min(s.cache.length(), s.shareLimit());
-            if (keep && share > 0) prefixCache.put(Arrays.copyOf(s.tokens, share), s.cache);
+            int share = s.cache.length();
+            if (keep && share > 0) prefixCache.put(s.keys(share), s.cache);
             else s.cache.close();
             s.cache = null;
         }

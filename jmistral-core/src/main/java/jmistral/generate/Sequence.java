@@ -50,10 +50,17 @@ final class Sequence {
     /** Tokens of the history not yet in the KV cache. */
     int uncached() { return length - cache.length(); }
 
-    /** Leading tokens of the history that may be shared through the prefix cache (not past an image). */
-    int shareLimit() {
-        int s = request.shareableLength();
-        return s < promptLength ? s : length;
+    private long[] promptKeys;       // request.prefixKeys(), computed on first use
+
+    /**
+     * Prefix-cache keys of the history [0, n): the prompt's {@link SequenceRequest#prefixKeys} (image
+     * positions keyed by their embedding rows), then the generated token ids.
+     */
+    long[] keys(int n) {
+        if (promptKeys == null) promptKeys = request.prefixKeys();
+        long[] keys = Arrays.copyOf(promptKeys, n);
+        for (int i = promptLength; i < n; i++) keys[i] = tokens[i];
+        return keys;
     }
 
     /** Embedding rows for history positions [from, from + n), or null when none replaces a token. */

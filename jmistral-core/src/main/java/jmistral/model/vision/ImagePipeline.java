@@ -23,12 +23,18 @@ public final class ImagePipeline {
     private final ImagePreprocessor preprocessor;
     private final ImageConfig imageConfig;
     private final ImageTokenIds ids;
+    private final ImageEmbeddingCache cache;
 
     public ImagePipeline(VisionModel model, ImageTokenIds ids) {
         this(model, ImageConfig.MISTRAL_SMALL_3, ids);
     }
 
     public ImagePipeline(VisionModel model, ImageConfig imageConfig, ImageTokenIds ids) {
+        this(model, imageConfig, ids, new ImageEmbeddingCache(ImageEmbeddingCache.DEFAULT_MAX_BYTES));
+    }
+
+    /** @param cache embeddings of images seen before (an image resent in a later turn is not encoded again) */
+    public ImagePipeline(VisionModel model, ImageConfig imageConfig, ImageTokenIds ids, ImageEmbeddingCache cache) {
         VisionConfig c = model.config();
         if (c.patchSize() != imageConfig.patchSize() || c.spatialMerge() != imageConfig.spatialMergeSize()) {
             throw new IllegalArgumentException("vision tower (patch " + c.patchSize() + ", merge " + c.spatialMerge()
@@ -38,6 +44,11 @@ public final class ImagePipeline {
         this.imageConfig = imageConfig;
         this.preprocessor = new ImagePreprocessor(imageConfig);
         this.ids = ids;
+        this.cache = cache;
+    }
+
+    public ImageEmbeddingCache cache() {
+        return cache;
     }
 
     /** An image and the index of the first token of its block in the prompt. */
@@ -48,9 +59,12 @@ public final class ImagePipeline {
         return ImageGrid.forImage(image.width(), image.height(), imageConfig);
     }
 
-    /** @return [imgTokenCount][projectionDim], row-major over the image's token grid */
+    /**
+     * @return [imgTokenCount][projectionDim], row-major over the image's token grid; shared with the
+     *     cache, so callers must not write to it
+     */
     public float[] embed(RgbImage image) {
-        return model.embed(preprocessor.preprocess(image));
+        return cache.get(image, img -> model.embed(preprocessor.preprocess(img)));
     }
 
     /** Images in prompt order; their blocks are found by scanning for [IMG] runs. */

@@ -68,7 +68,7 @@ class MultimodalPromptTest {
         }
     }
 
-    private static VisionModel tiny() {
+    static VisionModel tiny() {
         VisionConfig c = new VisionConfig(32, 1, 2, 64, 14, 2, 48, 1e-5f, 1e4);
         var src = new jmistral.model.synth.SynthTensors(jmistral.model.synth.SynthVision.tensors(c, 1, VisionTensorNames.GGUF),
                 jmistral.tensor.GgmlType.F32);
