@@ -27,6 +27,7 @@ import java.util.stream.Stream;
  *   blobs/ETAG.incomplete          a download in progress (resumed with HTTP Range)
  *   snapshots/COMMIT/PATH          relative symlink to ../../blobs/ETAG (one more ../ per sub-folder)
  *   refs/REVISION                  the commit sha REVISION (e.g. "main") pointed to, no newline
+ * HUB_CACHE/.locks/models--ORG--NAME/ETAG.lock   held while that blob downloads ({@link BlobLock})
  * </pre>
  */
 public final class HfCache {
@@ -49,6 +50,11 @@ public final class HfCache {
 
     public Path incompleteBlob(RepoId repo, String etag) {
         return blobsDir(repo).resolve(checkEtag(etag) + ".incomplete");
+    }
+
+    /** The lock file of one blob's download, where huggingface_hub keeps its own. */
+    public Path lockFile(RepoId repo, String etag) {
+        return root.resolve(".locks").resolve(repo.cacheFolderName()).resolve(checkEtag(etag) + ".lock");
     }
 
     public Path snapshotDir(RepoId repo, String commit) {

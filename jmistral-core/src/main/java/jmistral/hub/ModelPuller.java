@@ -133,8 +133,16 @@ public final class ModelPuller {
         for (Plan p : plans) {
             if (p.etag() == null) continue;  // already linked
             if (!p.cached()) {
-                download(repo, commit, p.file(), p.etag());
-                downloaded += p.file().size();
+                // another process (or thread) may be downloading the same blob: wait for it, then reuse
+                try (BlobLock lock = BlobLock.acquire(cache.lockFile(repo, p.etag()), p.file().path(), log)) {
+                    Path blob = cache.blob(repo, p.etag());
+                    if (Files.isRegularFile(blob) && sizeOf(blob) == p.file().size()) {
+                        log.accept("reusing blob (downloaded meanwhile): " + p.file().path());
+                    } else {
+                        download(repo, commit, p.file(), p.etag());
+                        downloaded += p.file().size();
+                    }
+                }
             }
             cache.linkSnapshot(repo, commit, p.file().path(), p.etag());
         }

@@ -26,7 +26,7 @@ class HubPullTest {
     Path home;
     MockHub hub;
     byte[] q4, q8, mmF16, mmBf16, readme;
-    final List<String> notes = new ArrayList<>();
+    final List<String> notes = java.util.Collections.synchronizedList(new ArrayList<>());
 
     @BeforeEach
     void setUp() throws IOException {
@@ -131,6 +131,31 @@ class HubPullTest {
         PulledModel m = puller(config()).pull(ModelSpec.parse(REPO + ":q8_0"), null);
         assertEquals(gets, hub.count("GET /cdn/"));
         assertArrayEquals(q8, Files.readAllBytes(m.file(m.selection().model().getFirst())));
+    }
+
+    @Test
+    void twoPullsOfTheSameRepoAtOnceDownloadEachBlobOnce() throws Exception {
+        hub.contentDelayMillis = 300;   // the first pull is still downloading when the second plans its files
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var first = pool.submit(() -> puller(config()).pull(ModelSpec.parse(REPO), null));
+            Thread.sleep(100);
+            var second = pool.submit(() -> puller(config()).pull(ModelSpec.parse(REPO), null));
+            PulledModel a = first.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            PulledModel b = second.get(60, java.util.concurrent.TimeUnit.SECONDS);
+            for (PulledModel m : List.of(a, b)) {
+                assertArrayEquals(q4, Files.readAllBytes(m.file(m.selection().model().getFirst())));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        // every LFS blob came over the wire once: the second pull waited on the blob's lock, then reused it
+        for (byte[] content : List.of(q4, mmF16)) {
+            assertEquals(1, hub.count("GET /cdn/" + REPO + "/" + MockHub.sha256(content)), "downloads of one blob");
+        }
+        assertTrue(notes.stream().anyMatch(n -> n.startsWith("waiting for another download")), String.join("\n", notes));
+        assertTrue(notes.stream().anyMatch(n -> n.startsWith("reusing blob (downloaded meanwhile)")), String.join("\n", notes));
+        assertTrue(Files.isRegularFile(home.resolve("hub/.locks/models--bartowski--Tiny-Mistral-GGUF").resolve(MockHub.sha256(q4) + ".lock")));
     }
 
     @Test

@@ -63,6 +63,8 @@ final class MockHub implements AutoCloseable {
     /** Content GETs still to cut short, and after how many body bytes. */
     final AtomicInteger dropsLeft = new AtomicInteger();
     volatile long dropAfterBytes = 100_000;
+    /** Milliseconds each content GET waits before its body (a slow link, to overlap two pulls). */
+    volatile long contentDelayMillis;
     /** Content GETs still to corrupt (one byte flipped). */
     final AtomicInteger corruptLeft = new AtomicInteger();
 
@@ -220,6 +222,14 @@ final class MockHub implements AutoCloseable {
             ex.getResponseHeaders().set("Content-Length", Long.toString(len));
             ex.sendResponseHeaders(code, -1);
             return;
+        }
+        if (contentDelayMillis > 0) {
+            try {
+                Thread.sleep(contentDelayMillis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("mock: interrupted");
+            }
         }
         byte[] body = java.util.Arrays.copyOfRange(c, (int) from, (int) to + 1);
         if (body.length > 10 && corruptLeft.getAndUpdate(n -> Math.max(0, n - 1)) > 0) body[body.length / 2] ^= 0x40;
