@@ -56,7 +56,7 @@ final class ModelSession implements AutoCloseable {
     }
 
     /** ModelResolver.fromEnvironment(), but with the hub settings tests can replace. */
-    private static ModelResolver resolver(PrintWriter err) {
+    static ModelResolver resolver(PrintWriter err) {
         boolean bar = ProgressBar.stderrIsTerminal();
         return new ModelResolver(new ModelPuller(HubSettings.config.get(), FileDownloader.Options.defaults(),
                 name -> bar ? new ProgressBar(System.err) : ProgressListener.NONE, note -> {

@@ -9,6 +9,7 @@ import jmistral.chat.PromptFormat;
 import jmistral.chat.SystemPromptTemplate;
 import jmistral.chat.ValidationMode;
 import jmistral.gguf.GgufFile;
+import jmistral.hub.ResolvedModel;
 import jmistral.tokenizer.SpecialTokenPolicy;
 import jmistral.tokenizer.Tekken;
 import picocli.CommandLine.ArgGroup;
@@ -40,8 +41,9 @@ final class TokenizeCommand implements Callable<Integer> {
         @Option(names = "--tekken", paramLabel = "FILE", description = "a tekken.json tokenizer file")
         Path tekken;
 
-        @Option(names = {"-m", "--model"}, paramLabel = "PATH", description = "a GGUF file, or a model folder with tekken.json")
-        Path model;
+        @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+                description = "a GGUF file, a model folder with tekken.json, or a Hugging Face repo id (REPO[:QUANT], cached or downloaded)")
+        String model;
     }
 
     @Spec
@@ -76,9 +78,10 @@ final class TokenizeCommand implements Callable<Integer> {
         if (chat != null) {
             if (text != null && !text.isEmpty()) throw new ParameterException(spec.commandLine(), "give either TEXT or --chat, not both");
             ChatRequest req = ChatRequestJson.parse(Files.readString(chat), ImageSizer.headers());
-            if (source.model != null && Files.isDirectory(source.model) && !noDefaultSystemPrompt) {
-                String name = source.model.toAbsolutePath().normalize().getFileName().toString();
-                req = req.withDefaultSystemPrompt(SystemPromptTemplate.fromModelFolder(source.model)
+            Path folder = modelFolder();
+            if (folder != null && !noDefaultSystemPrompt) {
+                String name = folder.toAbsolutePath().normalize().getFileName().toString();
+                req = req.withDefaultSystemPrompt(SystemPromptTemplate.fromModelFolder(folder)
                         .map(t -> t.render(name, LocalDate.now())).orElse(null));
             }
             PromptFormat f = switch (format) {
@@ -105,9 +108,39 @@ final class TokenizeCommand implements Callable<Integer> {
         return 0;
     }
 
+    private ResolvedModel resolved;    // -m as a Hub repo id, resolved once
+
+    /** -m as a local path, or null when it names none (then it is a Hub repo id). */
+    private Path localModel() {
+        if (source.model == null) return null;
+        Path p = Path.of(source.model);
+        return Files.exists(p) ? p : null;
+    }
+
+    /** The folder whose SYSTEM_PROMPT.txt applies: a local model folder, or a Hub model's snapshot. */
+    private Path modelFolder() {
+        Path local = localModel();
+        if (local != null) return Files.isDirectory(local) ? local : null;
+        return source.model == null ? null : hubModel().directory();
+    }
+
+    private ResolvedModel hubModel() {
+        if (resolved == null) {
+            PrintWriter err = spec.commandLine().getErr();
+            resolved = DefaultModelNotes.resolve(ModelSession.resolver(err), source.model, HubSettings.config.get(), err);
+        }
+        return resolved;
+    }
+
     private Tekken loadTokenizer() {
         if (source.tekken != null) return Tekken.fromTekkenJson(source.tekken);
-        Path m = source.model;
+        Path m = localModel();
+        if (m == null) {                                  // a Hub repo id: its tekken.json, or the GGUF's vocabulary
+            ResolvedModel r = hubModel();
+            if (r.tekkenJson().isPresent()) return Tekken.fromTekkenJson(r.tekkenJson().get());
+            if (!r.isGguf()) throw new ParameterException(spec.commandLine(), source.model + " has no tekken.json and no GGUF file");
+            m = r.model();
+        }
         if (Files.isDirectory(m)) {
             Path t = m.resolve("tekken.json");
             if (!Files.isRegularFile(t)) throw new ParameterException(spec.commandLine(), "model folder " + m + " has no tekken.json");

@@ -64,4 +64,28 @@ class TokenizeCommandTest {
         assertEquals(1, run("tokenize", "--tekken", TEKKEN.toString(), "--chat", bad.toString()));
         assertTrue(err.toString().contains("messages[0]"), err.toString());
     }
+
+    @Test
+    void hubRepoIdFromTheCache() throws Exception {
+        // what `hf download org/Tok-GGUF Tok-Q4_K_M.gguf` leaves behind (a GGUF carrying the vocabulary), offline
+        String commit = "0123456789abcdef0123456789abcdef01234567";
+        Path repo = tmp.resolve("hub/models--org--Tok-GGUF");
+        Files.createDirectories(repo.resolve("blobs"));
+        Files.createDirectories(repo.resolve("refs"));
+        Files.createDirectories(repo.resolve("snapshots").resolve(commit));
+        GgufWriter w = new GgufWriter();
+        Tekken.fromTekkenJson(TEKKEN).writeGgufMetadata(w);
+        w.write(repo.resolve("blobs/cafe"));
+        Files.writeString(repo.resolve("refs/main"), commit);
+        Files.createSymbolicLink(repo.resolve("snapshots").resolve(commit).resolve("Tok-Q4_K_M.gguf"), Path.of("../../blobs/cafe"));
+        HubSettings.config = () -> new jmistral.hub.HubConfig(tmp.resolve("hub"), "http://127.0.0.1:9", null, true);
+        try {
+            assertEquals(0, run("tokenize", "-m", "org/Tok-GGUF", "Hello,", "world!"));
+            assertEquals("22177 1044 4304 1033", out.toString().strip());
+            assertEquals(1, run("tokenize", "-m", "org/Missing-GGUF", "Hi"));
+            assertTrue(err.toString().contains("offline"), err.toString());
+        } finally {
+            HubSettings.config = jmistral.hub.HubConfig::fromEnvironment;
+        }
+    }
 }
