@@ -106,7 +106,7 @@ public final class ExecutorModel {
     /** One matcher per grammar text: its token masks are computed once and reused by every task. */
     private synchronized GrammarMatcher compiled(String key, java.util.function.Supplier<Grammar> compile) {
         GrammarMatcher g = grammars.get(key);
-        if (g == null) {
+        if (g == null || g.outgrown()) {   // memo tables only grow: start over past their budget
             Grammar grammar = compile.get();
             if (trie == null) trie = VocabularyTrie.of(vocabulary());
             g = new GrammarMatcher(grammar, trie);

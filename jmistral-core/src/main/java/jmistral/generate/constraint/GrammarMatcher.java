@@ -16,6 +16,14 @@ public final class GrammarMatcher {
     /** Deepest pushdown stack followed (recursive $ref / nested any-JSON); deeper paths are dropped. */
     static final int MAX_STACK_DEPTH = 512;
 
+    /**
+     * Default for {@link #outgrown()}: parser states memoized before a cache of matchers should start
+     * over with a fresh one (about 1 KB of successor table per state, plus a 16 KB mask for those where
+     * a token was sampled; the memo only grows, and states reachable from the initial one stay live).
+     * {@code -Djmistral.grammar.maxStates=N}.
+     */
+    public static final int DEFAULT_MAX_STATES = Integer.getInteger("jmistral.grammar.maxStates", 10_000);
+
     private final Grammar grammar;
     private final Nfa nfa;
     private final VocabularyTrie trie;
@@ -25,7 +33,15 @@ public final class GrammarMatcher {
     private final ParserState dead;
     private final ParserState initial;
 
+    private final int maxStates;
+
     public GrammarMatcher(Grammar grammar, VocabularyTrie trie) {
+        this(grammar, trie, DEFAULT_MAX_STATES);
+    }
+
+    /** @param maxStates memoized states past which {@link #outgrown()} says to replace this matcher */
+    public GrammarMatcher(Grammar grammar, VocabularyTrie trie, int maxStates) {
+        this.maxStates = maxStates;
         this.grammar = grammar;
         this.nfa = grammar.nfa();
         this.trie = trie;
@@ -49,6 +65,15 @@ public final class GrammarMatcher {
     /** Number of distinct parser states seen so far (diagnostics, benchmarks). */
     public int stateCount() {
         return states.size();
+    }
+
+    /**
+     * Whether the memo tables have grown past their budget: a cache that keeps matchers across requests
+     * should then compile a fresh one for new requests (sequences already running keep this one, and
+     * both give the same masks: the memo is only a cache).
+     */
+    public boolean outgrown() {
+        return states.size() > maxStates;
     }
 
     ParserState dead() {

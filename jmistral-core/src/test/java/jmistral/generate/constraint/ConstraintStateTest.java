@@ -116,4 +116,32 @@ class ConstraintStateTest {
             pool.shutdown();
         }
     }
+
+    @Test
+    void anOutgrownMatcherIsReplacedByOneThatGivesTheSameMasks() {
+        GrammarMatcher small = new GrammarMatcher(Grammar.jsonSchema(SCHEMA), TekkenTestVocabulary.trie(), 20);
+        SplittableRandom rnd = new SplittableRandom(3);
+        ConstraintState s = small.newState();
+        long[] words = new long[small.trie().maskWords()];
+        java.util.List<Integer> walk = new java.util.ArrayList<>();
+        for (int step = 0; step < 40 && !s.isFinished(); step++) {
+            s.fillAllowed(words);
+            int id = ConstraintTestSupport.pick(words, rnd);
+            walk.add(id);
+            s.advance(id);
+        }
+        assertTrue(small.outgrown(), small.stateCount() + " states");
+        // what a cache does then: a fresh matcher for the next request; it allows exactly the same tokens
+        GrammarMatcher fresh = new GrammarMatcher(Grammar.jsonSchema(SCHEMA), TekkenTestVocabulary.trie(), 20);
+        assertFalse(fresh.outgrown());
+        ConstraintState a = small.newState(), b = fresh.newState();
+        long[] wa = new long[words.length], wb = new long[words.length];
+        for (int id : walk) {
+            a.fillAllowed(wa);
+            b.fillAllowed(wb);
+            assertArrayEquals(wa, wb);
+            a.advance(id);
+            b.advance(id);
+        }
+    }
 }

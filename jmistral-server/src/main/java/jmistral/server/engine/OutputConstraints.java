@@ -99,7 +99,7 @@ final class OutputConstraints {
         synchronized (matchers) {
             m = matchers.get(key);
         }
-        if (m == null) {
+        if (m == null || m.outgrown()) {   // memo tables only grow: start over past their budget
             m = new GrammarMatcher(grammar.get(), trie);
             synchronized (matchers) {
                 matchers.put(key, m);
