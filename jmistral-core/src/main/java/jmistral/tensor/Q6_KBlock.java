@@ -5,6 +5,7 @@ import static jmistral.tensor.BlockBytes.i8;
 import static jmistral.tensor.BlockBytes.u8;
 import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
+import static jmistral.tensor.VectorLanes.LANE;
 import static jmistral.tensor.VectorLanes.LANES;
 import static jmistral.tensor.VectorLanes.LE;
 import static jmistral.tensor.VectorLanes.PARTS;
@@ -61,11 +62,29 @@ final class Q6_KBlock implements BlockType {
         for (int b = 0; b < blocks; b++, at += 210, xOff += 256) {
             float d = half(w, at + D);
             long sc0 = BlockBytes.u64(w, at + SCALES), sc1 = BlockBytes.u64(w, at + SCALES + 8);
+            // 16 lanes: the block's 16 scales converted at once (d * scales[k] in lane k), and for step i
+            // that vector moved down by 8h + i%2 lanes, so its scales k, k+2, k+4, k+6 sit in lanes 0, 2, 4, 6
+            // and are broadcast by constant shuffles (C2 folds the LANES tests: one way is compiled)
+            FloatVector all = LANES != 16 ? null : ((FloatVector) ByteVector.fromMemorySegment(B16, w, at + SCALES, LE)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(d);
+            FloatVector by1 = LANES != 16 ? null : all.slice(1), by8 = LANES != 16 ? null : all.slice(8),
+                    by9 = LANES != 16 ? null : all.slice(9);
             for (int i = 0; i < 4; i++) {
                 int h = i >> 1, l = 16 * (i & 1);
-                long sc = (h == 0 ? sc0 : sc1) >>> (8 * (i & 1)); // byte 2k: scale of quarter k
-                FloatVector s0 = FloatVector.broadcast(F, d * (byte) sc), s1 = FloatVector.broadcast(F, d * (byte) (sc >>> 16));
-                FloatVector s2 = FloatVector.broadcast(F, d * (byte) (sc >>> 32)), s3 = FloatVector.broadcast(F, d * (byte) (sc >>> 48));
+                FloatVector s0, s1, s2, s3;
+                if (LANES == 16) {
+                    FloatVector sv = i == 0 ? all : i == 1 ? by1 : i == 2 ? by8 : by9;
+                    s0 = sv.rearrange(LANE[0]);
+                    s1 = sv.rearrange(LANE[2]);
+                    s2 = sv.rearrange(LANE[4]);
+                    s3 = sv.rearrange(LANE[6]);
+                } else {
+                    long sc = (h == 0 ? sc0 : sc1) >>> (8 * (i & 1)); // byte 2k: scale of quarter k
+                    s0 = FloatVector.broadcast(F, d * (byte) sc);
+                    s1 = FloatVector.broadcast(F, d * (byte) (sc >>> 16));
+                    s2 = FloatVector.broadcast(F, d * (byte) (sc >>> 32));
+                    s3 = FloatVector.broadcast(F, d * (byte) (sc >>> 48));
+                }
                 long ql = at + QL + 64 * h + l;
                 ByteVector lo0 = ByteVector.fromMemorySegment(B16, w, ql, LE), lo1 = ByteVector.fromMemorySegment(B16, w, ql + 32, LE);
                 IntVector hb = ByteVector.fromMemorySegment(B16, w, at + QH + 32 * h + l, LE).reinterpretAsInts();
