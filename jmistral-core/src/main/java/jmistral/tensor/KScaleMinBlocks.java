@@ -89,6 +89,9 @@ final class KScaleMinBlocks {
      *     unroll a loop body this large (LoopUnrollLimit), and inside the rolled loop every 16-byte
      *     load kept its own segment bounds, liveness and class checks (~25 instructions for ~5 of
      *     arithmetic). Written out, Q4_K went from 6.5 to 8-9 GB per CPU-second.</li>
+     * <li>The 16-lane kernels ({@link #dot4x16}, {@link #dot5x16}) are separate methods rather than
+     *     {@code LANES == 16} branches inside dot4/dot5: merged that way, dot5 passed C2's node budget
+     *     and boxed every vector (0.05 GB per CPU-second), even though C2 folds the constant test.</li>
      * </ul>
      */
     static float dot(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
