@@ -1,0 +1,62 @@
+package jmistral.tensor;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The compiled kernels must not allocate: a Vector API kernel whose vectors C2 could not keep in
+ * registers (a helper it refused to inline, a method past its node budget) boxes every vector and
+ * runs 20-200x slower while still computing the right values, so BlockTypeTest cannot see it.
+ *
+ * <p>All formats run in one JVM, one after the other (boxing has depended on what ran before: Q4_0
+ * after Q6_K did). Each format's dot and dequantize run until a measured round allocates almost
+ * nothing, which happens once C2 has compiled them; a format that never gets there within the time
+ * limit fails, with the bytes it allocates per row.
+ */
+class KernelAllocationTest {
+
+    /** Bytes per kernel call (one row) under which a round counts as not allocating. */
+    private static final long MAX_BYTES_PER_ROW = 64;
+    private static final long LIMIT_NANOS = 20_000_000_000L;  // per format; compiled code is reached in ~1 s
+
+    @Test
+    void compiledKernelsDoNotAllocate() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        String order = "Q6_K,Q4_K,Q5_K,Q8_0,Q4_0,Q4_1,Q5_0,Q5_1,IQ4_NL,IQ4_XS,Q2_K,Q3_K,F32,F16,BF16";
+        List<String> failures = new ArrayList<>();
+        for (String name : order.split(",")) {
+            GgmlType type = GgmlType.valueOf(name);
+            BlockType bt = BlockType.of(type);
+            int rows = 64, cols = 2048, blocks = cols / bt.blockSize();
+            long rowBytes = type.bytesFor(cols);
+            MemorySegment w = RandomWeights.matrix(type, rows, cols, new Random(5));
+            float[] x = RandomWeights.vector(cols, new Random(6)), row = new float[cols];
+            float[] sums = bt.sumsGroup() == 0 ? null : XSums.of(x, 0, cols, bt.sumsGroup());
+            long deadline = System.nanoTime() + LIMIT_NANOS, perRow = Long.MAX_VALUE;
+            float sink = 0;
+            while (perRow > MAX_BYTES_PER_ROW && System.nanoTime() < deadline) {
+                for (int warm = 0; warm < 200; warm++) {
+                    for (int r = 0; r < rows; r++) {
+                        sink += bt.dot(w, r * rowBytes, x, 0, sums, 0, blocks);
+                        bt.dequantize(w, r * rowBytes, row, 0, blocks);
+                    }
+                }
+                long before = threads.getCurrentThreadAllocatedBytes();
+                for (int r = 0; r < rows; r++) {
+                    sink += bt.dot(w, r * rowBytes, x, 0, sums, 0, blocks);
+                    bt.dequantize(w, r * rowBytes, row, 0, blocks);
+                }
+                perRow = (threads.getCurrentThreadAllocatedBytes() - before) / rows;
+            }
+            if (perRow > MAX_BYTES_PER_ROW) failures.add(name + ": " + perRow + " bytes per row (dot + dequantize)");
+            if (Float.isNaN(sink) && sink == 0) fail("unreachable; keeps the results alive");
+        }
+        if (!failures.isEmpty()) fail("kernels still allocating after " + LIMIT_NANOS / 1_000_000_000 + " s (boxed vectors): " + failures);
+    }
+}
