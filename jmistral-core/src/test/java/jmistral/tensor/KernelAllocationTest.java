@@ -18,6 +18,11 @@ import org.junit.jupiter.api.Test;
  * after Q6_K did). Each format's dot and dequantize run until a measured round allocates almost
  * nothing, which happens once C2 has compiled them; a format that never gets there within the time
  * limit fails, with the bytes it allocates per row.
+ *
+ * <p>Runs in a JVM of its own (the {@code kernel-allocation} surefire execution), as a model process
+ * runs only these kernels. Open problem: run after all other core tests in one JVM, the compiled
+ * Q5_K and Q3_K dot kernels did box (3.8 and 10 KB per row, Q4_K 256 B): some JIT histories (other
+ * call sites, small block counts, earlier profiles) push these large methods past C2's budgets.
  */
 class KernelAllocationTest {
 
@@ -38,9 +43,9 @@ class KernelAllocationTest {
             MemorySegment w = RandomWeights.matrix(type, rows, cols, new Random(5));
             float[] x = RandomWeights.vector(cols, new Random(6)), row = new float[cols];
             float[] sums = bt.sumsGroup() == 0 ? null : XSums.of(x, 0, cols, bt.sumsGroup());
-            long deadline = System.nanoTime() + LIMIT_NANOS, perRow = Long.MAX_VALUE;
+            long deadline = System.nanoTime() + LIMIT_NANOS, dotBytes = Long.MAX_VALUE, dequantizeBytes = Long.MAX_VALUE;
             float sink = 0;
-            while (perRow > MAX_BYTES_PER_ROW && System.nanoTime() < deadline) {
+            while ((dotBytes > MAX_BYTES_PER_ROW || dequantizeBytes > MAX_BYTES_PER_ROW) && System.nanoTime() < deadline) {
                 for (int warm = 0; warm < 200; warm++) {
                     for (int r = 0; r < rows; r++) {
                         sink += bt.dot(w, r * rowBytes, x, 0, sums, 0, blocks);
@@ -48,13 +53,14 @@ class KernelAllocationTest {
                     }
                 }
                 long before = threads.getCurrentThreadAllocatedBytes();
-                for (int r = 0; r < rows; r++) {
-                    sink += bt.dot(w, r * rowBytes, x, 0, sums, 0, blocks);
-                    bt.dequantize(w, r * rowBytes, row, 0, blocks);
-                }
-                perRow = (threads.getCurrentThreadAllocatedBytes() - before) / rows;
+                for (int r = 0; r < rows; r++) sink += bt.dot(w, r * rowBytes, x, 0, sums, 0, blocks);
+                long middle = threads.getCurrentThreadAllocatedBytes();
+                for (int r = 0; r < rows; r++) bt.dequantize(w, r * rowBytes, row, 0, blocks);
+                dotBytes = (middle - before) / rows;
+                dequantizeBytes = (threads.getCurrentThreadAllocatedBytes() - middle) / rows;
             }
-            if (perRow > MAX_BYTES_PER_ROW) failures.add(name + ": " + perRow + " bytes per row (dot + dequantize)");
+            if (dotBytes > MAX_BYTES_PER_ROW) failures.add(name + " dot: " + dotBytes + " bytes per row");
+            if (dequantizeBytes > MAX_BYTES_PER_ROW) failures.add(name + " dequantize: " + dequantizeBytes + " bytes per row");
             if (Float.isNaN(sink) && sink == 0) fail("unreachable; keeps the results alive");
         }
         if (!failures.isEmpty()) fail("kernels still allocating after " + LIMIT_NANOS / 1_000_000_000 + " s (boxed vectors): " + failures);
