@@ -58,6 +58,7 @@ final class Sequence {
      */
     long[] keys(int n) {
         if (promptKeys == null) promptKeys = request.prefixKeys();
+        if (n == promptLength) return promptKeys;     // the usual admission: no copy (never written to)
         long[] keys = Arrays.copyOf(promptKeys, n);
         for (int i = promptLength; i < n; i++) keys[i] = tokens[i];
         return keys;

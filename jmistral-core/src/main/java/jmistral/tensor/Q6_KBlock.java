@@ -61,7 +61,8 @@ final class Q6_KBlock implements BlockType {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
         for (int b = 0; b < blocks; b++, at += 210, xOff += 256) {
             float d = half(w, at + D);
-            long sc0 = BlockBytes.u64(w, at + SCALES), sc1 = BlockBytes.u64(w, at + SCALES + 8);
+            // other widths: the scales as bytes of two longs (byte k: scale k, signed)
+            long sc0 = LANES == 16 ? 0 : BlockBytes.u64(w, at + SCALES), sc1 = LANES == 16 ? 0 : BlockBytes.u64(w, at + SCALES + 8);
             // 16 lanes: the block's 16 scales converted at once (d * scales[k] in lane k), and for step i
             // that vector moved down by 8h + i%2 lanes, so its scales k, k+2, k+4, k+6 sit in lanes 0, 2, 4, 6
             // and are broadcast by constant shuffles (C2 folds the LANES tests: one way is compiled)
