@@ -26,8 +26,18 @@ class ImageEmbeddingCacheTest {
             float[][] again = cached.promptEmbeddings(prompt, List.of(copy));   // a later turn resends the image
             float[][] fresh = uncached.promptEmbeddings(prompt, List.of(img));
             for (int t = 0; t < prompt.length; t++) {
-                assertArrayEquals(fresh[t], first[t], "position " + t);
-                assertArrayEquals(fresh[t], again[t], "position " + t);
+                // the cache hands back the first encode's rows exactly
+                assertArrayEquals(first[t], again[t], "position " + t);
+                // an encode of its own agrees within float rounding: Vector API lane reductions sum in
+                // another order once C2 has compiled a kernel, so two encodes in one JVM may differ in the last bit
+                if (fresh[t] == null || first[t] == null) {   // text positions: no row in either
+                    assertSame(fresh[t], first[t], "position " + t);
+                    continue;
+                }
+                assertEquals(fresh[t].length, first[t].length);
+                for (int i = 0; i < fresh[t].length; i++) {
+                    assertEquals(fresh[t][i], first[t][i], 1e-5f * Math.max(1f, Math.abs(fresh[t][i])), "position " + t + ", value " + i);
+                }
             }
             assertEquals(1, cached.cache().misses());
             assertEquals(1, cached.cache().hits());
