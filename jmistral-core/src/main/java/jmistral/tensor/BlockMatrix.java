@@ -161,24 +161,23 @@ final class BlockMatrix implements Matrix {
         ComputePool.shared().parallelFor(tiles, tt -> F32Tile.transposeTokens(x, tt * lanes, Math.max(0, Math.min(lanes, n - tt * lanes)), cols, xt, tt * tileFloats));
         // tiles per group: an even number (pairs for rows8x2), at least 2; tiles is even too
         int group = Math.max(2, (int) (TOKEN_GROUP_BYTES / (4L * tileFloats)) & ~1);
-        int panels = (rows + F32Tile.ROWS - 1) / F32Tile.ROWS, accFloats = F32Tile.ROWS * lanes;
+        int panels = (rows + F32Tile.ROWS - 1) / F32Tile.ROWS, sumFloats = F32Tile.ROWS * lanes;
         for (int start = 0; start < tiles; start += group) {
             int g0 = start, g1 = Math.min(tiles, start + group);
             ComputePool.shared().parallelForRange(panels, (p0, p1) -> {
                 float[] w = new float[F32Tile.ROWS * cols]; // one dequantized panel: [8][cols]
-                float[] acc = new float[2 * accFloats];     // [2 tiles][8 rows][LANES]
+                float[] sums = new float[2 * sumFloats];     // [2 tiles][8 rows][LANES]
                 for (int p = p0; p < p1; p++) {
                     int r0 = p * F32Tile.ROWS, nr = Math.min(F32Tile.ROWS, rows - r0);
                     for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes, w, i * cols, blocksPerRow);
                     if (nr < F32Tile.ROWS) java.util.Arrays.fill(w, nr * cols, w.length, 0f); // rows past the matrix
                     for (int tt = g0; tt < g1; tt += 2) {
-                        java.util.Arrays.fill(acc, 0f);
-                        F32Tile.rows8x2(w, 0, cols, xt, tt * tileFloats, (tt + 1) * tileFloats, cols, acc, 0, accFloats);
-                        // acc [tile][row][lane] -> out [token][row]
+                        F32Tile.rows8x2(w, 0, cols, xt, tt * tileFloats, (tt + 1) * tileFloats, cols, sums, 0, sumFloats);
+                        // sums [tile][row][lane] -> out [token][row]
                         for (int u = 0; u < 2; u++) {
                             int t0 = (tt + u) * lanes;
                             for (int j = 0, nt = Math.min(lanes, n - t0); j < nt; j++) {
-                                for (int i = 0; i < nr; i++) out[(t0 + j) * rows + r0 + i] = acc[u * accFloats + i * lanes + j];
+                                for (int i = 0; i < nr; i++) out[(t0 + j) * rows + r0 + i] = sums[u * sumFloats + i * lanes + j];
                             }
                         }
                     }

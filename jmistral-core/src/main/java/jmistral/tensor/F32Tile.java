@@ -98,26 +98,19 @@ final class F32Tile {
     }
 
     /**
-     * 8 weight rows times two transposed token tiles over {@code len} columns, added to the
-     * accumulators acc[accOff + i*LANES + j] (row i, token j of the first tile; the second's at
-     * accNext). Per column k: the tiles' token vectors xt[xtOff + k*LANES] and xt[xtNext + k*LANES],
+     * 8 weight rows times two transposed token tiles over {@code len} columns, written to
+     * sums[sumsOff + i*LANES + j] (row i, token j of the first tile; the second's at sumsNext). Per column k: the tiles' token vectors xt[xtOff + k*LANES] and xt[xtNext + k*LANES],
      * and per row its weight w[wOff + i*wStride + k] broadcast into two FMAs (a_i += w_ik * u_k,
      * b_i += w_ik * v_k). Lane j of a_i sums row i times token j in column order. 16 accumulators
      * plus 3 operands fit AVX-512's 32 registers; per FMA half a broadcast and 1/8 of a vector load,
      * all from L1: measured about 1.7 FMAs per cycle (with one tile and 8 accumulators the
      * broadcasts limited it to about 1.1).
      */
-    static void rows8x2(float[] w, int wOff, int wStride, float[] xt, int xtOff, int xtNext, int len, float[] acc, int accOff, int accNext) {
+    static void rows8x2(float[] w, int wOff, int wStride, float[] xt, int xtOff, int xtNext, int len, float[] sums, int sumsOff, int sumsNext) {
         int w0 = wOff, w1 = w0 + wStride, w2 = w1 + wStride, w3 = w2 + wStride;
         int w4 = w3 + wStride, w5 = w4 + wStride, w6 = w5 + wStride, w7 = w6 + wStride;
-        FloatVector a0 = FloatVector.fromArray(F, acc, accOff), a1 = FloatVector.fromArray(F, acc, accOff + LANES);
-        FloatVector a2 = FloatVector.fromArray(F, acc, accOff + 2 * LANES), a3 = FloatVector.fromArray(F, acc, accOff + 3 * LANES);
-        FloatVector a4 = FloatVector.fromArray(F, acc, accOff + 4 * LANES), a5 = FloatVector.fromArray(F, acc, accOff + 5 * LANES);
-        FloatVector a6 = FloatVector.fromArray(F, acc, accOff + 6 * LANES), a7 = FloatVector.fromArray(F, acc, accOff + 7 * LANES);
-        FloatVector b0 = FloatVector.fromArray(F, acc, accNext), b1 = FloatVector.fromArray(F, acc, accNext + LANES);
-        FloatVector b2 = FloatVector.fromArray(F, acc, accNext + 2 * LANES), b3 = FloatVector.fromArray(F, acc, accNext + 3 * LANES);
-        FloatVector b4 = FloatVector.fromArray(F, acc, accNext + 4 * LANES), b5 = FloatVector.fromArray(F, acc, accNext + 5 * LANES);
-        FloatVector b6 = FloatVector.fromArray(F, acc, accNext + 6 * LANES), b7 = FloatVector.fromArray(F, acc, accNext + 7 * LANES);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
         for (int k = 0; k < len; k++) {
             FloatVector u = FloatVector.fromArray(F, xt, xtOff + k * LANES), v = FloatVector.fromArray(F, xt, xtNext + k * LANES);
             FloatVector s = FloatVector.broadcast(F, w[w0 + k]);
@@ -137,21 +130,21 @@ final class F32Tile {
             s = FloatVector.broadcast(F, w[w7 + k]);
             a7 = s.fma(u, a7); b7 = s.fma(v, b7);
         }
-        a0.intoArray(acc, accOff);
-        a1.intoArray(acc, accOff + LANES);
-        a2.intoArray(acc, accOff + 2 * LANES);
-        a3.intoArray(acc, accOff + 3 * LANES);
-        a4.intoArray(acc, accOff + 4 * LANES);
-        a5.intoArray(acc, accOff + 5 * LANES);
-        a6.intoArray(acc, accOff + 6 * LANES);
-        a7.intoArray(acc, accOff + 7 * LANES);
-        b0.intoArray(acc, accNext);
-        b1.intoArray(acc, accNext + LANES);
-        b2.intoArray(acc, accNext + 2 * LANES);
-        b3.intoArray(acc, accNext + 3 * LANES);
-        b4.intoArray(acc, accNext + 4 * LANES);
-        b5.intoArray(acc, accNext + 5 * LANES);
-        b6.intoArray(acc, accNext + 6 * LANES);
-        b7.intoArray(acc, accNext + 7 * LANES);
+        a0.intoArray(sums, sumsOff);
+        a1.intoArray(sums, sumsOff + LANES);
+        a2.intoArray(sums, sumsOff + 2 * LANES);
+        a3.intoArray(sums, sumsOff + 3 * LANES);
+        a4.intoArray(sums, sumsOff + 4 * LANES);
+        a5.intoArray(sums, sumsOff + 5 * LANES);
+        a6.intoArray(sums, sumsOff + 6 * LANES);
+        a7.intoArray(sums, sumsOff + 7 * LANES);
+        b0.intoArray(sums, sumsNext);
+        b1.intoArray(sums, sumsNext + LANES);
+        b2.intoArray(sums, sumsNext + 2 * LANES);
+        b3.intoArray(sums, sumsNext + 3 * LANES);
+        b4.intoArray(sums, sumsNext + 4 * LANES);
+        b5.intoArray(sums, sumsNext + 5 * LANES);
+        b6.intoArray(sums, sumsNext + 6 * LANES);
+        b7.intoArray(sums, sumsNext + 7 * LANES);
     }
 }
