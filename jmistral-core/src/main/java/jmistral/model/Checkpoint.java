@@ -25,6 +25,14 @@ import java.util.List;
 public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, LayerWeights[] layers,
                          float[] finalNorm, Matrix output, long bytes) {
 
+    /** Every matrix a forward pass multiplies with: per layer q, k, v, o, gate, up, down, then the output projection. */
+    public java.util.List<Matrix> matrices() {
+        java.util.List<Matrix> all = new java.util.ArrayList<>();
+        for (LayerWeights l : layers) all.addAll(java.util.List.of(l.wq(), l.wk(), l.wv(), l.wo(), l.wGate(), l.wUp(), l.wDown()));
+        all.add(output);
+        return all;
+    }
+
     /** Loads with the layout detected from the tensor names. */
     public static Checkpoint load(TensorSource source, TextConfig config) {
         TensorNames names = TensorNames.detect(source);

@@ -186,6 +186,11 @@ final class BlockMatrix implements Matrix {
         }
     }
 
+    public Matrix firstRows(int n) {
+        if (n < 1 || n > rows) throw new IllegalArgumentException("first " + n + " rows of a matrix with " + rows);
+        return new BlockMatrix(block, n, cols, data.asSlice(0, n * rowBytes)); // a mapped file stays a mapped segment
+    }
+
     public void dequantizeRow(int row, float[] dst, int offset) {
         if (row < 0 || row >= rows) throw new IndexOutOfBoundsException("row " + row + " of a matrix with " + rows + " rows");
         block.dequantize(data, row * rowBytes, dst, offset, blocksPerRow);

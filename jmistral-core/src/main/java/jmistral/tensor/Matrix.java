@@ -29,6 +29,9 @@ public interface Matrix {
     /** Writes row r as f32 into dst[offset .. offset + cols) (embedding lookup, tests). */
     void dequantizeRow(int row, float[] dst, int offset);
 
+    /** The first {@code n} rows, over the same memory (no copy): warm-up and tests on a real file's bytes. */
+    Matrix firstRows(int n);
+
     /** A matrix over a 2-D tensor view (shape {cols, rows} in ggml order). */
     static Matrix of(TensorView tensor) {
         if (tensor.shape().length != 2 && !(tensor.shape().length > 2 && tensor.rows() * tensor.cols() == tensor.elementCount())) {

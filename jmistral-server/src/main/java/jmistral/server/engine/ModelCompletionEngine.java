@@ -4,6 +4,7 @@ import jmistral.generate.SchedulerMetrics;
 import jmistral.server.ApiError;
 import jmistral.server.ChatCompletionParams;
 import jmistral.server.CompletionEngine;
+import jmistral.tensor.KernelWarmup;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,8 @@ import java.util.logging.Logger;
  */
 public final class ModelCompletionEngine implements CompletionEngine, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelCompletionEngine.class.getName());
+    /** Run {@link KernelWarmup} after loading (-Djmistral.warmup=false skips it). */
+    private static final boolean WARM_UP = Boolean.parseBoolean(System.getProperty("jmistral.warmup", "true"));
 
     private final EngineOptions options;
     private final CompletableFuture<ServingModel> loading = new CompletableFuture<>();
@@ -47,6 +50,11 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
         Thread.ofPlatform().name("jmistral-model-loader").daemon().start(() -> {
             try {
                 ServingModel m = ServingModel.load(options);
+                if (WARM_UP) {   // before ready: the first request then runs compiled kernels
+                    long t0 = System.nanoTime();
+                    KernelWarmup.run(m.model.model().checkpoint().matrices());
+                    LOG.info(String.format("kernels compiled in %.1f s", (System.nanoTime() - t0) / 1e9));
+                }
                 synchronized (this) {
                     if (closed) {
                         m.close();
