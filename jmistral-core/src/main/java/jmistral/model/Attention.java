@@ -1,5 +1,9 @@
 package jmistral.model;
 
+import static jmistral.tensor.VectorLanes.F;
+import static jmistral.tensor.VectorLanes.LANES;
+
+import jdk.incubator.vector.FloatVector;
 import jmistral.tensor.ComputePool;
 import jmistral.tensor.VectorMath;
 
@@ -41,18 +45,32 @@ final class Attention {
         });
     }
 
-    /** Query tokens from..to-1 of entry e, all query heads sharing kvHead. */
+    /**
+     * Query tokens from..to-1 of entry e, all query heads sharing kvHead. Per cache block: the keys
+     * transposed once ([hd][bs]) so that each query's scores for the whole block come out as vectors
+     * ({@link #scores}), the block's softmax update in vectors, and the values added with the
+     * output kept in registers ({@link #accumulate}); the plain version (a dot product, a scalar exp
+     * and an axpy per key) ran at about 24 GFLOP/s on a 4096-token prefill.
+     */
     private void attendTile(int layer, ForwardBatch b, int e, int kvHead, int from, int to, float[] q, float[] out) {
         PagedSequence seq = b.seqs[e];
         PagedKvCache pool = seq.pool;
         int bs = pool.blockSize, hd = headDim, group = nHeads / nKvHeads;
         int nq = (to - from) * group;        // query vectors of this task, index qi = t*group + g
+        float[] qs = new float[nq * hd];     // the queries times 1/sqrt(hd)  [nq][hd]
+        for (int t = from; t < to; t++) {
+            for (int g = 0; g < group; g++) {
+                int qi = (t - from) * group + g, qOff = (b.start[e] + t) * nHeads * hd + (kvHead * group + g) * hd;
+                for (int d = 0; d < hd; d++) qs[qi * hd + d] = q[qOff + d] * scale;
+            }
+        }
         float[] m = new float[nq];           // running max score
         float[] l = new float[nq];           // running sum of exp(score - m)
         float[] acc = new float[nq * hd];    // running sum of p * v  [nq][hd]
         float[] kb = new float[bs * hd];     // one block of keys    [bs][hd]
+        float[] kt = new float[hd * bs];     // the same, transposed [hd][bs]
         float[] vb = new float[bs * hd];     // one block of values  [bs][hd]
-        float[] s = new float[bs];           // scores of one query against the block
+        float[] s = new float[bs];           // one query's scores, then probabilities, over the block
         java.util.Arrays.fill(m, Float.NEGATIVE_INFINITY);
         int lastPos = b.pos0[e] + to - 1;
         for (int blk = 0; blk * bs <= lastPos; blk++) {
@@ -60,29 +78,21 @@ final class Attention {
             long row = pool.row(seq.block(blk * bs), kvHead);
             pool.keys[layer].read(row, slots, kb, 0);
             pool.values[layer].read(row, slots, vb, 0);
+            for (int j = 0; j < slots; j++) {
+                for (int d = 0; d < hd; d++) kt[d * bs + j] = kb[j * hd + d];
+            }
             for (int t = from; t < to; t++) {
                 int visible = Math.min(slots, b.pos0[e] + t + 1 - blk * bs); // causal
                 if (visible <= 0) continue;
                 for (int g = 0; g < group; g++) {
                     int qi = (t - from) * group + g;
-                    int qOff = (b.start[e] + t) * nHeads * hd + (kvHead * group + g) * hd;
+                    scores(qs, qi * hd, kt, bs, hd, s);
                     float mx = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < visible; j++) {
-                        s[j] = VectorMath.dot(q, qOff, kb, j * hd, hd) * scale;
-                        mx = Math.max(mx, s[j]);
-                    }
+                    for (int j = 0; j < visible; j++) mx = Math.max(mx, s[j]);
                     float newM = Math.max(m[qi], mx);
                     float corr = (float) Math.exp(m[qi] - newM); // 0 on the first block
-                    int a = qi * hd;
-                    if (corr != 1f) {
-                        l[qi] *= corr;
-                        VectorMath.scale(acc, a, corr, hd);
-                    }
-                    for (int j = 0; j < visible; j++) {
-                        float p = (float) Math.exp(s[j] - newM);
-                        l[qi] += p;
-                        VectorMath.axpy(p, vb, j * hd, acc, a, hd);
-                    }
+                    l[qi] = l[qi] * corr + VectorMath.expShiftedInPlace(s, visible, newM);
+                    accumulate(acc, qi * hd, corr, s, visible, vb, hd);
                     m[qi] = newM;
                 }
             }
@@ -94,6 +104,62 @@ final class Attention {
                 float inv = 1f / l[qi];
                 for (int d = 0; d < hd; d++) out[o + d] = acc[qi * hd + d] * inv;
             }
+        }
+    }
+
+    /**
+     * s[j] = q[qOff ..] . key j for j < bs, keys transposed in kt [hd][bs]: per LANES keys, each query
+     * value broadcast into an FMA with a row of kt, four accumulators (the FMA latency).
+     */
+    static void scores(float[] q, int qOff, float[] kt, int bs, int hd, float[] s) {
+        int c = 0;
+        for (int bound = F.loopBound(bs); c < bound; c += LANES) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+            int d = 0;
+            for (; d + 4 <= hd; d += 4) {
+                a0 = FloatVector.broadcast(F, q[qOff + d]).fma(FloatVector.fromArray(F, kt, d * bs + c), a0);
+                a1 = FloatVector.broadcast(F, q[qOff + d + 1]).fma(FloatVector.fromArray(F, kt, (d + 1) * bs + c), a1);
+                a2 = FloatVector.broadcast(F, q[qOff + d + 2]).fma(FloatVector.fromArray(F, kt, (d + 2) * bs + c), a2);
+                a3 = FloatVector.broadcast(F, q[qOff + d + 3]).fma(FloatVector.fromArray(F, kt, (d + 3) * bs + c), a3);
+            }
+            for (; d < hd; d++) a0 = FloatVector.broadcast(F, q[qOff + d]).fma(FloatVector.fromArray(F, kt, d * bs + c), a0);
+            a0.add(a1).add(a2.add(a3)).intoArray(s, c);
+        }
+        for (; c < bs; c++) { // block sizes that are not a multiple of the lanes
+            float sum = 0;
+            for (int d = 0; d < hd; d++) sum += q[qOff + d] * kt[d * bs + c];
+            s[c] = sum;
+        }
+    }
+
+    /**
+     * acc[aOff .. aOff+hd) = acc * corr + sum over j < n of p[j] * v[j*hd ..]: four LANES-wide slices
+     * of the output at a time stay in registers across the keys.
+     */
+    static void accumulate(float[] acc, int aOff, float corr, float[] p, int n, float[] v, int hd) {
+        int c = 0;
+        for (; c + 4 * LANES <= hd; c += 4 * LANES) {
+            FloatVector a0 = FloatVector.fromArray(F, acc, aOff + c).mul(corr);
+            FloatVector a1 = FloatVector.fromArray(F, acc, aOff + c + LANES).mul(corr);
+            FloatVector a2 = FloatVector.fromArray(F, acc, aOff + c + 2 * LANES).mul(corr);
+            FloatVector a3 = FloatVector.fromArray(F, acc, aOff + c + 3 * LANES).mul(corr);
+            for (int j = 0; j < n; j++) {
+                FloatVector pj = FloatVector.broadcast(F, p[j]);
+                int vj = j * hd + c;
+                a0 = pj.fma(FloatVector.fromArray(F, v, vj), a0);
+                a1 = pj.fma(FloatVector.fromArray(F, v, vj + LANES), a1);
+                a2 = pj.fma(FloatVector.fromArray(F, v, vj + 2 * LANES), a2);
+                a3 = pj.fma(FloatVector.fromArray(F, v, vj + 3 * LANES), a3);
+            }
+            a0.intoArray(acc, aOff + c);
+            a1.intoArray(acc, aOff + c + LANES);
+            a2.intoArray(acc, aOff + c + 2 * LANES);
+            a3.intoArray(acc, aOff + c + 3 * LANES);
+        }
+        for (; c < hd; c++) { // head sizes that are not a multiple of 4 x LANES
+            float a = acc[aOff + c] * corr;
+            for (int j = 0; j < n; j++) a += p[j] * v[j * hd + c];
+            acc[aOff + c] = a;
         }
     }
 }

@@ -16,12 +16,13 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Only constants: kernels call the Vector API directly, with no vector-valued helper methods
  * (a helper that C2 does not inline boxes every vector it returns; see {@link KScaleMinBlocks#dot}).
  */
-final class VectorLanes {
+public final class VectorLanes {
     private VectorLanes() {}
 
-    static final VectorSpecies<Float> F = floatSpecies();
+    /** The float species of every kernel (public: the model's own vector code, such as attention, uses it too). */
+    public static final VectorSpecies<Float> F = floatSpecies();
     /** Float lanes per vector: 4, 8 or 16. */
-    static final int LANES = F.length();
+    public static final int LANES = F.length();
     /** Int lanes as many as {@link #F}'s (same shape): bytes widened to 32 bits, then converted to float. */
     static final VectorSpecies<Integer> I = F.withLanes(int.class);
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;

@@ -95,6 +95,27 @@ public final class VectorMath {
         for (; i < n; i++) x[off + i] *= s;
     }
 
+    /**
+     * x[i] = exp(x[i] - shift) for i < n, returning their sum (attention: a block's probabilities,
+     * unnormalized). LANES at a time with the Vector API's exp (within 1 ulp of float exp), the
+     * tail one by one: one exp per score was the largest single cost of long-context attention.
+     */
+    public static float expShiftedInPlace(float[] x, int n, float shift) {
+        FloatVector sum = FloatVector.zero(F);
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += LANES) {
+            FloatVector e = FloatVector.fromArray(F, x, i).sub(shift).lanewise(VectorOperators.EXP);
+            e.intoArray(x, i);
+            sum = sum.add(e);
+        }
+        float s = sum.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            x[i] = (float) Math.exp(x[i] - shift);
+            s += x[i];
+        }
+        return s;
+    }
+
     /** y[yOff+i] += alpha * x[xOff+i] for i < n (attention: weighted sum of values). */
     public static void axpy(float alpha, float[] x, int xOff, float[] y, int yOff, int n) {
         FloatVector a = FloatVector.broadcast(F, alpha);
