@@ -87,9 +87,7 @@ final class Attention {
                 for (int g = 0; g < group; g++) {
                     int qi = (t - from) * group + g;
                     scores(qs, qi * hd, kt, bs, hd, s);
-                    float mx = Float.NEGATIVE_INFINITY;
-                    for (int j = 0; j < visible; j++) mx = Math.max(mx, s[j]);
-                    float newM = Math.max(m[qi], mx);
+                    float newM = Math.max(m[qi], VectorMath.max(s, visible));
                     float corr = (float) Math.exp(m[qi] - newM); // 0 on the first block
                     l[qi] = l[qi] * corr + VectorMath.expShiftedInPlace(s, visible, newM);
                     accumulate(acc, qi * hd, corr, s, visible, vb, hd);

@@ -95,6 +95,19 @@ public final class VectorMath {
         for (; i < n; i++) x[off + i] *= s;
     }
 
+    /** The largest of x[0 .. n), -infinity for n = 0 (LANES at a time: a scalar Math.max is several instructions). */
+    public static float max(float[] x, int n) {
+        float m = Float.NEGATIVE_INFINITY;
+        int i = 0;
+        if (n >= LANES) {
+            FloatVector v = FloatVector.fromArray(F, x, 0);
+            for (i = LANES; i <= n - LANES; i += LANES) v = v.max(FloatVector.fromArray(F, x, i));
+            m = v.reduceLanes(VectorOperators.MAX);
+        }
+        for (; i < n; i++) m = Math.max(m, x[i]);
+        return m;
+    }
+
     /**
      * x[i] = exp(x[i] - shift) for i < n, returning their sum (attention: a block's probabilities,
      * unnormalized). LANES at a time with the Vector API's exp (within 1 ulp of float exp), the

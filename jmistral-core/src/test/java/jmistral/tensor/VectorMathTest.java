@@ -87,4 +87,26 @@ class VectorMathTest {
             }
         }
     }
+
+    @Test
+    void maxAndShiftedExp() {
+        assertEquals(Float.NEGATIVE_INFINITY, VectorMath.max(new float[4], 0));
+        for (int n = 1; n <= 40; n++) {
+            float[] x = random(n + 2);
+            x[n - 1] = 7.5f;                                  // the largest sits at the end (the tail for most n)
+            float expectedMax = Float.NEGATIVE_INFINITY;
+            for (int i = 0; i < n; i++) expectedMax = Math.max(expectedMax, x[i]);
+            assertEquals(expectedMax, VectorMath.max(x, n), "n " + n);
+            float[] e = x.clone();
+            float sum = VectorMath.expShiftedInPlace(e, n, expectedMax);
+            double expectedSum = 0;
+            for (int i = 0; i < n; i++) {
+                double want = Math.exp((double) x[i] - expectedMax);
+                expectedSum += want;
+                assertEquals(want, e[i], 2e-6 * want + 1e-30, "exp, n " + n + ", i " + i);
+            }
+            assertEquals(expectedSum, sum, 2e-6 * expectedSum, "sum, n " + n);
+            assertEquals(x[n], e[n], "values past n untouched");
+        }
+    }
 }
