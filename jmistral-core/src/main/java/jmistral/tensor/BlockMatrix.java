@@ -112,8 +112,8 @@ final class BlockMatrix implements Matrix {
     }
 
     /**
-     * Small batches (batched decode, up to LANES tokens): rows in panels of {@value #PANEL_ROWS}, split over the pool. For each
-     * tile of {@value #TOKEN_TILE} tokens, a panel is dequantized once into an f32 buffer
+     * Small batches (batched decode, up to LANES tokens): rows in panels of {@value #PANEL_ROWS},
+     * split over the pool. For each tile of {@value #TOKEN_TILE} tokens, a panel is dequantized once into an f32 buffer
      * [PANEL_ROWS][cols] and multiplied with the tile by the register-blocked 4 rows x 4 tokens
      * {@link F32Tile} kernel; panel (80 KB at cols 5120) and token tile (320 KB) stay in L2. Weight
      * bytes are decoded n/TOKEN_TILE times instead of n times. Not bit-identical to matvec (a
@@ -157,7 +157,10 @@ final class BlockMatrix implements Matrix {
      */
     private void matmulWide(float[] x, int n, float[] out) {
         int lanes = VectorLanes.LANES, tiles = ((n + lanes - 1) / lanes + 1) & ~1, tileFloats = cols * lanes; // an even count
-        float[] xt = new float[Math.multiplyExact(tiles, tileFloats)]; // [tiles][cols][LANES], zero past n
+        if ((long) tiles * tileFloats > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("a batch of " + n + " tokens x " + cols + " columns is too large for one matmul; split it into smaller chunks");
+        }
+        float[] xt = new float[tiles * tileFloats]; // [tiles][cols][LANES], zero past n
         ComputePool.shared().parallelFor(tiles, tt -> F32Tile.transposeTokens(x, tt * lanes, Math.max(0, Math.min(lanes, n - tt * lanes)), cols, xt, tt * tileFloats));
         // tiles per group: an even number (pairs for rows8x2), at least 2; tiles is even too
         int group = Math.max(2, (int) (TOKEN_GROUP_BYTES / (4L * tileFloats)) & ~1);

@@ -7,13 +7,16 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 
 /**
- * Register-blocked f32 micro-kernels for the tiled matmul: dot products of a few dequantized weight
- * rows with a few tokens at once, over the full row length. Each loaded weight vector feeds one FMA
- * per token and each loaded token vector one FMA per row, so the 4x4 kernel does 16 FMAs per 8 loads
- * (a 1x4 kernel does 4 per 5): the loop runs at the FMA units' pace, not the caches'.
- *
- * <p>w: rows of {@code cols} floats at w[wOff + i*cols]; x: tokens of {@code cols} floats at
- * x[xOff + j*cols]; results go to out[(t + j)*outRows + r + i] (the matmul's [token][row] layout).
+ * Register-blocked f32 micro-kernels for matmul over dequantized weight panels.
+ * <ul>
+ * <li>Small batches ({@link #dot4x4}, {@link #dot1x4}): dot products of 4 rows with 4 tokens over the
+ *     full row; each loaded weight vector feeds one FMA per token and each token vector one FMA per
+ *     row, 16 FMAs per 8 loads (a 1x4 kernel does 4 per 5). w: rows of {@code cols} floats at
+ *     w[wOff + i*cols]; x: tokens at x[xOff + j*cols]; results to out[(t + j)*outRows + r + i].</li>
+ * <li>Prefill ({@link #rows8x2}): 8 rows times two tiles of LANES tokens, the tokens transposed
+ *     ({@link #transposeTokens}) so that each weight is broadcast against a vector of tokens and no
+ *     lane reduction is needed.</li>
+ * </ul>
  */
 final class F32Tile {
     private F32Tile() {}
@@ -99,8 +102,9 @@ final class F32Tile {
 
     /**
      * 8 weight rows times two transposed token tiles over {@code len} columns, written to
-     * sums[sumsOff + i*LANES + j] (row i, token j of the first tile; the second's at sumsNext). Per column k: the tiles' token vectors xt[xtOff + k*LANES] and xt[xtNext + k*LANES],
-     * and per row its weight w[wOff + i*wStride + k] broadcast into two FMAs (a_i += w_ik * u_k,
+     * sums[sumsOff + i*LANES + j] (row i, token j of the first tile; the second's at sumsNext).
+     * Per column k: the tiles' token vectors xt[xtOff + k*LANES] and xt[xtNext + k*LANES], and per
+     * row its weight w[wOff + i*wStride + k] broadcast into two FMAs (a_i += w_ik * u_k,
      * b_i += w_ik * v_k). Lane j of a_i sums row i times token j in column order. 16 accumulators
      * plus 3 operands fit AVX-512's 32 registers; per FMA half a broadcast and 1/8 of a vector load,
      * all from L1: measured about 1.7 FMAs per cycle (with one tile and 8 accumulators the
