@@ -87,11 +87,8 @@ final class Attention {
                 for (int g = 0; g < group; g++) {
                     int qi = (t - from) * group + g;
                     scores(qs, qi * hd, kt, bs, hd, s);
-                    float newM = Math.max(m[qi], VectorMath.max(s, visible));
-                    float corr = (float) Math.exp(m[qi] - newM); // 0 on the first block
-                    l[qi] = l[qi] * corr + VectorMath.expShiftedInPlace(s, visible, newM);
+                    float corr = VectorMath.onlineSoftmaxStep(s, 0, visible, m, l, qi); // s[j] = p_j now
                     accumulate(acc, qi * hd, corr, s, visible, vb, hd);
-                    m[qi] = newM;
                 }
             }
         }

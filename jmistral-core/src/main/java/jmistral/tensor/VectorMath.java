@@ -48,14 +48,7 @@ public final class VectorMath {
 
     /** Softmax of x[off .. off+n) in place (max-subtracted, in f32). */
     public static void softmaxInPlace(float[] x, int off, int n) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int i = 0; i < n; i++) max = Math.max(max, x[off + i]);
-        float sum = 0;
-        for (int i = 0; i < n; i++) {
-            float e = (float) Math.exp(x[off + i] - max);
-            x[off + i] = e;
-            sum += e;
-        }
+        float sum = expShiftedInPlace(x, off, n, max(x, off, n));
         scale(x, off, 1f / sum, n);
     }
 
@@ -95,38 +88,51 @@ public final class VectorMath {
         for (; i < n; i++) x[off + i] *= s;
     }
 
-    /** The largest of x[0 .. n), -infinity for n = 0 (LANES at a time: a scalar Math.max is several instructions). */
-    public static float max(float[] x, int n) {
+    /** The largest of x[off .. off+n), -infinity for n = 0 (LANES at a time: a scalar Math.max is several instructions). */
+    public static float max(float[] x, int off, int n) {
         float m = Float.NEGATIVE_INFINITY;
         int i = 0;
         if (n >= LANES) {
-            FloatVector v = FloatVector.fromArray(F, x, 0);
-            for (i = LANES; i <= n - LANES; i += LANES) v = v.max(FloatVector.fromArray(F, x, i));
+            FloatVector v = FloatVector.fromArray(F, x, off);
+            for (i = LANES; i <= n - LANES; i += LANES) v = v.max(FloatVector.fromArray(F, x, off + i));
             m = v.reduceLanes(VectorOperators.MAX);
         }
-        for (; i < n; i++) m = Math.max(m, x[i]);
+        for (; i < n; i++) m = Math.max(m, x[off + i]);
         return m;
     }
 
     /**
-     * x[i] = exp(x[i] - shift) for i < n, returning their sum (attention: a block's probabilities,
-     * unnormalized). LANES at a time with the Vector API's exp (within 1 ulp of float exp), the
-     * tail one by one: one exp per score was the largest single cost of long-context attention.
+     * x[off+i] = exp(x[off+i] - shift) for i < n, returning their sum. LANES at a time with the Vector
+     * API's exp (within 1 ulp of float exp), the tail one by one.
      */
-    public static float expShiftedInPlace(float[] x, int n, float shift) {
+    public static float expShiftedInPlace(float[] x, int off, int n, float shift) {
         FloatVector sum = FloatVector.zero(F);
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += LANES) {
-            FloatVector e = FloatVector.fromArray(F, x, i).sub(shift).lanewise(VectorOperators.EXP);
-            e.intoArray(x, i);
+            FloatVector e = FloatVector.fromArray(F, x, off + i).sub(shift).lanewise(VectorOperators.EXP);
+            e.intoArray(x, off + i);
             sum = sum.add(e);
         }
         float s = sum.reduceLanes(VectorOperators.ADD);
         for (; i < n; i++) {
-            x[i] = (float) Math.exp(x[i] - shift);
-            s += x[i];
+            x[off + i] = (float) Math.exp(x[off + i] - shift);
+            s += x[off + i];
         }
         return s;
+    }
+
+    /**
+     * One block of an online (streamed) softmax, as attention takes it over blocks of keys: with the
+     * running max[r] and sum[r] of exp(score - max) of query r, the scores x[off .. off+n) become
+     * exp(score - newMax), max[r] and sum[r] are updated, and the factor exp(oldMax - newMax) that
+     * rescales what was accumulated before is returned (0 on the first block, where max[r] is -infinity).
+     */
+    public static float onlineSoftmaxStep(float[] x, int off, int n, float[] max, float[] sum, int r) {
+        float newMax = Math.max(max[r], max(x, off, n));
+        float correction = (float) Math.exp(max[r] - newMax);
+        sum[r] = sum[r] * correction + expShiftedInPlace(x, off, n, newMax);
+        max[r] = newMax;
+        return correction;
     }
 
     /** y[yOff+i] += alpha * x[xOff+i] for i < n (attention: weighted sum of values). */

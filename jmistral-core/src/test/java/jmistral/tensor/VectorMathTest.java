@@ -90,23 +90,45 @@ class VectorMathTest {
 
     @Test
     void maxAndShiftedExp() {
-        assertEquals(Float.NEGATIVE_INFINITY, VectorMath.max(new float[4], 0));
+        assertEquals(Float.NEGATIVE_INFINITY, VectorMath.max(new float[4], 1, 0));
         for (int n = 1; n <= 40; n++) {
-            float[] x = random(n + 2);
-            x[n - 1] = 7.5f;                                  // the largest sits at the end (the tail for most n)
+            float[] x = random(n + 3);                         // values at [1, 1+n), one on each side
+            x[n] = 7.5f;                                        // the largest sits at the end (the tail for most n)
             float expectedMax = Float.NEGATIVE_INFINITY;
-            for (int i = 0; i < n; i++) expectedMax = Math.max(expectedMax, x[i]);
-            assertEquals(expectedMax, VectorMath.max(x, n), "n " + n);
+            for (int i = 1; i <= n; i++) expectedMax = Math.max(expectedMax, x[i]);
+            assertEquals(expectedMax, VectorMath.max(x, 1, n), "n " + n);
             float[] e = x.clone();
-            float sum = VectorMath.expShiftedInPlace(e, n, expectedMax);
+            float sum = VectorMath.expShiftedInPlace(e, 1, n, expectedMax);
             double expectedSum = 0;
-            for (int i = 0; i < n; i++) {
+            for (int i = 1; i <= n; i++) {
                 double want = Math.exp((double) x[i] - expectedMax);
                 expectedSum += want;
                 assertEquals(want, e[i], 2e-6 * want + 1e-30, "exp, n " + n + ", i " + i);
             }
             assertEquals(expectedSum, sum, 2e-6 * expectedSum, "sum, n " + n);
-            assertEquals(x[n], e[n], "values past n untouched");
+            assertEquals(x[0], e[0], "values before off untouched");
+            assertEquals(x[n + 1], e[n + 1], "values past n untouched");
         }
+    }
+
+    /** Streaming scores block by block (attention) gives the softmax of all of them at once. */
+    @Test
+    void onlineSoftmaxStepsEqualOneSoftmax() {
+        int n = 53;
+        float[] scores = random(n);
+        for (int i = 0; i < n; i++) scores[i] *= 8;
+        float[] whole = scores.clone();
+        VectorMath.softmaxInPlace(whole, 0, n);
+        float[] max = {Float.NEGATIVE_INFINITY}, sum = {0};
+        float[] p = scores.clone();
+        double[] rescaled = new double[n];   // what a consumer accumulates: earlier blocks times the corrections since
+        for (int from = 0; from < n; from += 16) {
+            int len = Math.min(16, n - from);
+            float correction = VectorMath.onlineSoftmaxStep(p, from, len, max, sum, 0);
+            if (from == 0) assertEquals(0f, correction, "first block: nothing to rescale");
+            for (int i = 0; i < from; i++) rescaled[i] *= correction;
+            for (int i = from; i < from + len; i++) rescaled[i] = p[i];
+        }
+        for (int i = 0; i < n; i++) assertEquals(whole[i], rescaled[i] / sum[0], 1e-6, "probability " + i);
     }
 }

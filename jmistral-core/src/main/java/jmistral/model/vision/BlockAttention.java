@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import jmistral.tensor.ComputePool;
+import jmistral.tensor.VectorMath;
 
 /**
  * Full (non-causal) attention within one image, tiled like FlashAttention: a tile of
@@ -105,7 +106,7 @@ final class BlockAttention {
             for (int r = 0; r < Q_TILE; r++) {
                 int row = r * K_TILE;
                 Arrays.fill(s, row + len, row + cols, Float.NEGATIVE_INFINITY);
-                correction[r] = softmaxStep(s, row, cols, r, max, sum);
+                correction[r] = VectorMath.onlineSoftmaxStep(s, row, cols, max, sum, r);
             }
             accumulate(s, (h * nPad + k0) * dp, o, correction, cols);
         }
@@ -150,27 +151,6 @@ final class BlockAttention {
                 a31.intoArray(s, o + 3 * K_TILE + LANES);
             }
         }
-    }
-
-    /**
-     * Online softmax of one score row s[row .. row+cols): updates the running max and sum of query r,
-     * turns the scores into exp(score - max) in place, and returns the factor that rescales what was
-     * accumulated so far (0 on the first key tile).
-     */
-    private static float softmaxStep(float[] s, int row, int cols, int r, float[] max, float[] sum) {
-        FloatVector m = FloatVector.broadcast(F, Float.NEGATIVE_INFINITY);
-        for (int c = 0; c < cols; c += LANES) m = m.max(FloatVector.fromArray(F, s, row + c));
-        float newMax = Math.max(max[r], m.reduceLanes(VectorOperators.MAX));
-        FloatVector acc = FloatVector.zero(F);
-        for (int c = 0; c < cols; c += LANES) {
-            FloatVector p = FloatVector.fromArray(F, s, row + c).sub(newMax).lanewise(VectorOperators.EXP);
-            p.intoArray(s, row + c);
-            acc = acc.add(p);
-        }
-        float correction = (float) Math.exp(max[r] - newMax);
-        sum[r] = sum[r] * correction + acc.reduceLanes(VectorOperators.ADD);
-        max[r] = newMax;
-        return correction;
     }
 
     /** o[r][.] = o[r][.] * correction[r] + sum over j < cols of p[r][j] * vp[vOff + j][.]. */
