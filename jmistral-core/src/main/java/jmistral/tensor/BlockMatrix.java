@@ -146,9 +146,9 @@ final class BlockMatrix implements Matrix {
      * ({@link F32Tile#transposeTokens}, [tiles][cols][LANES]); rows go in panels of 8, split over the
      * pool; each panel is dequantized into [8][cols] f32 and multiplied with two token tiles at a time
      * by {@link F32Tile#rows8x2} (broadcast weight x token vector, 16 accumulators). Token tiles go
-     * in groups of about {@value #TOKEN_GROUP_BYTES} bytes, each group over all panels, so the group
-     * stays in cache while the panels stream by; a panel is dequantized once per group. Not
-     * bit-identical to matvec (another summation order), within float rounding of it.
+     * in groups of about {@value #TOKEN_GROUP_BYTES} bytes; each thread takes its panels through one group
+     * after another, so the group stays in cache while the panels stream by, and dequantizes a panel
+     * once per group. Not bit-identical to matvec (another summation order), within float rounding of it.
      *
      * <p>Measured (MatmulBench-style, one thread, Q4_K, best of 6 alternating runs): 32768x5120 at
      * 64 tokens 122 ms against 214 for the 4x4 kernel of {@link #matmulTiled}, at 256 tokens 454 against
@@ -165,27 +165,30 @@ final class BlockMatrix implements Matrix {
         // tiles per group: an even number (pairs for rows8x2), at least 2; tiles is even too
         int group = Math.max(2, (int) (TOKEN_GROUP_BYTES / (4L * tileFloats)) & ~1);
         int panels = (rows + F32Tile.ROWS - 1) / F32Tile.ROWS, sumFloats = F32Tile.ROWS * lanes;
-        for (int start = 0; start < tiles; start += group) {
-            int g0 = start, g1 = Math.min(tiles, start + group);
-            ComputePool.shared().parallelForRange(panels, (p0, p1) -> {
-                float[] w = new float[F32Tile.ROWS * cols]; // one dequantized panel: [8][cols]
-                float[] sums = new float[2 * sumFloats];     // [2 tiles][8 rows][LANES]
+        ComputePool.shared().parallelForRange(panels, (p0, p1) -> {
+            float[] w = new float[F32Tile.ROWS * cols]; // one dequantized panel: [8][cols]
+            float[] sums = new float[2 * sumFloats];     // [2 tiles][8 rows][LANES]
+            for (int g0 = 0; g0 < tiles; g0 += group) {
+                int g1 = Math.min(tiles, g0 + group);
                 for (int p = p0; p < p1; p++) {
                     int r0 = p * F32Tile.ROWS, nr = Math.min(F32Tile.ROWS, rows - r0);
                     for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes, w, i * cols, blocksPerRow);
                     if (nr < F32Tile.ROWS) java.util.Arrays.fill(w, nr * cols, w.length, 0f); // rows past the matrix
                     for (int tt = g0; tt < g1; tt += 2) {
                         F32Tile.rows8x2(w, 0, cols, xt, tt * tileFloats, (tt + 1) * tileFloats, cols, sums, 0, sumFloats);
-                        // sums [tile][row][lane] -> out [token][row]
-                        for (int u = 0; u < 2; u++) {
-                            int t0 = (tt + u) * lanes;
-                            for (int j = 0, nt = Math.min(lanes, n - t0); j < nt; j++) {
-                                for (int i = 0; i < nr; i++) out[(t0 + j) * rows + r0 + i] = sums[u * sumFloats + i * lanes + j];
-                            }
-                        }
+                        scatter(sums, 0, out, r0, nr, tt * lanes, n);
+                        scatter(sums, sumFloats, out, r0, nr, (tt + 1) * lanes, n);
                     }
                 }
-            });
+            }
+        });
+    }
+
+    /** One tile's sums [8 rows][LANES tokens] at sums[off ..] to out [token][row], for rows r0.. (nr of them) and tokens t0.. below n. */
+    private void scatter(float[] sums, int off, float[] out, int r0, int nr, int t0, int n) {
+        int lanes = VectorLanes.LANES;
+        for (int j = 0, nt = Math.min(lanes, n - t0); j < nt; j++) {
+            for (int i = 0; i < nr; i++) out[(t0 + j) * rows + r0 + i] = sums[off + i * lanes + j];
         }
     }
 
