@@ -11,7 +11,7 @@ import jmistral.chat.ContentPart;
 import jmistral.chat.EncodedPrompt;
 import jmistral.chat.OutputParser;
 import jmistral.chat.PromptEncoder;
-import jmistral.vision.RgbImage;
+import jmistral.image.RgbImage;
 
 /**
  * A chat as messages (system prompt, then user / assistant turns) and the pixels of its images; each

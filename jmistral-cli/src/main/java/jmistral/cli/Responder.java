@@ -12,7 +12,7 @@ import jmistral.model.vision.ImagePipeline;
 import jmistral.model.vision.ImageTokenIds;
 import jmistral.tokenizer.ImageConfig;
 import jmistral.tokenizer.Tekken;
-import jmistral.vision.RgbImage;
+import jmistral.image.RgbImage;
 
 /**
  * What run and chat share: the system prompt to use, the image pipeline (opened on first use), and

@@ -9,7 +9,7 @@ import jmistral.chat.ChatRequest;
 import jmistral.chat.PromptEncoder;
 import jmistral.generate.Generator;
 import jmistral.model.vision.MultimodalPrompt;
-import jmistral.vision.PageRange;
+import jmistral.image.PageRange;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;

@@ -40,8 +40,8 @@ import jmistral.model.vision.VisionModel;
 import jmistral.tensor.GgmlType;
 import jmistral.tokenizer.SpecialTokens;
 import jmistral.tokenizer.Tekken;
-import jmistral.vision.ImageDecoder;
-import jmistral.vision.RgbImage;
+import jmistral.image.ImageDecoder;
+import jmistral.image.RgbImage;
 import org.apache.pdfbox.pdmodel.PDDocument;
 import org.apache.pdfbox.pdmodel.PDPage;
 import org.apache.pdfbox.pdmodel.common.PDRectangle;
@@ -220,7 +220,7 @@ class MultimodalCommandsTest {
             doc.save(pdf.toFile());
         }
         int perPage;
-        try (var pages = jmistral.vision.PdfPages.open(pdf)) {
+        try (var pages = jmistral.image.PdfPages.open(pdf)) {
             perPage = pages.promptTokensForPage(0);
         }
         assertEquals((55 + 1) * 4, perPage);

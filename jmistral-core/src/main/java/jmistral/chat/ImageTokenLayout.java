@@ -1,7 +1,7 @@
 package jmistral.chat;
 
 import jmistral.tokenizer.ImageConfig;
-import jmistral.vision.ImageGrid;
+import jmistral.image.ImageGrid;
 import jmistral.tokenizer.IntList;
 
 /**

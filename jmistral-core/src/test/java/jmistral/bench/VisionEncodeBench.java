@@ -19,12 +19,12 @@ import jmistral.model.vision.VisionConfig;
 import jmistral.model.vision.VisionEncoder;
 import jmistral.model.vision.VisionProjector;
 import jmistral.model.vision.VisionWeights;
-import jmistral.vision.ImagePreprocessor;
-import jmistral.vision.PreprocessedImage;
+import jmistral.image.ImagePreprocessor;
+import jmistral.image.PreprocessedImage;
 import jmistral.model.vision.VisionTensorNames;
 import jmistral.tensor.GgmlType;
-import jmistral.vision.ImageGrid;
-import jmistral.vision.RgbImage;
+import jmistral.image.ImageGrid;
+import jmistral.image.RgbImage;
 
 /**
  * Time to first token of an image prompt, split into vision encode and text prefill, on full-width

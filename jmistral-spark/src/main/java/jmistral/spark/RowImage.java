@@ -4,7 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import jmistral.chat.ChatMessage;
 import jmistral.chat.ContentPart;
-import jmistral.vision.RgbImage;
+import jmistral.image.RgbImage;
 
 /**
  * Puts a row's image into its chat: first in the last user message, before its text, as mistral-common

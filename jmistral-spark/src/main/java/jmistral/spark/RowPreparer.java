@@ -9,8 +9,8 @@ import jmistral.chat.ChatRequest;
 import jmistral.chat.EncodedPrompt;
 import jmistral.chat.Tool;
 import jmistral.generate.constraint.GrammarMatcher;
-import jmistral.vision.ImageDecoder;
-import jmistral.vision.RgbImage;
+import jmistral.image.ImageDecoder;
+import jmistral.image.RgbImage;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 

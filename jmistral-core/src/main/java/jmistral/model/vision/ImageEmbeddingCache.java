@@ -5,7 +5,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import jmistral.vision.RgbImage;
+import jmistral.image.RgbImage;
 
 /**
  * Recently computed image embeddings, looked up by pixel content, so an image that comes again is

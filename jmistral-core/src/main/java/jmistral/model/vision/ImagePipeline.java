@@ -6,9 +6,9 @@ import java.util.function.Function;
 import jmistral.chat.ContentPart;
 import jmistral.chat.EncodedPrompt;
 import jmistral.tokenizer.ImageConfig;
-import jmistral.vision.ImageGrid;
-import jmistral.vision.ImagePreprocessor;
-import jmistral.vision.RgbImage;
+import jmistral.image.ImageGrid;
+import jmistral.image.ImagePreprocessor;
+import jmistral.image.RgbImage;
 
 /**
  * Images to prompt embeddings: preprocess (mistral-common), encode, project, and place each image's

@@ -7,12 +7,12 @@ import java.util.List;
 import java.util.Map;
 import jmistral.chat.ChatMessage;
 import jmistral.chat.ContentPart;
-import jmistral.vision.ImageDecoder;
-import jmistral.vision.ImageGrid;
-import jmistral.vision.ImageInputException;
-import jmistral.vision.PageRange;
-import jmistral.vision.PdfPages;
-import jmistral.vision.RgbImage;
+import jmistral.image.ImageDecoder;
+import jmistral.image.ImageGrid;
+import jmistral.image.ImageInputException;
+import jmistral.image.PageRange;
+import jmistral.image.PdfPages;
+import jmistral.image.RgbImage;
 
 /**
  * A user turn built from images, PDF pages and text (what {@code jmistral run --image/--file} and

@@ -3,7 +3,7 @@ package jmistral.model.vision;
 import java.util.List;
 import jmistral.tensor.ComputePool;
 import jmistral.tensor.VectorMath;
-import jmistral.vision.PreprocessedImage;
+import jmistral.image.PreprocessedImage;
 
 /**
  * Pixtral vision tower: patch conv (no bias), ln_pre RMSNorm, then per layer

@@ -9,7 +9,7 @@ import jmistral.ModelFileException;
 import jmistral.safetensors.SafetensorsModel;
 import jmistral.gguf.GgufFile;
 import jmistral.tensor.TensorSource;
-import jmistral.vision.PreprocessedImage;
+import jmistral.image.PreprocessedImage;
 
 /**
  * Vision tower + projector as one unit: a preprocessed image in, one embedding per [IMG] token out.

@@ -1,6 +1,6 @@
 package jmistral.model.vision;
 
-import jmistral.vision.RgbImage;
+import jmistral.image.RgbImage;
 
 /**
  * A deterministic test picture: each channel a different formula of (x, y), so rows, columns and channels

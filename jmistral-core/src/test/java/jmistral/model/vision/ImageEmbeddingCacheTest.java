@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import jmistral.tokenizer.ImageConfig;
-import jmistral.vision.RgbImage;
+import jmistral.image.RgbImage;
 import org.junit.jupiter.api.Test;
 
 /** Images seen again are not encoded again; different pixels never share an entry; the budget holds. */

@@ -13,8 +13,8 @@ import jmistral.model.RopeLayout;
 import jmistral.model.synth.SynthVisionFiles;
 import jmistral.safetensors.SafetensorsDType;
 import jmistral.tensor.TensorView;
-import jmistral.vision.ImagePreprocessor;
-import jmistral.vision.PreprocessedImage;
+import jmistral.image.ImagePreprocessor;
+import jmistral.image.PreprocessedImage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -7,9 +7,9 @@ import jmistral.chat.Tool;
 import jmistral.chat.ToolCall;
 import jmistral.server.ApiError;
 import jmistral.server.ChatCompletionParams;
-import jmistral.vision.ImageDecoder;
-import jmistral.vision.ImageInputException;
-import jmistral.vision.RgbImage;
+import jmistral.image.ImageDecoder;
+import jmistral.image.ImageInputException;
+import jmistral.image.RgbImage;
 
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,4 +1,4 @@
-package jmistral.vision;
+package jmistral.image;
 
 /**
  * An image or PDF given by a user that cannot be used: not an image, truncated, zero-sized, too large

@@ -1,4 +1,4 @@
-package jmistral.vision;
+package jmistral.image;
 
 /**
  * An image ready for the vision encoder.

@@ -1,4 +1,4 @@
-package jmistral.vision;
+package jmistral.image;
 
 /**
  * EXIF orientation of a JPEG (tag 0x0112 in IFD0 of the APP1 "Exif" segment) and how to undo it.

@@ -1,4 +1,4 @@
-package jmistral.vision;
+package jmistral.image;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,4 +1,4 @@
-package jmistral.vision;
+package jmistral.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -28,7 +28,7 @@ class ImageDecoderTest {
     }
 
     static byte[] resource(String name) throws IOException {
-        try (InputStream in = ImageDecoderTest.class.getResourceAsStream("/vision/" + name)) {
+        try (InputStream in = ImageDecoderTest.class.getResourceAsStream("/image/" + name)) {
             return in.readAllBytes();
         }
     }

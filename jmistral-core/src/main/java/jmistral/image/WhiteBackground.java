@@ -1,4 +1,4 @@
-package jmistral.vision;
+package jmistral.image;
 
 /**
  * Composites a pixel with straight (non-premultiplied) alpha onto opaque white, with the integer

@@ -1,4 +1,4 @@
-package jmistral.vision;
+package jmistral.image;
 
 /**
  * Bicubic resize exactly as OpenCV {@code cv2.resize(float32 image, (dw, dh), INTER_CUBIC)}, which

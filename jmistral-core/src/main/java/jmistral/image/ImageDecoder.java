@@ -1,4 +1,4 @@
-package jmistral.vision;
+package jmistral.image;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayInputStream;
