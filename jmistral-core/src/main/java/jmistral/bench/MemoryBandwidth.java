@@ -1,4 +1,4 @@
-package jmistral.cli;
+package jmistral.bench;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -14,7 +14,7 @@ import jmistral.tensor.ComputePool;
  * buffer much larger than the CPU caches (vector loads, a sum so nothing is optimized away). Best of
  * a few passes, in bytes per second.
  */
-final class MemoryBandwidth {
+public final class MemoryBandwidth {
 
     private static final VectorSpecies<Long> S = LongVector.SPECIES_PREFERRED;
     private static final int CHUNK = 1 << 20;        // bytes per work item
@@ -22,7 +22,7 @@ final class MemoryBandwidth {
     private MemoryBandwidth() {
     }
 
-    static double measure(long bytes, int passes) {
+    public static double measure(long bytes, int passes) {
         long size = Math.max(CHUNK, bytes / CHUNK * CHUNK);
         try (Arena arena = Arena.ofShared()) {
             MemorySegment buf = arena.allocate(size, 64);

@@ -1,0 +1,75 @@
+package jmistral.bench;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import jmistral.generate.LogitsProcessors;
+import jmistral.model.BatchEntry;
+import jmistral.model.Checkpoint;
+import jmistral.model.KvCache;
+import jmistral.model.LoadedModel;
+import jmistral.model.SequenceCache;
+import jmistral.model.TextModel;
+import jmistral.tensor.ComputePool;
+import jmistral.tensor.Matrix;
+
+/**
+ * Prefill and decode speed of a loaded model, and how much of the machine's memory bandwidth decode
+ * uses (decode reads every weight once per token, so bandwidth bounds it): what {@code jmistral bench}
+ * runs. The prompt is random tokens (fixed seed), decode is greedy.
+ */
+public final class ModelBench {
+
+    /** Prompt tokens of the warm-up prefill: above one vector of tokens, so it takes the wide matmul. */
+    private static final int WARMUP_PROMPT = 48;
+    private static final int WARMUP_STEPS = 4;
+    private static final int BANDWIDTH_PASSES = 5;
+
+    private ModelBench() {
+    }
+
+    public static BenchReport run(LoadedModel loaded, BenchOptions o) {
+        TextModel m = loaded.model();
+        int vocab = m.config().vocabSize();
+        int[] prompt = new SplittableRandom(1).ints(o.promptTokens(), Math.min(1000, vocab - 1), vocab).toArray();
+        double prefill, decode;
+        try (KvCache kv = m.createCache(o.promptTokens() + o.genTokens() + 64, o.kvType())) {
+            warmUp(m, kv, prompt);
+            try (SequenceCache seq = kv.newSequence()) {
+                long t0 = System.nanoTime();
+                float[] logits = m.forward(List.of(BatchEntry.of(seq, prompt))).getFirst();
+                long t1 = System.nanoTime();
+                for (int i = 0; i < o.genTokens(); i++) {
+                    int next = LogitsProcessors.argmax(logits, 0, vocab);
+                    logits = m.forward(List.of(BatchEntry.of(seq, next))).getFirst();
+                }
+                long t2 = System.nanoTime();
+                prefill = o.promptTokens() / ((t1 - t0) / 1e9);
+                decode = o.genTokens() / ((t2 - t1) / 1e9);
+            }
+        }
+        double bandwidth = MemoryBandwidth.measure((long) o.bandwidthMb() << 20, BANDWIDTH_PASSES);
+        Checkpoint c = m.checkpoint();
+        return new BenchReport(loaded.path(), m.config().nLayers(), m.config().dim(), c.layers()[0].wq().type().toString(),
+                ComputePool.shared().threads(), o.promptTokens(), prefill, o.genTokens(), decode,
+                weightBytesPerToken(c), o.bandwidthMb(), bandwidth);
+    }
+
+    /**
+     * Page-in of the weights and JIT of both paths (prefill batches above one vector of tokens take the
+     * wide matmul; decode steps the fused dot), so neither timing includes kernels still running
+     * interpreted.
+     */
+    static void warmUp(TextModel m, KvCache kv, int[] prompt) {
+        try (SequenceCache warm = kv.newSequence()) {
+            m.forward(List.of(BatchEntry.of(warm, Arrays.copyOf(prompt, Math.min(WARMUP_PROMPT, prompt.length)))));
+            for (int i = 0; i < WARMUP_STEPS; i++) m.forward(List.of(BatchEntry.of(warm, prompt[i % prompt.length])));
+        }
+    }
+
+    /** Bytes of weights one decode step reads: every matrix but the embedding (one row of it is read). */
+    public static long weightBytesPerToken(Checkpoint c) {
+        Matrix e = c.embedding();
+        return c.bytes() - e.type().bytesFor((long) e.rows() * e.cols());
+    }
+}
