@@ -5,7 +5,8 @@ import java.nio.file.Path;
 /**
  * A model file (GGUF, safetensors, JSON config) that cannot be used: corrupt, truncated, hostile or
  * simply not what was expected. The message always names the file, the byte offset (when there is
- * one) and what was wrong, so a user can act on it.
+ * one) and what was wrong, so a user can act on it. The message is one printable line of bounded length
+ * ({@link Printable}): names read from a corrupt file can hold control bytes or run to megabytes.
  */
 public class ModelFileException extends RuntimeException {
     private final Path file;
@@ -30,7 +31,8 @@ public class ModelFileException extends RuntimeException {
     public long offset() { return offset; }
 
     private static String format(Path file, long offset, String what) {
-        String where = file == null ? "<memory>" : file.toString();
-        return offset >= 0 ? where + " at offset " + offset + ": " + what : where + ": " + what;
+        String where = file == null ? "<memory>" : Printable.escape(file.toString(), Printable.MAX_MESSAGE_CHARS);
+        String text = Printable.escape(what, Printable.MAX_MESSAGE_CHARS);
+        return offset >= 0 ? where + " at offset " + offset + ": " + text : where + ": " + text;
     }
 }

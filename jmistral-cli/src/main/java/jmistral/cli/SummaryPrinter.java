@@ -1,6 +1,7 @@
 package jmistral.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import jmistral.Printable;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,6 +13,9 @@ import java.util.stream.Collectors;
 
 /** Renders {@link FileSummary}s as text (metadata list + aligned tensor table) or JSON. */
 final class SummaryPrinter {
+    /** Names (keys, tensors) from the file are escaped (control bytes) and cut to this many characters. */
+    private static final int NAME_CHARS = 200;
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final int maxItems;
@@ -25,10 +29,10 @@ final class SummaryPrinter {
             out.println("file: " + s.file());
             out.println("format: " + s.format() + facts(s));
             out.println("metadata (" + s.metadata().size() + "):");
-            int keyWidth = s.metadata().stream().mapToInt(m -> m.key().length()).max().orElse(0);
+            int keyWidth = s.metadata().stream().mapToInt(m -> Printable.escape(m.key(), NAME_CHARS).length()).max().orElse(0);
             int typeWidth = s.metadata().stream().mapToInt(m -> m.type().length()).max().orElse(0);
             for (FileSummary.Meta m : s.metadata()) {
-                out.println("  " + pad(m.key(), keyWidth) + "  " + pad(m.type(), typeWidth) + "  " + ValueText.format(m.value(), maxItems));
+                out.println("  " + pad(Printable.escape(m.key(), NAME_CHARS), keyWidth) + "  " + pad(m.type(), typeWidth) + "  " + ValueText.format(m.value(), maxItems));
             }
             out.println("tensors (" + s.tensors().size() + ", " + s.totalTensorBytes() + " bytes; shape " + s.shapeOrder() + "):");
             tensorTable(s.tensors(), out);
@@ -48,7 +52,7 @@ final class SummaryPrinter {
         String[][] rows = new String[tensors.size()][];
         for (int i = 0; i < rows.length; i++) {
             FileSummary.Tensor t = tensors.get(i);
-            rows[i] = new String[]{t.name(), t.type(), shape(t.shape()), Long.toString(t.offset()), Long.toString(t.bytes())};
+            rows[i] = new String[]{Printable.escape(t.name(), NAME_CHARS), t.type(), shape(t.shape()), Long.toString(t.offset()), Long.toString(t.bytes())};
         }
         int[] w = new int[head.length];
         for (int c = 0; c < head.length; c++) {

@@ -1,5 +1,6 @@
 package jmistral.cli;
 
+import jmistral.Printable;
 import jmistral.chat.PyJson;
 
 import java.util.ArrayList;
@@ -66,7 +67,8 @@ final class ValueText {
 
     /** A JSON string literal (escaped as {@link PyJson#quote} does), cut after {@link #MAX_STRING} chars. */
     private static String quote(String s) {
-        if (s.length() <= MAX_STRING) return PyJson.quote(s);
-        return PyJson.quote(s.substring(0, MAX_STRING)) + "... (" + s.length() + " chars)";
+        // PyJson escapes C0 controls; Printable also the C1 and bidi controls a terminal would act on
+        if (s.length() <= MAX_STRING) return Printable.escape(PyJson.quote(s), Integer.MAX_VALUE);
+        return Printable.escape(PyJson.quote(s.substring(0, MAX_STRING)), Integer.MAX_VALUE) + "... (" + s.length() + " chars)";
     }
 }

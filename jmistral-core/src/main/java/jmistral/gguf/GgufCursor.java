@@ -100,8 +100,16 @@ final class GgufCursor {
 
     /** A GGUF string: uint64 byte length, then that many UTF-8 bytes (no terminator). */
     String string(String what) {
+        return string(what, Integer.MAX_VALUE - 16);
+    }
+
+    /** A GGUF string of at most {@code maxBytes} bytes (names: a corrupt length must not make a megabyte name). */
+    String string(String what, long maxBytes) {
         long start = pos;
         long len = i64(what + " length");
+        if (len >= 0 && len > maxBytes && len <= remaining()) {
+            throw error(start, what + ": length " + len + " is above the limit of " + maxBytes + " bytes");
+        }
         if (len < 0 || len > remaining()) {
             throw error(start, what + ": string length " + Long.toUnsignedString(len) + " exceeds the "
                     + remaining() + " bytes left in the file");

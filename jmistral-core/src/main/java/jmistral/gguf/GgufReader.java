@@ -1,5 +1,6 @@
 package jmistral.gguf;
 
+import jmistral.Printable;
 import jmistral.tensor.GgmlType;
 
 import java.lang.foreign.MemorySegment;
@@ -33,6 +34,10 @@ final class GgufReader {
     static final String ALIGNMENT_KEY = "general.alignment";
     /** ggml tensors have at most 4 dimensions (GGML_MAX_DIMS). */
     static final int MAX_DIMS = 4;
+    /** Longest metadata key (the GGUF spec's limit: 65535 bytes). */
+    static final long MAX_KEY_BYTES = 65535;
+    /** Longest tensor name (ggml's own limit is 63 bytes; this leaves room for other writers). */
+    static final long MAX_TENSOR_NAME_BYTES = 1024;
     /** Smallest possible tensor info: empty name (8) + n_dims (4) + one dim (8) + type (4) + offset (8). */
     private static final long MIN_TENSOR_INFO_BYTES = 32;
     /** Smallest possible kv: empty key (8) + type (4) + a one-byte value. */
@@ -88,10 +93,11 @@ final class GgufReader {
         Map<String, GgufValue> metadata = new LinkedHashMap<>();
         for (long i = 0; i < kvCount; i++) {
             long at = in.position();
-            String key = in.string("metadata key #" + i);
-            GgufValueType type = values.type("metadata '" + key + "'");
-            GgufValue value = values.value(type, "metadata '" + key + "'");
-            if (metadata.putIfAbsent(key, value) != null) throw in.error(at, "duplicate metadata key '" + key + "'");
+            String key = in.string("metadata key #" + i, MAX_KEY_BYTES);
+            String what = "metadata '" + Printable.name(key) + "'";
+            GgufValueType type = values.type(what);
+            GgufValue value = values.value(type, what);
+            if (metadata.putIfAbsent(key, value) != null) throw in.error(at, "duplicate metadata key '" + Printable.name(key) + "'");
         }
         return metadata;
     }
@@ -115,8 +121,8 @@ final class GgufReader {
         Set<String> names = new HashSet<>();
         for (long i = 0; i < tensorCount; i++) {
             long at = in.position();
-            String name = in.string("tensor #" + i + " name");
-            String what = "tensor '" + name + "'";
+            String name = in.string("tensor #" + i + " name", MAX_TENSOR_NAME_BYTES);
+            String what = "tensor '" + Printable.name(name) + "'";
             long dimsAt = in.position();
             int nDims = in.i32(what + " n_dims");
             if (nDims < 1 || nDims > MAX_DIMS) {
@@ -149,7 +155,7 @@ final class GgufReader {
                 throw in.error(dimsAt, what + ": " + elements + " elements of " + type + " need more than 2^63 bytes");
             }
             long byteSize = type.bytesFor(elements);
-            if (!names.add(name)) throw in.error(at, "duplicate tensor name '" + name + "'");
+            if (!names.add(name)) throw in.error(at, "duplicate tensor name '" + Printable.name(name) + "'");
             tensors.add(new GgufTensorInfo(name, shape, type, offset, byteSize, at));
         }
         return tensors;
@@ -160,7 +166,7 @@ final class GgufReader {
                                              long dataOffset, long fileSize) {
         long dataBytes = fileSize - dataOffset; // may be negative for a truncated file
         for (GgufTensorInfo t : tensors) {
-            String what = "tensor '" + t.name() + "'";
+            String what = "tensor '" + Printable.name(t.name()) + "'";
             if (t.offset() < 0 || t.offset() % alignment != 0) {
                 throw in.error(t.infoOffset(), what + ": data offset " + Long.toUnsignedString(t.offset())
                         + " is not a multiple of the alignment " + alignment);
@@ -176,8 +182,8 @@ final class GgufReader {
         for (int i = 1; i < byOffset.size(); i++) {
             GgufTensorInfo prev = byOffset.get(i - 1), t = byOffset.get(i);
             if (t.offset() < prev.offset() + prev.byteSize()) {
-                throw in.error(t.infoOffset(), "tensor '" + t.name() + "' data at +" + t.offset()
-                        + " overlaps tensor '" + prev.name() + "' [+" + prev.offset() + ", +"
+                throw in.error(t.infoOffset(), "tensor '" + Printable.name(t.name()) + "' data at +" + t.offset()
+                        + " overlaps tensor '" + Printable.name(prev.name()) + "' [+" + prev.offset() + ", +"
                         + (prev.offset() + prev.byteSize()) + ")");
             }
         }

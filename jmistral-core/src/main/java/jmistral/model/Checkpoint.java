@@ -46,6 +46,7 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
 
     /** Loads with a known tensor layout; every missing tensor or wrong shape is reported in one {@link ModelFileException}. */
     public static Checkpoint load(TensorSource source, TextConfig c, TensorNames names) {
+        checkLayerCount(source, c, names);
         Reader r = new Reader(source);
         int q = c.nHeads() * c.headDim(), kv = c.nKvHeads() * c.headDim();
         Matrix embedding = r.matrix(names.embedding(), c.vocabSize(), c.dim());
@@ -65,10 +66,29 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
         float[] finalNorm = r.vector(names.finalNorm(), c.dim());
         Matrix output = r.matrix(names.output(), c.vocabSize(), c.dim());
         if (!r.errors.isEmpty()) {
-            throw new ModelFileException(source.path(), -1, names.layout() + " checkpoint does not match the "
-                    + "configuration " + c + ": " + r.errors.size() + " problem(s):\n  " + String.join("\n  ", r.errors));
+            List<String> shown = r.errors.subList(0, Math.min(r.errors.size(), MAX_LISTED_PROBLEMS));
+            String more = r.errors.size() > shown.size() ? "; and " + (r.errors.size() - shown.size()) + " more" : "";
+            throw new ModelFileException(source.path(), -1, names.layout() + " checkpoint does not match its "
+                    + "configuration (" + c.nLayers() + " layers, dim " + c.dim() + "): " + r.errors.size()
+                    + " problem(s): " + String.join("; ", shown) + more);
         }
         return new Checkpoint(c, names.rope(), embedding, layers, finalNorm, output, r.bytes);
+    }
+
+    /** Problems named in one error; the rest are counted (the message stays one short line). */
+    private static final int MAX_LISTED_PROBLEMS = 4;
+
+    /**
+     * A layer count the file cannot hold is refused before any per-layer work: a corrupt {@code block_count}
+     * of a million would otherwise look up (and report missing) nine million tensors.
+     */
+    private static void checkLayerCount(TensorSource source, TextConfig c, TensorNames names) {
+        long needed = (long) c.nLayers() * LayerPart.values().length;
+        if (needed > source.tensors().size()) {
+            throw new ModelFileException(source.path(), -1, "the configuration says " + c.nLayers() + " layers ("
+                    + needed + " layer tensors) but the " + names.layout() + " checkpoint has only "
+                    + source.tensors().size() + " tensors: corrupt layer count?");
+        }
     }
 
     /** Looks tensors up, checks shapes, and collects every problem. */

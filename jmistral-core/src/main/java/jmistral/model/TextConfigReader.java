@@ -89,7 +89,22 @@ public final class TextConfigReader {
         return validate(c, paramsJson);
     }
 
-    /** Checks the relations the decoder relies on; names every broken one. */
+    // Sane maxima, far above any Mistral model (Small 3.2: dim 5120, 40 layers, ffn 32768, 32 heads of 128,
+    // vocab 131072), so a corrupt or hostile size is refused before anything is sized by it.
+    static final int MAX_DIM = 1 << 16;
+    static final int MAX_LAYERS = 1024;
+    static final int MAX_HIDDEN_DIM = 1 << 20;
+    static final int MAX_HEADS = 1024;
+    static final int MAX_HEAD_DIM = 4096;
+    static final int MAX_VOCAB = 1 << 22;
+    /** Largest config file read (real ones are a few kB). */
+    static final long MAX_CONFIG_BYTES = 16L << 20;
+
+    private static void atMost(List<String> bad, String what, int value, int max) {
+        if (value > max) bad.add(what + " " + value + " is above the limit of " + max);
+    }
+
+    /** Checks the relations the decoder relies on and the sane maxima; names every broken one. */
     public static TextConfig validate(TextConfig c, Path file) {
         List<String> bad = new ArrayList<>();
         if (c.dim() <= 0) bad.add("hidden size " + c.dim() + " must be > 0");
@@ -104,17 +119,30 @@ public final class TextConfigReader {
         if (!(c.normEps() > 0)) bad.add("RMSNorm epsilon " + c.normEps() + " must be > 0");
         if (!(c.ropeTheta() > 1)) bad.add("RoPE theta " + c.ropeTheta() + " must be > 1");
         if (c.maxSeqLen() <= 0) bad.add("context length " + c.maxSeqLen() + " must be > 0");
+        atMost(bad, "hidden size", c.dim(), MAX_DIM);
+        atMost(bad, "layer count", c.nLayers(), MAX_LAYERS);
+        atMost(bad, "feed-forward size", c.hiddenDim(), MAX_HIDDEN_DIM);
+        atMost(bad, "head count", c.nHeads(), MAX_HEADS);
+        atMost(bad, "kv head count", c.nKvHeads(), MAX_HEADS);
+        atMost(bad, "head_dim", c.headDim(), MAX_HEAD_DIM);
+        atMost(bad, "vocab size", c.vocabSize(), MAX_VOCAB);
         if (!bad.isEmpty()) throw new ModelFileException(file, -1, "unusable text model configuration: " + String.join("; ", bad));
         return c;
     }
 
     private static JsonNode readJson(Path file) {
         try {
+            long size = java.nio.file.Files.size(file);
+            if (size > MAX_CONFIG_BYTES) {
+                throw new ModelFileException(file, -1, "configuration file of " + size + " bytes is above the limit of "
+                        + MAX_CONFIG_BYTES + " bytes");
+            }
             JsonNode n = new ObjectMapper().readTree(file.toFile());
             if (n == null || !n.isObject()) throw new ModelFileException(file, -1, "not a JSON object");
             return n;
         } catch (IOException e) {
-            throw new ModelFileException(file, -1, "cannot read JSON: " + e.getMessage(), e);
+            throw new ModelFileException(file, -1, "cannot read JSON: " + (e instanceof com.fasterxml.jackson.core.JsonProcessingException j
+                    ? j.getOriginalMessage() + " at " + j.getLocation().offsetDescription() : e.getMessage()), e);
         }
     }
 

@@ -89,7 +89,7 @@ public record SafetensorsHeader(Map<String, String> metadata, List<SafetensorsTe
     }
 
     private static SafetensorsTensorInfo tensor(Path file, String name, JsonNode v, long dataStart, long dataBytes) {
-        String what = "tensor '" + name + "'";
+        String what = "tensor '" + jmistral.Printable.name(name) + "'";
         if (!v.isObject()) throw headerError(file, what + " is not an object");
         JsonNode dtypeNode = v.get("dtype");
         if (dtypeNode == null || !dtypeNode.isTextual()) throw headerError(file, what + " has no dtype string");

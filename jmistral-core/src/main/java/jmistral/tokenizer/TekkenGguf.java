@@ -93,7 +93,10 @@ final class TekkenGguf {
 
     private static List<?> listOf(Map<String, Object> md, String key) {
         Object v = md.get(key);
-        if (!(v instanceof List<?> l)) throw new ModelFileException(null, -1, "GGUF metadata " + key + " missing or not a string array");
+        // an array of arrays is a List too: every element must be checked, or a cast fails later
+        if (!(v instanceof List<?> l) || !l.stream().allMatch(String.class::isInstance)) {
+            throw new ModelFileException(null, -1, "GGUF metadata " + key + " missing or not an array of strings");
+        }
         return l;
     }
 
@@ -102,7 +105,9 @@ final class TekkenGguf {
         switch (v) {
             case int[] a when a.length == n -> System.arraycopy(a, 0, out, 0, n);
             case long[] a when a.length == n -> { for (int i = 0; i < n; i++) out[i] = (int) a[i]; }
-            case List<?> l when l.size() == n -> { for (int i = 0; i < n; i++) out[i] = ((Number) l.get(i)).intValue(); }
+            case List<?> l when l.size() == n && l.stream().allMatch(Number.class::isInstance) -> {
+                for (int i = 0; i < n; i++) out[i] = ((Number) l.get(i)).intValue();
+            }
             case null, default -> throw new ModelFileException(null, -1, "GGUF metadata tokenizer.ggml.token_type missing or not " + n + " integers");
         }
         return out;

@@ -130,6 +130,20 @@ class GgufHostileTest {
         fails(file(new Raw().header(3, 0, 1).str("general.alignment").u32(GgufValueType.STRING.id).str("32")), -2, "expected an integer");
     }
 
+    @Test
+    void namesAreBoundedAndPrintedEscaped() throws IOException {
+        // a tensor name length of 700000 inside a larger file: refused by the name limit, not read as a name
+        Raw longName = new Raw().header(3, 1, 0).u64(700_000).zeros(800_000);
+        ModelFileException e = fails(file(longName), 24, "tensor #0 name", "above the limit of 1024 bytes");
+        assertTrue(e.getMessage().length() < 300, e.getMessage());
+        // control bytes and an escape sequence in a key: the message stays one printable line
+        String hostile = "k\u001b[2J\nforged line\u0085" + "x".repeat(5000);
+        ModelFileException dup = fails(file(new Raw().header(3, 0, 2).str(hostile).u32(0).u8(1).str(hostile).u32(0).u8(2)),
+                -2, "duplicate metadata key", "\\x1b[2J\\nforged line\\u0085");
+        assertTrue(dup.getMessage().chars().noneMatch(c -> c < 0x20 || (c >= 0x7f && c <= 0x9f)), dup.getMessage());
+        assertTrue(dup.getMessage().length() < 600, "length " + dup.getMessage().length());
+    }
+
     /** A file with one tensor info and enough data for {@code dataBytes}. */
     private Path oneTensor(long[] dims, int type, long offset, int dataBytes) throws IOException {
         return file(new Raw().header(3, 1, 0).tensor("w", dims, type, offset).pad(32).zeros(dataBytes));

@@ -36,6 +36,17 @@ class CheckpointTest {
     }
 
     @Test
+    void aLayerCountTheFileCannotHoldIsRefusedBeforeAnyLookup() {
+        try (MemoryTensorSource src = new MemoryTensorSource(SynthModel.tensors(TINY, 1, null, TensorNames.GGUF))) {
+            TextConfig huge = new TextConfig(TINY.dim(), 1000, TINY.headDim(), TINY.hiddenDim(), TINY.nHeads(),
+                    TINY.nKvHeads(), TINY.normEps(), TINY.ropeTheta(), TINY.vocabSize(), TINY.maxSeqLen());
+            var e = assertThrows(ModelFileException.class, () -> Checkpoint.load(src, huge));
+            assertTrue(e.getMessage().contains("1000 layers (9000 layer tensors)")
+                    && e.getMessage().contains("has only 21 tensors"), e.getMessage());
+        }
+    }
+
+    @Test
     void unknownLayoutNamesWhatWasSearched() {
         try (MemoryTensorSource src = new MemoryTensorSource(java.util.List.of())) {
             var e = assertThrows(ModelFileException.class, () -> Checkpoint.load(src, TINY));

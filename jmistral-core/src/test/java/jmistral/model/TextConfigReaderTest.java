@@ -33,6 +33,19 @@ class TextConfigReaderTest {
     }
 
     @Test
+    void absurdSizesAreRefusedByName() {
+        Map<String, Object> m = ggufMeta("llama");
+        m.put("llama.block_count", 1_000_000L);
+        m.put("llama.vocab_size", 1L << 30);
+        var e = assertThrows(ModelFileException.class, () -> TextConfigReader.fromGguf(m, Path.of("x.gguf")));
+        assertTrue(e.getMessage().contains("layer count 1000000 is above the limit of 1024"), e.getMessage());
+        assertTrue(e.getMessage().contains("vocab size 1073741824 is above the limit"), e.getMessage());
+        m.put("llama.block_count", 1L << 31);
+        e = assertThrows(ModelFileException.class, () -> TextConfigReader.fromGguf(m, Path.of("x.gguf")));
+        assertTrue(e.getMessage().contains("llama.block_count = 2147483648 is not a non-negative integer"), e.getMessage());
+    }
+
+    @Test
     void ggufBothArchPrefixes() {
         for (String arch : List.of("llama", "mistral3")) {
             TextConfig c = TextConfigReader.fromGguf(ggufMeta(arch), Path.of("x.gguf"));

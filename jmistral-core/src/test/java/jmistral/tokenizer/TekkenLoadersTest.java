@@ -118,6 +118,20 @@ class TekkenLoadersTest {
         assertThrows(ModelFileException.class, () -> Tekken.fromGgufMetadata(md));
     }
 
+    /** Arrays of the wrong element type (an array of arrays is a List too) are named, never a ClassCastException. */
+    @Test
+    void ggufArraysOfTheWrongElementTypeAreClearErrors() {
+        Map<String, Object> md = new LinkedHashMap<>(metadata());
+        int n = ((List<?>) md.get("tokenizer.ggml.tokens")).size();
+        md.put("tokenizer.ggml.tokens", java.util.Collections.nCopies(n, List.of("a")));
+        var e = assertThrows(ModelFileException.class, () -> Tekken.fromGgufMetadata(md));
+        assertTrue(e.getMessage().contains("tokenizer.ggml.tokens missing or not an array of strings"), e.getMessage());
+        Map<String, Object> md2 = new LinkedHashMap<>(metadata());
+        md2.put("tokenizer.ggml.token_type", java.util.Collections.nCopies(n, "x"));
+        e = assertThrows(ModelFileException.class, () -> Tekken.fromGgufMetadata(md2));
+        assertTrue(e.getMessage().contains("token_type missing or not " + n + " integers"), e.getMessage());
+    }
+
     @Test
     void badTekkenJsonIsAClearError() throws Exception {
         Path f = Files.createTempFile("tekken", ".json");

@@ -26,16 +26,16 @@ public record VisionConfig(int hidden, int layers, int heads, int ffn, int patch
 
     /** Reads a llama.cpp {@code mmproj} file's {@code clip.*} keys. */
     public static VisionConfig fromGguf(GgufFile gguf) {
-        return new VisionConfig(
+        return checked(gguf.path(), new VisionConfig(
                 gguf.getInt("clip.vision.embedding_length"),
                 gguf.getInt("clip.vision.block_count"),
                 gguf.getInt("clip.vision.attention.head_count"),
                 gguf.getInt("clip.vision.feed_forward_length"),
                 gguf.getInt("clip.vision.patch_size"),
-                gguf.findMetadata("clip.vision.spatial_merge_size").map(v -> ((Number) v).intValue()).orElse(2),
+                gguf.findMetadata("clip.vision.spatial_merge_size").isPresent() ? gguf.getInt("clip.vision.spatial_merge_size") : 2,
                 gguf.getInt("clip.vision.projection_dim"),
                 gguf.getFloat("clip.vision.attention.layer_norm_epsilon"),
-                10_000.0);
+                10_000.0));
     }
 
     /** HF {@code config.json} of Mistral3ForConditionalGeneration: {@code vision_config} + text hidden size. */
@@ -55,7 +55,7 @@ public record VisionConfig(int hidden, int layers, int heads, int ffn, int patch
      * text hidden size live. The text hidden size is read last, so a missing vision key is reported first.
      */
     private static VisionConfig fromVisionBlock(JsonNode v, int spatialMerge, IntSupplier projectionDim, Path file) {
-        return new VisionConfig(
+        return checked(file, new VisionConfig(
                 required(v, "hidden_size", file).asInt(),
                 required(v, "num_hidden_layers", file).asInt(),
                 required(v, "num_attention_heads", file).asInt(),
@@ -64,7 +64,29 @@ public record VisionConfig(int hidden, int layers, int heads, int ffn, int patch
                 spatialMerge,
                 projectionDim.getAsInt(),
                 1e-5f,                                            // hard-coded in modeling_pixtral
-                v.path("rope_theta").asDouble(10_000.0));
+                v.path("rope_theta").asDouble(10_000.0)));
+    }
+
+    /**
+     * Each size in a sane range (Pixtral: 1024 hidden, 24 layers, 16 heads, 4096 ffn, patch 14, merge 2) so a
+     * corrupt value is one clear error before anything is sized by it.
+     */
+    static VisionConfig checked(Path file, VisionConfig c) {
+        java.util.List<String> bad = new java.util.ArrayList<>();
+        inRange(bad, "hidden size", c.hidden(), 1 << 16);
+        inRange(bad, "layer count", c.layers(), 1024);
+        inRange(bad, "head count", c.heads(), 1024);
+        inRange(bad, "feed-forward size", c.ffn(), 1 << 20);
+        inRange(bad, "patch size", c.patchSize(), 1024);
+        inRange(bad, "spatial merge size", c.spatialMerge(), 64);
+        inRange(bad, "projection size", c.projectionDim(), 1 << 16);
+        if (c.heads() > 0 && c.hidden() % c.heads() != 0) bad.add("head count " + c.heads() + " does not divide hidden size " + c.hidden());
+        if (!bad.isEmpty()) throw new ModelFileException(file, -1, "unusable vision configuration: " + String.join("; ", bad));
+        return c;
+    }
+
+    private static void inRange(java.util.List<String> bad, String what, int value, int max) {
+        if (value < 1 || value > max) bad.add(what + " " + value + " is not in 1.." + max);
     }
 
     private static JsonNode required(JsonNode node, String key, Path file) {
