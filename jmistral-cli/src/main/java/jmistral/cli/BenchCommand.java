@@ -30,9 +30,14 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bandwidth-mb", paramLabel = "MB", defaultValue = "1024", description = "buffer for the bandwidth test (default: ${DEFAULT-VALUE})")
     int bandwidthMb;
 
+    @Option(names = "--profile", description = "also print where the time of prefill and of a decode step goes: each "
+            + "matmul by tensor (beside the same matrices multiplied alone), attention, norms, RoPE, activations, "
+            + "sampling, the compute threads' idle time")
+    boolean profile;
+
     @Override
     public Integer call() {
-        BenchOptions options = new BenchOptions(promptTokens, genTokens, bandwidthMb, model.kvType);
+        BenchOptions options = new BenchOptions(promptTokens, genTokens, bandwidthMb, model.kvType, profile);
         try (ModelSession session = ModelSession.open(model)) {
             ModelBench.run(session.loaded, options).print(spec.commandLine().getOut());
             return 0;

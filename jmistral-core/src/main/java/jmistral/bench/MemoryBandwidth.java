@@ -32,7 +32,7 @@ public final class MemoryBandwidth {
             double best = 0;
             for (int p = 0; p < passes; p++) {
                 long t0 = System.nanoTime();
-                ComputePool.shared().parallelForRange(chunks, (start, end) -> {
+                ComputePool.current().parallelForRange(chunks, (start, end) -> {
                     for (int c = start; c < end; c++) sink[c] = sum(buf, (long) c * CHUNK);
                 });
                 long t1 = System.nanoTime();

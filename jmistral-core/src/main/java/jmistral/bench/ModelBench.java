@@ -33,6 +33,7 @@ public final class ModelBench {
         int vocab = m.config().vocabSize();
         int[] prompt = new SplittableRandom(1).ints(o.promptTokens(), Math.min(1000, vocab - 1), vocab).toArray();
         double prefill, decode;
+        TokenProfile profile = null;
         try (KvCache kv = m.createCache(o.promptTokens() + o.genTokens() + 64, o.kvType())) {
             warmUp(m, kv, prompt);
             try (SequenceCache seq = kv.newSequence()) {
@@ -47,12 +48,13 @@ public final class ModelBench {
                 prefill = o.promptTokens() / ((t1 - t0) / 1e9);
                 decode = o.genTokens() / ((t2 - t1) / 1e9);
             }
+            if (o.profile()) profile = TokenProfile.measure(m, kv, prompt, o.genTokens());
         }
         double bandwidth = MemoryBandwidth.measure((long) o.bandwidthMb() << 20, BANDWIDTH_PASSES);
         Checkpoint c = m.checkpoint();
         return new BenchReport(loaded.path(), m.config().nLayers(), m.config().dim(), c.layers()[0].wq().type().toString(),
-                ComputePool.shared().threads(), o.promptTokens(), prefill, o.genTokens(), decode,
-                weightBytesPerToken(c), o.bandwidthMb(), bandwidth);
+                ComputePool.current().threads(), o.promptTokens(), prefill, o.genTokens(), decode,
+                weightBytesPerToken(c), o.bandwidthMb(), bandwidth, profile);
     }
 
     /**

@@ -35,7 +35,7 @@ final class Attention {
         int n = b.seqs.length;
         int[] firstTask = new int[n + 1]; // tasks of entry e: firstTask[e] .. firstTask[e+1]-1
         for (int e = 0; e < n; e++) firstTask[e + 1] = firstTask[e] + nKvHeads * ((b.count[e] + TILE - 1) / TILE);
-        ComputePool.shared().parallelFor(firstTask[n], task -> {
+        ComputePool.current().parallelFor(firstTask[n], task -> {
             int e = 0;
             while (firstTask[e + 1] <= task) e++;
             int local = task - firstTask[e];

@@ -1,5 +1,6 @@
 package jmistral.model;
 
+import jmistral.model.ForwardProbe.Part;
 import jmistral.tensor.VectorMath;
 
 /**
@@ -22,26 +23,43 @@ final class DecoderLayer {
         this.attention = attention;
     }
 
-    void forward(ForwardBatch b, Scratch s) {
-        int T = b.total, dim = c.dim(), hd = c.headDim();
+    /** The layer over the batch's tokens in s.x (updated in place), each part timed by the probe. */
+    void forward(ForwardBatch b, Scratch s, ForwardProbe probe) {
+        int T = b.total, dim = c.dim(), l = index;
+        long t = probe.start();
         // attention
-        for (int t = 0; t < T; t++) VectorMath.rmsnorm(s.xb, t * dim, s.x, t * dim, w.attnNorm(), (float) c.normEps(), dim);
+        for (int i = 0; i < T; i++) VectorMath.rmsnorm(s.xb, i * dim, s.x, i * dim, w.attnNorm(), (float) c.normEps(), dim);
+        t = probe.lap(Part.NORM, l, t);
         w.wq().matmul(s.xb, T, s.q); // [T][nHeads*hd]
+        t = probe.lap(Part.WQ, l, t);
         w.wk().matmul(s.xb, T, s.k); // [T][nKv*hd]
+        t = probe.lap(Part.WK, l, t);
         w.wv().matmul(s.xb, T, s.v); // [T][nKv*hd]
+        t = probe.lap(Part.WV, l, t);
         rope.apply(s.q, T, c.nHeads(), s.cos, s.sin);
         rope.apply(s.k, T, c.nKvHeads(), s.cos, s.sin);
+        t = probe.lap(Part.ROPE, l, t);
         storeKv(b, s);
+        t = probe.lap(Part.KV_STORE, l, t);
         attention.run(index, b, s.q, s.att);
+        t = probe.lap(Part.ATTENTION, l, t);
         w.wo().matmul(s.att, T, s.o); // [T][dim]
+        t = probe.lap(Part.WO, l, t);
         VectorMath.add(s.x, 0, s.o, 0, T * dim);
+        t = probe.lap(Part.RESIDUAL, l, t);
         // feed-forward
-        for (int t = 0; t < T; t++) VectorMath.rmsnorm(s.xb, t * dim, s.x, t * dim, w.ffnNorm(), (float) c.normEps(), dim);
+        for (int i = 0; i < T; i++) VectorMath.rmsnorm(s.xb, i * dim, s.x, i * dim, w.ffnNorm(), (float) c.normEps(), dim);
+        t = probe.lap(Part.NORM, l, t);
         w.wGate().matmul(s.xb, T, s.gate); // [T][hidden]
+        t = probe.lap(Part.W_GATE, l, t);
         w.wUp().matmul(s.xb, T, s.up);     // [T][hidden]
+        t = probe.lap(Part.W_UP, l, t);
         VectorMath.swiglu(s.gate, s.up, T * c.hiddenDim());
+        t = probe.lap(Part.SWIGLU, l, t);
         w.wDown().matmul(s.gate, T, s.o);  // [T][dim]
+        t = probe.lap(Part.W_DOWN, l, t);
         VectorMath.add(s.x, 0, s.o, 0, T * dim);
+        probe.lap(Part.RESIDUAL, l, t);
     }
 
     /** Writes each token's K and V rows into its sequence's cache block, at its position. */

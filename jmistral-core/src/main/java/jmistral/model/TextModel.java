@@ -1,5 +1,6 @@
 package jmistral.model;
 
+import jmistral.model.ForwardProbe.Part;
 import jmistral.tensor.VectorMath;
 
 import java.util.ArrayList;
@@ -39,14 +40,22 @@ public final class TextModel implements LanguageModel {
 
     @Override
     public List<float[]> forward(List<BatchEntry> batch) {
+        return forward(batch, ForwardProbe.NONE);
+    }
+
+    /** As {@link #forward(List)}, each part of the pass timed by the probe (a per-token profile). */
+    public List<float[]> forward(List<BatchEntry> batch, ForwardProbe probe) {
+        long t = probe.start();
         ForwardBatch b = new ForwardBatch(batch, c);
         for (int e = 0; e < b.seqs.length; e++) b.seqs[e].reserve(b.pos0[e] + b.count[e]);
-        int T = b.total, dim = c.dim();
+        int T = b.total;
         Scratch s = new Scratch(c, T, rope.table(b.positions));
+        t = probe.lap(Part.SETUP, -1, t);
         embed(b, s.x);
-        for (DecoderLayer layer : layers) layer.forward(b, s);
+        probe.lap(Part.EMBED, -1, t);
+        for (DecoderLayer layer : layers) layer.forward(b, s, probe);
         for (int e = 0; e < b.seqs.length; e++) b.seqs[e].advance(b.count[e]);
-        return logits(b, s);
+        return logits(b, s, probe);
     }
 
     /** x [T][dim] = embedding rows of the tokens, or the caller's embedding where given. */
@@ -63,7 +72,8 @@ public final class TextModel implements LanguageModel {
     }
 
     /** Final norm and output projection for the rows callers asked for: per entry [vocab] or [count][vocab]. */
-    private List<float[]> logits(ForwardBatch b, Scratch s) {
+    private List<float[]> logits(ForwardBatch b, Scratch s, ForwardProbe probe) {
+        long t = probe.start();
         int dim = c.dim(), vocab = c.vocabSize();
         int rows = 0;
         for (int e = 0; e < b.seqs.length; e++) rows += b.entries.get(e).allLogits() ? b.count[e] : 1;
@@ -76,7 +86,9 @@ public final class TextModel implements LanguageModel {
             }
         }
         float[] all = new float[Math.multiplyExact(rows, vocab)]; // [rows][vocab]
+        t = probe.lap(Part.FINAL_NORM, -1, t);
         w.output().matmul(xn, rows, all);
+        probe.lap(Part.OUTPUT, -1, t);
         List<float[]> out = new ArrayList<>(b.seqs.length);
         r = 0;
         for (int e = 0; e < b.seqs.length; e++) {

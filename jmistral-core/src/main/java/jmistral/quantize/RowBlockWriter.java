@@ -36,7 +36,7 @@ final class RowBlockWriter implements TensorWriter {
         MemorySegment seg = MemorySegment.ofArray(buffer);
         for (int r0 = 0; r0 < plan.rows(); r0 += rowsPerBlock) {
             int first = r0, n = Math.min(rowsPerBlock, plan.rows() - r0);
-            ComputePool.shared().parallelForRange(n, (s, e) -> {
+            ComputePool.current().parallelForRange(n, (s, e) -> {
                 float[] row = new float[cols];
                 for (int i = s; i < e; i++) {
                     plan.source().row(first + i, row);

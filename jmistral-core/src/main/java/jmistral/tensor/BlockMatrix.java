@@ -74,7 +74,7 @@ final class BlockMatrix implements Matrix {
     public void matvec(float[] x, float[] out) {
         check(x, 1, out);
         float[] sums = xSums(x, 1); // [cols / sumsGroup] or null: shared by all rows
-        ComputePool.shared().parallelForRange(rows, (start, end) -> {
+        ComputePool.current().parallelForRange(rows, (start, end) -> {
             for (int r = start; r < end; r++) out[r] = block.dot(data, r * rowBytes, x, 0, sums, 0, blocksPerRow);
         });
     }
@@ -103,7 +103,7 @@ final class BlockMatrix implements Matrix {
     private void matmulExact(float[] x, int n, float[] out) {
         float[] sums = xSums(x, n);
         int sumsPerToken = sums == null ? 0 : cols / block.sumsGroup();
-        ComputePool.shared().parallelForRange(rows, (start, end) -> {
+        ComputePool.current().parallelForRange(rows, (start, end) -> {
             for (int r = start; r < end; r++) {
                 long at = r * rowBytes;
                 for (int t = 0; t < n; t++) out[t * rows + r] = block.dot(data, at, x, t * cols, sums, t * sumsPerToken, blocksPerRow);
@@ -121,7 +121,7 @@ final class BlockMatrix implements Matrix {
      */
     private void matmulTiled(float[] x, int n, float[] out) {
         int panels = (rows + PANEL_ROWS - 1) / PANEL_ROWS;
-        ComputePool.shared().parallelForRange(panels, (p0, p1) -> {
+        ComputePool.current().parallelForRange(panels, (p0, p1) -> {
             float[] w = new float[PANEL_ROWS * cols]; // one dequantized panel: [PANEL_ROWS][cols]
             for (int t0 = 0; t0 < n; t0 += TOKEN_TILE) {
                 int t1 = Math.min(n, t0 + TOKEN_TILE);
@@ -161,11 +161,11 @@ final class BlockMatrix implements Matrix {
             throw new IllegalArgumentException("a batch of " + n + " tokens x " + cols + " columns is too large for one matmul; split it into smaller chunks");
         }
         float[] xt = new float[tiles * tileFloats]; // [tiles][cols][LANES], zero past n
-        ComputePool.shared().parallelFor(tiles, tt -> F32Tile.transposeTokens(x, tt * lanes, Math.max(0, Math.min(lanes, n - tt * lanes)), cols, xt, tt * tileFloats));
+        ComputePool.current().parallelFor(tiles, tt -> F32Tile.transposeTokens(x, tt * lanes, Math.max(0, Math.min(lanes, n - tt * lanes)), cols, xt, tt * tileFloats));
         // tiles per group: an even number (pairs for rows8x2), at least 2; tiles is even too
         int group = Math.max(2, (int) (TOKEN_GROUP_BYTES / (4L * tileFloats)) & ~1);
         int panels = (rows + F32Tile.ROWS - 1) / F32Tile.ROWS, sumFloats = F32Tile.ROWS * lanes;
-        ComputePool.shared().parallelForRange(panels, (p0, p1) -> {
+        ComputePool.current().parallelForRange(panels, (p0, p1) -> {
             float[] w = new float[F32Tile.ROWS * cols]; // one dequantized panel: [8][cols]
             float[] sums = new float[2 * sumFloats];     // [2 tiles][8 rows][LANES]
             for (int g0 = 0; g0 < tiles; g0 += group) {

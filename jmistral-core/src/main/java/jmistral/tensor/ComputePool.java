@@ -5,24 +5,31 @@ import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
+import java.util.function.Supplier;
 
 /**
- * The dedicated pool of platform threads that runs all kernels (never the common ForkJoinPool, which
+ * A dedicated pool of platform threads that runs the kernels (never the common ForkJoinPool, which
  * the application shares). A parallel loop splits [0, n) into contiguous chunks that the caller and
  * the workers claim from a shared counter, so a thread slowed down by other load on the machine
- * simply takes fewer chunks. Sized to the cores ({@code availableProcessors}); the system property
- * {@code jmistral.threads} overrides it.
+ * simply takes fewer chunks.
+ *
+ * <p>Which pool a kernel uses is {@link #current()}: the pool a caller bound with {@link #within}
+ * (an engine sizing its own pool), else the process-wide {@link #shared()} pool, sized to the cores
+ * ({@code availableProcessors}, or the system property {@code jmistral.threads}).
  *
  * <p>Loops are run one at a time (callers are serialized); a loop started from inside a worker runs
  * inline on that worker.
  */
-public final class ComputePool {
+public final class ComputePool implements AutoCloseable {
 
     /** A body that handles the index range [start, end). */
     @FunctionalInterface
     public interface RangeBody {
         void run(int start, int end);
     }
+
+    /** The pool bound by {@link #within} for the running code; workers are bound to their own pool. */
+    private static final ScopedValue<ComputePool> CURRENT = ScopedValue.newInstance();
 
     private static volatile ComputePool shared;
 
@@ -39,6 +46,11 @@ public final class ComputePool {
             }
         }
         return p;
+    }
+
+    /** The pool kernels run on here: the one bound by {@link #within}, else {@link #shared()}. */
+    public static ComputePool current() {
+        return CURRENT.isBound() ? CURRENT.get() : shared();
     }
 
     /** Changes the number of threads of the shared pool (e.g. from a --threads option). */
@@ -65,18 +77,43 @@ public final class ComputePool {
     private volatile long generation;
     private volatile Thread caller;
     private volatile boolean closed;
+    /** Where loops report their hand-offs and waits while a profile is attached; null otherwise. */
+    private volatile PoolProfile profile;
+    /** Per worker: nanoTime of its first and last chunk of the current loop (worker i at 16 * i, padded). */
+    private final long[] workerSpans;
 
     public ComputePool(int threads) {
         if (threads < 1) throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         this.threads = threads;
         this.workers = new Thread[threads - 1];
+        this.workerSpans = new long[16 * Math.max(1, threads - 1)];
         for (int i = 0; i < workers.length; i++) {
-            workers[i] = Thread.ofPlatform().daemon().name("jmistral-compute-" + (i + 1)).start(this::workerLoop);
+            int index = i;
+            workers[i] = Thread.ofPlatform().daemon().name("jmistral-compute-" + (i + 1))
+                    .start(() -> ScopedValue.where(CURRENT, this).run(() -> workerLoop(index)));
         }
     }
 
     public int threads() {
         return threads;
+    }
+
+    /** Runs work with this pool as {@link #current()} for every kernel it calls; returns its result. */
+    public <T> T within(Supplier<T> work) {
+        return ScopedValue.where(CURRENT, this).call(work::get);
+    }
+
+    /** Runs work with this pool as {@link #current()} for every kernel it calls. */
+    public void within(Runnable work) {
+        ScopedValue.where(CURRENT, this).run(work);
+    }
+
+    /**
+     * Attaches a profile that every following loop adds its wall time and its idle thread time to,
+     * or detaches it (null). Off by default: a loop then costs one field read more.
+     */
+    public void profile(PoolProfile p) {
+        this.profile = p;
     }
 
     /** Runs body(i) for every i in [0, n), in parallel. */
@@ -95,6 +132,8 @@ public final class ComputePool {
         }
         callers.lock();
         try {
+            PoolProfile p = profile;
+            long start = p == null ? 0 : System.nanoTime();
             this.body = body;
             this.n = n;
             // several chunks per thread so that a thread slowed down by other load takes fewer of them
@@ -108,12 +147,14 @@ public final class ComputePool {
             generation++; // publishes the fields above
             for (Thread w : workers) LockSupport.unpark(w);
             runChunks();
+            long callerDone = p == null ? 0 : System.nanoTime();
             // wait for the workers to finish their chunks
             int spins = 0;
             while (running.get() != 0) {
                 if (++spins < 2000) Thread.onSpinWait();
                 else LockSupport.park(this);
             }
+            if (p != null) p.loop(start, callerDone, System.nanoTime(), workerSpans, workers.length);
             this.body = null;
             Throwable t = failure.get();
             if (t instanceof RuntimeException re) throw re;
@@ -144,7 +185,7 @@ public final class ComputePool {
         return false;
     }
 
-    private void workerLoop() {
+    private void workerLoop(int index) {
         long seen = 0;
         while (!closed) {
             int spins = 0;
@@ -154,12 +195,16 @@ public final class ComputePool {
             }
             if (closed) return;
             seen = generation;
+            boolean timed = profile != null;
+            if (timed) workerSpans[16 * index] = System.nanoTime();
             runChunks();
+            if (timed) workerSpans[16 * index + 1] = System.nanoTime();
             if (running.decrementAndGet() == 0) LockSupport.unpark(caller);
         }
     }
 
     /** Stops the workers (the shared pool is never closed except by {@link #setThreads}). */
+    @Override
     public void close() {
         callers.lock(); // waits for a loop in progress to finish
         try {

@@ -1,7 +1,9 @@
 package jmistral.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
@@ -44,5 +46,32 @@ class ComputePoolTest {
     @Test
     void rejectsZeroThreads() {
         assertThrows(IllegalArgumentException.class, () -> new ComputePool(0));
+    }
+
+    @Test
+    void withinBindsThePoolForTheWorkAndItsWorkers() {
+        try (ComputePool own = new ComputePool(2)) {
+            assertSame(ComputePool.shared(), ComputePool.current());
+            AtomicIntegerArray onOwn = new AtomicIntegerArray(64);
+            own.within(() -> ComputePool.current().parallelFor(64, i -> {
+                if (ComputePool.current() == own) onOwn.incrementAndGet(i);
+            }));
+            for (int i = 0; i < 64; i++) assertEquals(1, onOwn.get(i), "index " + i);
+            assertEquals(7, own.within(() -> ComputePool.current() == own ? 7 : 0));
+            assertSame(ComputePool.shared(), ComputePool.current());
+        }
+    }
+
+    @Test
+    void profileCountsLoopsAndIdleTime() {
+        try (ComputePool pool = new ComputePool(2)) {
+            PoolProfile p = new PoolProfile(2);
+            pool.profile(p);
+            for (int k = 0; k < 5; k++) pool.parallelFor(100, i -> Math.sin(i));
+            pool.profile(null);
+            pool.parallelFor(100, i -> Math.sin(i));
+            assertEquals(5, p.loops());
+            assertTrue(p.wallNanos() > 0 && p.idleThreadNanos() >= 0 && p.idleThreadNanos() <= 2 * p.wallNanos(), p.idleThreadNanos() + " of " + p.wallNanos());
+        }
     }
 }

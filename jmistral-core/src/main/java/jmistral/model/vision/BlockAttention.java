@@ -65,7 +65,7 @@ final class BlockAttention {
     void attend(float[] q, float[] k, float[] v, Rope2d rope, float[] out) {
         pack(q, k, v, rope);
         int qTiles = nPad / Q_TILE;
-        ComputePool.shared().parallelForRange(heads * qTiles, (start, end) -> {
+        ComputePool.current().parallelForRange(heads * qTiles, (start, end) -> {
             float[] s = new float[Q_TILE * K_TILE];   // scores, then probabilities: [Q_TILE][K_TILE]
             float[] o = new float[Q_TILE * dp];       // unnormalized output: [Q_TILE][dp]
             float[] max = new float[Q_TILE], sum = new float[Q_TILE], correction = new float[Q_TILE];
@@ -80,7 +80,7 @@ final class BlockAttention {
     private void pack(float[] q, float[] k, float[] v, Rope2d rope) {
         int dim = heads * headDim;
         float scale = (float) (1.0 / Math.sqrt(headDim));
-        ComputePool.shared().parallelFor(heads, h -> {
+        ComputePool.current().parallelFor(heads, h -> {
             float[] row = new float[headDim];
             int hq = h * nPad * dp, hk = h * dp * nPad;
             for (int t = 0; t < n; t++) {

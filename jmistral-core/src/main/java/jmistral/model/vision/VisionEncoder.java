@@ -49,11 +49,11 @@ public final class VisionEncoder {
             addAndNorm(x, proj, h, b.ffnNorm(), n);
             b.gate().matmul(h, n, gate);
             b.up().matmul(h, n, up);
-            ComputePool.shared().parallelForRange(n, (s, e) -> VectorMath.swiglu(gate, s * ffn, up, s * ffn, (e - s) * ffn));
+            ComputePool.current().parallelForRange(n, (s, e) -> VectorMath.swiglu(gate, s * ffn, up, s * ffn, (e - s) * ffn));
             b.down().matmul(gate, n, proj);
         }
         if (!blocks.isEmpty()) {
-            ComputePool.shared().parallelForRange(n, (s, e) -> VectorMath.add(x, s * d, proj, s * d, (e - s) * d));
+            ComputePool.current().parallelForRange(n, (s, e) -> VectorMath.add(x, s * d, proj, s * d, (e - s) * d));
         }
         return x;
     }
@@ -61,7 +61,7 @@ public final class VisionEncoder {
     /** Per patch, in parallel: x[t] += residual[t] (when residual is not null), then out[t] = rms(x[t]) * weight. */
     private void addAndNorm(float[] x, float[] residual, float[] out, float[] weight, int n) {
         int d = c.hidden();
-        ComputePool.shared().parallelForRange(n, (s, e) -> {
+        ComputePool.current().parallelForRange(n, (s, e) -> {
             for (int t = s; t < e; t++) {
                 if (residual != null) VectorMath.add(x, t * d, residual, t * d, d);
                 VectorMath.rmsnorm(out, t * d, x, t * d, weight, c.eps(), d);

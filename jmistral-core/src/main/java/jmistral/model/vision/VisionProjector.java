@@ -22,7 +22,7 @@ public final class VisionProjector {
         int d = c.hidden(), m = c.spatialMerge();
         int tokenRows = patchRows / m, tokenCols = patchCols / m, tokens = tokenRows * tokenCols;
         int mergedLen = d * m * m;
-        ComputePool pool = ComputePool.shared();
+        ComputePool pool = ComputePool.current();
         // RMSNorm of the m x m patches of each token, written straight in unfold order
         float[] merged = new float[tokens * mergedLen];  // [tokens][d*m*m], index ch*m*m + ki*m + kj
         pool.parallelForRange(tokens, (start, end) -> {
