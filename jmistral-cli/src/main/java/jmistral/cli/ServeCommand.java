@@ -4,7 +4,8 @@ import jmistral.hub.ModelResolver;
 import jmistral.hub.ResolvedModel;
 import jmistral.server.JmistralServer;
 import jmistral.server.ServerOptions;
-import jmistral.server.engine.EngineOptions;
+import jmistral.engine.Engine;
+import jmistral.engine.EngineOptions;
 import jmistral.server.engine.ModelCompletionEngine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,7 +61,8 @@ final class ServeCommand implements Callable<Integer> {
             description = "requests waiting for a batch place at most; more get 429 with Retry-After (default: ${DEFAULT-VALUE})")
     int queue;
 
-    @Option(names = "--mmproj", paramLabel = "FILE", description = "vision projector GGUF (default: the one next to the model)")
+    @Option(names = "--mmproj", paramLabel = "FILE",
+            description = "vision weights for images (default: the mmproj GGUF beside the model, or the model folder's vision tower)")
     Path mmproj;
 
     @Option(names = "--allow-remote-images", description = "fetch http(s) image URLs (default: data URLs only)")
@@ -88,12 +90,10 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
         ResolvedModel resolved = ModelResolver.fromEnvironment().resolve(model);
-        String id = modelId != null ? modelId : resolved.repo().map(Object::toString)
-                .orElse(resolved.model().getFileName().toString());
-        EngineOptions options = new EngineOptions(resolved.model(), id, parallel, ctx, queue, allowRemoteImages,
-                mmproj != null ? mmproj : resolved.mmproj().orElse(null),
-                resolved.sibling("SYSTEM_PROMPT.txt").orElse(null));
-        ModelCompletionEngine engine = ModelCompletionEngine.create(options);
+        String id = modelId != null ? modelId : Engine.modelId(resolved);
+        EngineOptions options = EngineOptions.of(model).withModelId(id).withMaxParallel(parallel).withContextTokens(ctx)
+                .withMaxQueue(queue).withMmproj(mmproj).withModelSystemPrompt(true);
+        ModelCompletionEngine engine = ModelCompletionEngine.create(resolved, options, allowRemoteImages);
         JmistralServer server;
         try {
             server = new JmistralServer(new ServerOptions(host, port, apiKey, maxBody), engine).start();

@@ -145,11 +145,22 @@ public final class OutputParser {
         state = State.CONTENT;
     }
 
+    private static final String ID_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
     /** A random id of 9 letters and digits, as mistral-common/vLLM generate for calls. */
     public static String randomId() {
-        String alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        return id(ThreadLocalRandom.current()::nextInt);
+    }
+
+    /** Call ids drawn from {@code seed}: a request run again with the same seed names its calls the same. */
+    public static Supplier<String> seededIds(long seed) {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+        return () -> id(random::nextInt);
+    }
+
+    private static String id(java.util.function.IntUnaryOperator nextBelow) {
         StringBuilder sb = new StringBuilder(9);
-        for (int i = 0; i < 9; i++) sb.append(alphabet.charAt(ThreadLocalRandom.current().nextInt(alphabet.length())));
+        for (int i = 0; i < 9; i++) sb.append(ID_ALPHABET.charAt(nextBelow.applyAsInt(ID_ALPHABET.length())));
         return sb.toString();
     }
 }

@@ -19,7 +19,7 @@ final class ToolCallIds {
                 default -> m;
             });
         }
-        return new ChatRequest(out, req.tools(), req.continueFinalMessage());
+        return req.withMessages(out);
     }
 
     private static String cut(String id) { return id == null || id.length() <= 9 ? id : id.substring(id.length() - 9); }

@@ -100,15 +100,7 @@ public final class Scheduler implements AutoCloseable {
      */
     public SequenceHandle submit(SequenceRequest request, java.util.function.Consumer<GenerationEvent> listener) {
         if (closed) throw new IllegalStateException("the scheduler is closed");
-        int[] prompt = request.prompt();
-        for (int i = 0; i < prompt.length; i++) {
-            if (prompt[i] < 0 || prompt[i] >= vocab)
-                throw new IllegalArgumentException("prompt token " + i + " is " + prompt[i]
-                        + ", outside the vocabulary [0, " + vocab + ")");
-        }
-        int max = request.params().maxTokens();
-        if ((long) prompt.length + Math.max(max, 1) > contextLimit)
-            throw new ContextOverflowException(prompt.length, max, contextLimit);
+        validate(request);
         int limit = config.maxQueue() + Math.max(0, config.maxParallel() - running);
         for (int q = queued.get(); ; q = queued.get()) {
             if (q >= limit) throw new QueueFullException(config.maxQueue());
@@ -118,6 +110,56 @@ public final class Scheduler implements AutoCloseable {
         inbox.add(new Sequence(request, handle, config.loopGuard(), System.nanoTime()));
         wakeUp();
         return handle;
+    }
+
+    /**
+     * Queues several requests as one group: the scheduler takes them into its waiting line together, so
+     * they are admitted in the same step when places and KV blocks allow (a batch then runs the same
+     * steps whatever the timing of the caller). Validates every request first; nothing is queued when one
+     * is refused.
+     *
+     * @param listeners one per request (events on the scheduler thread, as in {@link #submit(SequenceRequest,
+     *                  java.util.function.Consumer)}); a null entry sends that request's events to its handle
+     */
+    public List<SequenceHandle> submitAll(List<SequenceRequest> requests,
+                                          List<java.util.function.Consumer<GenerationEvent>> listeners) {
+        if (closed) throw new IllegalStateException("the scheduler is closed");
+        if (requests.size() != listeners.size())
+            throw new IllegalArgumentException(requests.size() + " requests but " + listeners.size() + " listeners");
+        for (SequenceRequest r : requests) validate(r);
+        int n = requests.size();
+        int limit = config.maxQueue() + Math.max(0, config.maxParallel() - running);
+        for (int q = queued.get(); ; q = queued.get()) {
+            if (q + n > limit) throw new QueueFullException(config.maxQueue());
+            if (queued.compareAndSet(q, q + n)) break;
+        }
+        List<SequenceHandle> handles = new ArrayList<>(n);
+        List<Sequence> group = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            SequenceHandle handle = new SequenceHandle(ids.incrementAndGet(), this::wakeUp, listeners.get(i));
+            handles.add(handle);
+            group.add(new Sequence(requests.get(i), handle, config.loopGuard(), System.nanoTime()));
+        }
+        lock.lock();
+        try {
+            inbox.addAll(group);           // the scheduler drains the inbox under the lock: all or none
+        } finally {
+            lock.unlock();
+        }
+        wakeUp();
+        return handles;
+    }
+
+    private void validate(SequenceRequest request) {
+        int[] prompt = request.prompt();
+        for (int i = 0; i < prompt.length; i++) {
+            if (prompt[i] < 0 || prompt[i] >= vocab)
+                throw new IllegalArgumentException("prompt token " + i + " is " + prompt[i]
+                        + ", outside the vocabulary [0, " + vocab + ")");
+        }
+        int max = request.params().maxTokens();
+        if ((long) prompt.length + Math.max(max, 1) > contextLimit)
+            throw new ContextOverflowException(prompt.length, max, contextLimit);
     }
 
     public SchedulerMetrics metrics() {
@@ -156,7 +198,7 @@ public final class Scheduler implements AutoCloseable {
     private void loop() {
         try {
             while (awaitWork()) {
-                for (Sequence s; (s = inbox.poll()) != null; ) waiting.addLast(s);
+                drainInbox();
                 try {
                     step();
                 } catch (RuntimeException | Error e) {     // a bug must not kill the thread silently
@@ -169,6 +211,16 @@ public final class Scheduler implements AutoCloseable {
             while (!waiting.isEmpty()) finishWaiting(waiting.pollFirst(), FinishReason.CANCELLED, null);
             prefixCache.clear();
             prefixEntries = 0;
+        }
+    }
+
+    /** Moves submitted requests to the waiting line (under the lock, so a group from submitAll moves whole). */
+    private void drainInbox() {
+        lock.lock();
+        try {
+            for (Sequence s; (s = inbox.poll()) != null; ) waiting.addLast(s);
+        } finally {
+            lock.unlock();
         }
     }
 

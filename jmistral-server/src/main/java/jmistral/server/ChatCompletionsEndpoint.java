@@ -5,46 +5,55 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import jmistral.server.ChatResponses.ChoiceAccumulator;
-import jmistral.server.CompletionEvent.*;
+import jmistral.chat.ChatRequest;
+import jmistral.chat.ToolChoice;
+import jmistral.engine.ChatEvent;
+import jmistral.engine.ChatEvent.*;
+import jmistral.engine.ChatHandle;
+import jmistral.engine.ChatResponse;
+import jmistral.engine.ContextLengthException;
+import jmistral.engine.EngineBusyException;
+import jmistral.engine.FinishReason;
+import jmistral.engine.InvalidRequestException;
 
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * {@code POST /v1/chat/completions}. Runs on the request's virtual thread: parses, starts the
- * completion, then only reads events from a queue and writes JSON (no compute here). A client that
- * goes away while streaming cancels its generation.
+ * {@code POST /v1/chat/completions}. Runs on the request's virtual thread: parses the JSON into the chat
+ * package's request, starts it on the engine, then only reads the engine's events from one queue and
+ * writes JSON (no compute here). A client that goes away while streaming cancels its generation.
  */
 final class ChatCompletionsEndpoint {
     private static final SecureRandom IDS = new SecureRandom();
+    private static final Pattern MESSAGE_INDEX = Pattern.compile("messages\\[(\\d+)]");
+    private static final int RETRY_AFTER_SECONDS = 2;
 
     private final ObjectMapper json;
-    private final ChatRequestParser parser;
     private final CompletionEngine engine;
     private final ServerMetrics metrics;
 
     ChatCompletionsEndpoint(ObjectMapper json, CompletionEngine engine, ServerMetrics metrics) {
         this.json = json;
-        this.parser = new ChatRequestParser(json);
         this.engine = engine;
         this.metrics = metrics;
     }
 
     void handle(ServerRequest req, ServerResponse res, byte[] body) {
         if (!engine.isReady()) throw ApiError.loading();
-        ChatCompletionParams params = parser.parse(body);
+        ChatCompletionRequest params = new ChatRequestParser(json, engine.allowRemoteImages(), engine.canReadImages()).parse(body);
+        ChatCompletionRequest.WithSystemPrompts chat = params.withSystemPrompts(engine.defaultSystemPrompt());
         long startNanos = System.nanoTime();
-        BlockingQueue<CompletionEvent> events = new LinkedBlockingQueue<>();
-        CompletionEngine.CompletionHandle handle = engine.start(params, events::add);
+        BlockingQueue<ChatEvent> events = new LinkedBlockingQueue<>();
+        ChatHandle handle = start(chat, events);
         ChatResponses responses = new ChatResponses(json, "chatcmpl-" + randomId(24),
                 System.currentTimeMillis() / 1000, params.model() == null ? engine.modelId() : params.model());
         metrics.requestStarted();
@@ -59,48 +68,62 @@ final class ChatCompletionsEndpoint {
         }
     }
 
-    private void answer(ServerResponse res, ChatCompletionParams params, BlockingQueue<CompletionEvent> events,
+    /** Starts the request; the engine's refusals become OpenAI-shaped 4xx naming the client's fields. */
+    private ChatHandle start(ChatCompletionRequest.WithSystemPrompts chat, BlockingQueue<ChatEvent> events) {
+        try {
+            return engine.start(chat.chat(), events::add);
+        } catch (ContextLengthException e) {
+            throw ApiError.contextLengthExceeded(e.promptTokens(), e.maxTokens(), e.contextLimit());
+        } catch (InvalidRequestException e) {
+            throw ApiError.invalidRequest(clientPath(e.param(), chat.insertedMessages()), clientPath(e.getMessage(), chat.insertedMessages()));
+        } catch (EngineBusyException e) {
+            throw ApiError.overloaded(RETRY_AFTER_SECONDS);
+        }
+    }
+
+    /** Error paths name the client's messages, not the system prompts the server put before them. */
+    private static String clientPath(String text, int inserted) {
+        if (inserted == 0 || text == null) return text;
+        Matcher mt = MESSAGE_INDEX.matcher(text);
+        StringBuilder sb = new StringBuilder();
+        while (mt.find()) mt.appendReplacement(sb, "messages[" + Math.max(0, Integer.parseInt(mt.group(1)) - inserted) + "]");
+        return mt.appendTail(sb).toString();
+    }
+
+    private void answer(ServerResponse res, ChatCompletionRequest params, BlockingQueue<ChatEvent> events,
                         ChatResponses responses, long startNanos) throws InterruptedException {
-        List<ChoiceAccumulator> choices = new ArrayList<>();
-        for (int i = 0; i < params.n(); i++) choices.add(new ChoiceAccumulator(i));
+        ChatResponse.Collector answer = new ChatResponse.Collector();
         boolean first = true;
         while (true) {
-            CompletionEvent e = events.take();
+            ChatEvent e = events.take();
             if (first && (e instanceof TextDelta || e instanceof ToolCallStart)) {
                 metrics.firstToken(System.nanoTime() - startNanos);
                 first = false;
             }
-            switch (e) {
-                case TextDelta d -> {
-                    choices.get(d.choice()).text.append(d.text());
-                    choices.get(d.choice()).logprobs.addAll(d.logprobs());
-                }
-                case ToolCallStart s -> choices.get(s.choice()).toolCalls.add(new ChoiceAccumulator.Call(s.id(), s.name()));
-                case ToolCallArguments a -> choices.get(a.choice()).toolCalls.get(a.index()).arguments.append(a.fragment());
-                case ChoiceFinished f -> choices.get(f.choice()).finishReason = f.finishReason();
-                case Completed c -> {
-                    metrics.tokens(c.usage(), System.nanoTime() - startNanos);
-                    ObjectNode body = responses.completion(choices, c.usage(), params.logprobs());
-                    res.header(HeaderNames.CONTENT_TYPE, "application/json");
-                    res.send(body.toString().getBytes(StandardCharsets.UTF_8));
-                    return;
-                }
-                case Failed f -> throw f.error();
+            if (e instanceof Failed f) throw ApiError.internal(f.message());
+            if (answer.accept(e)) {
+                ChatResponse r = answer.response();
+                metrics.tokens(r.usage(), System.nanoTime() - startNanos);
+                ObjectNode body = responses.completion(r, namedToolChoice(params.chat()), params.chat().options().logprobs());
+                res.header(HeaderNames.CONTENT_TYPE, "application/json");
+                res.send(body.toString().getBytes(StandardCharsets.UTF_8));
+                return;
             }
         }
     }
 
-    private void stream(ServerResponse res, ChatCompletionParams params, BlockingQueue<CompletionEvent> events,
-                        ChatResponses responses, CompletionEngine.CompletionHandle handle, long startNanos)
+    private void stream(ServerResponse res, ChatCompletionRequest params, BlockingQueue<ChatEvent> events,
+                        ChatResponses responses, ChatHandle handle, long startNanos)
             throws InterruptedException {
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
         boolean usageNull = params.includeUsage();
+        boolean named = namedToolChoice(params.chat());
         Set<Integer> started = new HashSet<>();
         boolean first = true;
         try (OutputStream out = res.outputStream()) {
             while (true) {
-                CompletionEvent e = events.take();
+                ChatEvent e = events.take();
                 if (first && (e instanceof TextDelta || e instanceof ToolCallStart)) {
                     metrics.firstToken(System.nanoTime() - startNanos);
                     first = false;
@@ -144,7 +167,8 @@ final class ChatCompletionsEndpoint {
                         call.putObject("function").put("arguments", a.fragment());
                         send(out, responses.choiceChunk(a.choice(), delta, null, null, usageNull));
                     }
-                    case ChoiceFinished f -> send(out, responses.choiceChunk(f.choice(), responses.delta(), f.finishReason(), null, usageNull));
+                    case ChoiceFinished f -> send(out, responses.choiceChunk(f.choice(), responses.delta(),
+                            finishReason(f.reason(), named), null, usageNull));
                     case Completed c -> {
                         metrics.tokens(c.usage(), System.nanoTime() - startNanos);
                         if (params.includeUsage()) send(out, responses.usageChunk(c.usage()));
@@ -154,7 +178,7 @@ final class ChatCompletionsEndpoint {
                     }
                     case Failed f -> {
                         // Mid-stream errors go as a data event with an "error" object (the SDKs raise it).
-                        out.write(("data: " + ErrorBodies.body(json, f.error()) + "\n\n").getBytes(StandardCharsets.UTF_8));
+                        out.write(("data: " + ErrorBodies.body(json, ApiError.internal(f.message())) + "\n\n").getBytes(StandardCharsets.UTF_8));
                         out.flush();
                         return;
                     }
@@ -167,12 +191,32 @@ final class ChatCompletionsEndpoint {
         }
     }
 
+    /** A named tool_choice forces the call, so OpenAI reports "stop" rather than "tool_calls". */
+    private static boolean namedToolChoice(ChatRequest chat) {
+        return !chat.tools().isEmpty() && chat.options().toolChoiceFor(true).mode() == ToolChoice.Mode.NAMED;
+    }
+
+    /**
+     * OpenAI's finish_reason: "tool_calls" when the answer holds calls (but "stop" for a named
+     * tool_choice, as OpenAI does), "stop", "length" for max_tokens or a full context and for the loop
+     * guard as well (the answer was cut off, and "length" tells clients and the SDKs' parse helpers that the
+     * text is incomplete).
+     */
+    static String finishReason(FinishReason r, boolean namedToolChoice) {
+        return switch (r) {
+            case TOOL_CALLS -> namedToolChoice ? "stop" : "tool_calls";
+            case STOP, CANCELLED -> "stop";
+            case LENGTH, LOOP -> "length";
+            case ERROR -> "error";
+        };
+    }
+
     private static void send(OutputStream out, ObjectNode chunk) throws IOException {
         out.write(("data: " + chunk + "\n\n").getBytes(StandardCharsets.UTF_8));
         out.flush();
     }
 
-    /** A random alphanumeric id (tool-call ids are 9 characters, as mistral-common requires). */
+    /** A random alphanumeric id (a completion's id). */
     static String randomId(int length) {
         String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
         StringBuilder sb = new StringBuilder(length);

@@ -3,7 +3,15 @@ package jmistral.server;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import jmistral.server.ChatCompletionParams.*;
+import jmistral.chat.ChatMessage;
+import jmistral.chat.ChatOptions;
+import jmistral.chat.ChatRequest;
+import jmistral.chat.ContentPart;
+import jmistral.chat.ResponseFormat;
+import jmistral.chat.Tool;
+import jmistral.chat.ToolCall;
+import jmistral.chat.ToolChoice;
+import jmistral.image.RgbImage;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -11,21 +19,33 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads a chat-completions JSON body into {@link ChatCompletionParams}. Every problem is an
- * {@link ApiError} 400 naming the field (as a JSON path such as {@code messages[2].content}).
- * Unknown fields are ignored, as OpenAI, vLLM and llama.cpp do.
+ * Reads a chat-completions JSON body (OpenAI and Mistral dialects) into the chat package's
+ * {@link ChatRequest} (messages, tools, options) inside a {@link ChatCompletionRequest} (what only HTTP
+ * needs: stream, usage chunk, safe_prompt). Images are decoded here ({@link ImageUrls}). Every problem is
+ * an {@link ApiError} 400 naming the field (as a JSON path such as {@code messages[2].content}). Unknown
+ * fields are ignored, as OpenAI, vLLM and llama.cpp do.
  */
 public final class ChatRequestParser {
     private static final int MAX_STOP_SEQUENCES = 16;
-    private static final int MAX_CHOICES = 16;
 
     private final ObjectMapper json;
+    private final ImageUrls images;
 
+    /** A parser for a server without vision weights (image parts are a 400). */
     public ChatRequestParser(ObjectMapper json) {
-        this.json = json;
+        this(json, false, false);
     }
 
-    public ChatCompletionParams parse(byte[] body) {
+    /**
+     * @param allowRemoteImages fetch http(s) image URLs (else data URLs only)
+     * @param visionAvailable   the engine can read images (else image parts are a 400 saying so)
+     */
+    public ChatRequestParser(ObjectMapper json, boolean allowRemoteImages, boolean visionAvailable) {
+        this.json = json;
+        this.images = new ImageUrls(allowRemoteImages, visionAvailable);
+    }
+
+    public ChatCompletionRequest parse(byte[] body) {
         JsonNode root;
         try {
             root = json.readTree(body);
@@ -37,7 +57,7 @@ public final class ChatRequestParser {
         }
         if (root == null || !root.isObject()) throw ApiError.invalidRequest(null, "The request body must be a JSON object.");
 
-        List<Message> messages = messages(root.get("messages"));
+        List<ChatMessage> messages = messages(root.get("messages"));
         List<Tool> tools = tools(root.get("tools"));
         ToolChoice toolChoice = toolChoice(root.get("tool_choice"), tools);
         Integer maxTokens = optInt(root, "max_completion_tokens", 1, Integer.MAX_VALUE);
@@ -45,47 +65,46 @@ public final class ChatRequestParser {
         Long seed = optLong(root, "seed");
         if (seed == null) seed = optLong(root, "random_seed");
         boolean logprobs = optBool(root, "logprobs", false);
-        Integer topLogprobs = optInt(root, "top_logprobs", 0, 20);
+        Integer topLogprobs = optInt(root, "top_logprobs", 0, ChatOptions.MAX_TOP_LOGPROBS);
         if (topLogprobs != null && topLogprobs > 0 && !logprobs) {
             throw ApiError.invalidRequest("top_logprobs", "top_logprobs requires logprobs to be true.");
         }
         JsonNode streamOptions = root.get("stream_options");
         boolean includeUsage = streamOptions != null && streamOptions.isObject()
                 && optBool(streamOptions, "include_usage", false);
-        Integer n = optInt(root, "n", 1, MAX_CHOICES);
-        return new ChatCompletionParams(
-                optString(root, "model"),
-                messages,
-                tools,
+        Integer n = optInt(root, "n", 1, ChatOptions.MAX_CHOICES);
+        ChatOptions options = new ChatOptions(
                 toolChoice,
                 optBool(root, "parallel_tool_calls", true),
                 responseFormat(root.get("response_format")),
                 optDouble(root, "temperature", 0, 2),
                 optDouble(root, "top_p", 0, 1),
+                0, 0,
+                orZero(optDouble(root, "presence_penalty", -2, 2)),
+                orZero(optDouble(root, "frequency_penalty", -2, 2)),
+                1,
                 maxTokens,
                 stop(root.get("stop")),
                 seed,
                 n == null ? 1 : n,
-                orZero(optDouble(root, "presence_penalty", -2, 2)),
-                orZero(optDouble(root, "frequency_penalty", -2, 2)),
                 logprobs,
-                topLogprobs == null ? 0 : topLogprobs,
-                optBool(root, "stream", false),
-                includeUsage,
-                optBool(root, "safe_prompt", false));
+                topLogprobs == null ? 0 : topLogprobs);
+        // Mistral's prefix: true lives on the assistant message itself (the encoder appends no </s> after it).
+        return new ChatCompletionRequest(optString(root, "model"), new ChatRequest(messages, tools, false, options),
+                optBool(root, "stream", false), includeUsage, optBool(root, "safe_prompt", false));
     }
 
     // ---- messages ----
 
-    private List<Message> messages(JsonNode node) {
+    private List<ChatMessage> messages(JsonNode node) {
         if (node == null || node.isNull()) throw ApiError.invalidRequest("messages", "'messages' is required.");
         if (!node.isArray() || node.isEmpty()) throw ApiError.invalidRequest("messages", "'messages' must be a non-empty array.");
-        List<Message> out = new ArrayList<>();
+        List<ChatMessage> out = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) out.add(message(node.get(i), "messages[" + i + "]"));
         return out;
     }
 
-    private Message message(JsonNode m, String path) {
+    private ChatMessage message(JsonNode m, String path) {
         if (!m.isObject()) throw ApiError.invalidRequest(path, path + " must be an object.");
         String role = m.path("role").asText(null);
         if (role == null) throw ApiError.invalidRequest(path + ".role", path + ".role is required.");
@@ -96,21 +115,32 @@ public final class ChatRequestParser {
                     "Unknown role '" + role + "' at " + path + ": expected system, developer, user, assistant or tool.");
         }
         List<ContentPart> content = content(m.get("content"), path + ".content", role.equals("user"));
-        List<ToolCall> toolCalls = role.equals("assistant") ? toolCalls(m.get("tool_calls"), path + ".tool_calls") : List.of();
-        String toolCallId = null;
-        if (role.equals("tool")) {
-            toolCallId = m.path("tool_call_id").asText(null);
-            if (toolCallId == null || toolCallId.isEmpty()) {
-                throw ApiError.invalidRequest(path + ".tool_call_id", path + ": a tool message needs 'tool_call_id'.");
+        return switch (role) {
+            case "system" -> new ChatMessage.System(text(content));
+            case "user" -> new ChatMessage.User(content);
+            case "assistant" -> new ChatMessage.Assistant(content.isEmpty() ? null : text(content),
+                    toolCalls(m.get("tool_calls"), path + ".tool_calls"), m.path("prefix").asBoolean(false));
+            default -> {
+                String toolCallId = m.path("tool_call_id").asText(null);
+                if (toolCallId == null || toolCallId.isEmpty()) {
+                    throw ApiError.invalidRequest(path + ".tool_call_id", path + ": a tool message needs 'tool_call_id'.");
+                }
+                // the id as the client sent it: the prompt encoder keeps an OpenAI id's last 9 characters
+                yield new ChatMessage.Tool(toolCallId, null, text(content));
             }
-        }
-        boolean prefix = role.equals("assistant") && m.path("prefix").asBoolean(false);
-        return new Message(role, content, toolCalls, toolCallId, prefix);
+        };
+    }
+
+    /** The text parts of a message that may only hold text, joined. */
+    private static String text(List<ContentPart> parts) {
+        StringBuilder sb = new StringBuilder();
+        for (ContentPart part : parts) sb.append(((ContentPart.Text) part).text());
+        return sb.toString();
     }
 
     private List<ContentPart> content(JsonNode c, String path, boolean imagesAllowed) {
         if (c == null || c.isNull()) return List.of();
-        if (c.isTextual()) return List.of(new Text(c.asText()));
+        if (c.isTextual()) return List.of(new ContentPart.Text(c.asText()));
         if (!c.isArray()) throw ApiError.invalidRequest(path, path + " must be a string or an array of content parts.");
         List<ContentPart> parts = new ArrayList<>();
         for (int i = 0; i < c.size(); i++) {
@@ -120,14 +150,15 @@ public final class ChatRequestParser {
             switch (type) {
                 case "text" -> {
                     if (!p.path("text").isTextual()) throw ApiError.invalidRequest(pp + ".text", pp + ".text must be a string.");
-                    parts.add(new Text(p.get("text").asText()));
+                    parts.add(new ContentPart.Text(p.get("text").asText()));
                 }
                 case "image_url", "image" -> {
                     if (!imagesAllowed) throw ApiError.invalidRequest(pp, "Images are only allowed in user messages (" + pp + ").");
                     JsonNode img = type.equals("image") ? p.get("image") : p.get("image_url");
                     String url = img == null ? null : img.isTextual() ? img.asText() : img.path("url").asText(null);
                     if (url == null || url.isEmpty()) throw ApiError.invalidRequest(pp, pp + " has no image URL.");
-                    parts.add(new ImageUrl(url));
+                    RgbImage pixels = images.decode(url, pp);
+                    parts.add(ContentPart.Image.of(pp, pixels));
                 }
                 default -> throw ApiError.invalidRequest(pp + ".type",
                         "Unsupported content part type '" + type + "' at " + pp + ": expected text or image_url.");
@@ -186,42 +217,42 @@ public final class ChatRequestParser {
 
     private ToolChoice toolChoice(JsonNode node, List<Tool> tools) {
         if (node == null || node.isNull()) {
-            return new ToolChoice(tools.isEmpty() ? ToolChoiceMode.NONE : ToolChoiceMode.AUTO, null);
+            return tools.isEmpty() ? ToolChoice.NONE : ToolChoice.AUTO;
         }
         if (node.isTextual()) {
-            ToolChoiceMode mode = switch (node.asText()) {
-                case "auto" -> ToolChoiceMode.AUTO;
-                case "none" -> ToolChoiceMode.NONE;
-                case "required", "any" -> ToolChoiceMode.REQUIRED;
+            ToolChoice choice = switch (node.asText()) {
+                case "auto" -> ToolChoice.AUTO;
+                case "none" -> ToolChoice.NONE;
+                case "required", "any" -> ToolChoice.REQUIRED;
                 default -> throw ApiError.invalidRequest("tool_choice",
                         "tool_choice must be auto, none, required, any or {type: function, function: {name}}; got '" + node.asText() + "'.");
             };
-            if (mode == ToolChoiceMode.REQUIRED && tools.isEmpty()) {
+            if (choice == ToolChoice.REQUIRED && tools.isEmpty()) {
                 throw ApiError.invalidRequest("tool_choice", "tool_choice '" + node.asText() + "' needs at least one tool in 'tools'.");
             }
-            return new ToolChoice(mode, null);
+            return choice;
         }
         String name = node.path("function").path("name").asText(null);
         if (name == null) throw ApiError.invalidRequest("tool_choice", "tool_choice object needs function.name.");
         if (tools.stream().noneMatch(t -> t.name().equals(name))) {
             throw ApiError.invalidRequest("tool_choice", "tool_choice names the tool '" + name + "', which is not in 'tools'.");
         }
-        return new ToolChoice(ToolChoiceMode.NAMED, name);
+        return ToolChoice.named(name);
     }
 
     private ResponseFormat responseFormat(JsonNode node) {
-        if (node == null || node.isNull()) return ResponseFormat.TEXT_FORMAT;
+        if (node == null || node.isNull()) return ResponseFormat.TEXT;
         String type = node.path("type").asText("");
         return switch (type) {
-            case "text" -> ResponseFormat.TEXT_FORMAT;
-            case "json_object" -> new ResponseFormat(ResponseFormatType.JSON_OBJECT, null, null, false);
+            case "text" -> ResponseFormat.TEXT;
+            case "json_object" -> ResponseFormat.JSON_OBJECT;
             case "json_schema" -> {
                 JsonNode js = node.path("json_schema");
                 JsonNode schema = js.get("schema");
                 if (schema == null || !schema.isObject()) {
                     throw ApiError.invalidRequest("response_format.json_schema.schema", "response_format json_schema needs a 'schema' object.");
                 }
-                yield new ResponseFormat(ResponseFormatType.JSON_SCHEMA, js.path("name").asText("response"), schema,
+                yield new ResponseFormat(ResponseFormat.Type.JSON_SCHEMA, js.path("name").asText("response"), schema,
                         js.path("strict").asBoolean(false));
             }
             default -> throw ApiError.invalidRequest("response_format.type",

@@ -3,9 +3,10 @@ package jmistral.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import jmistral.server.CompletionEvent.TokenLogprob;
-import jmistral.server.CompletionEvent.TopLogprob;
-import jmistral.server.CompletionEvent.Usage;
+import jmistral.chat.ToolCall;
+import jmistral.engine.ChatResponse;
+import jmistral.engine.TokenLogprob;
+import jmistral.engine.Usage;
 
 import java.util.List;
 
@@ -60,7 +61,7 @@ final class ChatResponses {
     }
 
     /** The non-streaming answer. */
-    ObjectNode completion(List<ChoiceAccumulator> choices, Usage usage, boolean withLogprobs) {
+    ObjectNode completion(ChatResponse answer, boolean namedToolChoice, boolean withLogprobs) {
         ObjectNode r = json.createObjectNode();
         r.put("id", id);
         r.put("object", "chat.completion");
@@ -68,36 +69,35 @@ final class ChatResponses {
         r.put("model", model);
         r.put("system_fingerprint", "jmistral");
         ArrayNode arr = r.putArray("choices");
-        for (ChoiceAccumulator ch : choices) {
+        for (ChatResponse.Choice ch : answer.choices()) {
             ObjectNode choice = arr.addObject();
-            choice.put("index", ch.index);
+            choice.put("index", ch.index());
             ObjectNode message = choice.putObject("message");
             message.put("role", "assistant");
-            String text = ch.text.toString();
-            if (text.isEmpty() && !ch.toolCalls.isEmpty()) message.putNull("content");
-            else message.put("content", text);
+            if (ch.content().isEmpty() && !ch.toolCalls().isEmpty()) message.putNull("content");
+            else message.put("content", ch.content());
             message.putNull("refusal");
-            if (!ch.toolCalls.isEmpty()) {
+            if (!ch.toolCalls().isEmpty()) {
                 ArrayNode calls = message.putArray("tool_calls");
-                for (ChoiceAccumulator.Call call : ch.toolCalls) {
+                for (ToolCall call : ch.toolCalls()) {
                     ObjectNode c = calls.addObject();
-                    c.put("id", call.id);
+                    c.put("id", call.id());
                     c.put("type", "function");
                     ObjectNode fn = c.putObject("function");
-                    fn.put("name", call.name);
-                    fn.put("arguments", call.arguments.toString());
+                    fn.put("name", call.name());
+                    fn.put("arguments", call.arguments());
                 }
             }
             if (withLogprobs) {
                 ObjectNode lp = choice.putObject("logprobs");
-                lp.set("content", logprobArray(ch.logprobs));
+                lp.set("content", logprobArray(ch.logprobs()));
                 lp.putNull("refusal");
             } else {
                 choice.putNull("logprobs");
             }
-            choice.put("finish_reason", ch.finishReason == null ? "stop" : ch.finishReason);
+            choice.put("finish_reason", ChatCompletionsEndpoint.finishReason(ch.finishReason(), namedToolChoice));
         }
-        r.set("usage", usage(usage));
+        r.set("usage", usage(answer.usage()));
         return r;
     }
 
@@ -125,7 +125,7 @@ final class ChatResponses {
             o.put("logprob", t.logprob());
             bytes(o, t.bytes());
             ArrayNode top = o.putArray("top_logprobs");
-            for (TopLogprob alt : t.top()) {
+            for (TokenLogprob.Alternative alt : t.top()) {
                 ObjectNode a = top.addObject();
                 a.put("token", alt.token());
                 a.put("logprob", alt.logprob());
@@ -142,29 +142,5 @@ final class ChatResponses {
         }
         ArrayNode b = o.putArray("bytes");
         for (byte x : bytes) b.add(x & 0xFF);
-    }
-
-    /** Everything one choice produced, for the non-streaming answer. */
-    static final class ChoiceAccumulator {
-        final int index;
-        final StringBuilder text = new StringBuilder();
-        final List<Call> toolCalls = new java.util.ArrayList<>();
-        final List<TokenLogprob> logprobs = new java.util.ArrayList<>();
-        String finishReason;
-
-        ChoiceAccumulator(int index) {
-            this.index = index;
-        }
-
-        static final class Call {
-            final String id;
-            final String name;
-            final StringBuilder arguments = new StringBuilder();
-
-            Call(String id, String name) {
-                this.id = id;
-                this.name = name;
-            }
-        }
     }
 }

@@ -1,11 +1,16 @@
 package jmistral.server;
 
+import java.util.function.Consumer;
+import jmistral.chat.ChatRequest;
+import jmistral.engine.ChatEvent;
+import jmistral.engine.ChatHandle;
 import jmistral.generate.SchedulerMetrics;
 
 /**
- * What the HTTP layer needs from the engine: start a chat completion and receive its events.
- * The server only translates JSON to {@link ChatCompletionParams} and events to JSON; the engine
- * (prompt encoding, scheduling, sampling, output parsing) lives behind this interface.
+ * What the HTTP layer needs from the engine: start a chat request and receive its events. The server
+ * only translates JSON to the chat package's {@link ChatRequest} and {@link ChatEvent}s to JSON; the
+ * engine ({@link jmistral.engine.Engine}: prompt encoding, scheduling, sampling, output parsing) lives
+ * behind this interface (tests put a stand-in here).
  */
 public interface CompletionEngine {
 
@@ -15,12 +20,28 @@ public interface CompletionEngine {
     /** False while the model is loading ({@code /health} answers 503). */
     boolean isReady();
 
+    /** Whether image parts can be read (a vision tower is there). */
+    default boolean canReadImages() {
+        return false;
+    }
+
+    /** Whether http(s) image URLs are fetched (else data URLs only). */
+    default boolean allowRemoteImages() {
+        return false;
+    }
+
+    /** The model's default system prompt, put first when a request has no system message; null = none. */
+    default String defaultSystemPrompt() {
+        return null;
+    }
+
     /**
-     * Starts generating {@code params.n()} choices. Problems found before generation starts (invalid
-     * messages, context overflow, full queue) are thrown as {@link ApiError}. Events arrive on the
-     * engine's threads; the listener must not block.
+     * Starts generating the request's choices. Problems found before generation starts are thrown
+     * ({@link jmistral.engine.InvalidRequestException}, {@link jmistral.engine.ContextLengthException},
+     * {@link jmistral.engine.EngineBusyException}, or an {@link ApiError}). Events arrive on the engine's
+     * thread; the listener must not block.
      */
-    CompletionHandle start(ChatCompletionParams params, CompletionListener listener);
+    ChatHandle start(ChatRequest request, Consumer<ChatEvent> listener);
 
     /** Live numbers for {@code /metrics}. */
     default Stats stats() {
@@ -41,16 +62,4 @@ public interface CompletionEngine {
      * @param kvCacheUsage  fraction of KV cache blocks in use, 0..1
      */
     record Stats(int queueDepth, int running, double kvCacheUsage) {}
-
-    /** A running completion. */
-    interface CompletionHandle {
-        /** Stops generation and frees its resources at once (client went away). */
-        void cancel();
-    }
-
-    /** Receives a completion's events, in order per choice. */
-    @FunctionalInterface
-    interface CompletionListener {
-        void onEvent(CompletionEvent event);
-    }
 }

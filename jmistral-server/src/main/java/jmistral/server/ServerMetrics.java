@@ -93,7 +93,7 @@ final class ServerMetrics {
         timeToFirstToken.record(Duration.ofNanos(nanos));
     }
 
-    void tokens(CompletionEvent.Usage usage, long totalNanos) {
+    void tokens(jmistral.engine.Usage usage, long totalNanos) {
         promptTokens.increment(usage.promptTokens());
         generationTokens.increment(usage.completionTokens());
         if (totalNanos > 0 && usage.completionTokens() > 0) {

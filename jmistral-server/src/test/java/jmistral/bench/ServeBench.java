@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import jmistral.server.JmistralServer;
 import jmistral.server.ServerOptions;
-import jmistral.server.engine.EngineOptions;
+import jmistral.engine.EngineOptions;
 import jmistral.server.engine.ModelCompletionEngine;
 import jmistral.tensor.GgmlType;
 import jmistral.tokenizer.Tekken;
@@ -51,7 +51,7 @@ public final class ServeBench {
             System.out.printf("wrote %s (%.2f GB) in %.1f s%n", gguf, Files.size(gguf) / 1e9, (System.nanoTime() - t0) / 1e9);
         }
         try (ModelCompletionEngine engine = ModelCompletionEngine.load(
-                     EngineOptions.of(gguf, "bench").withParallel(8).withKvTokens(8192));
+                     EngineOptions.of(gguf).withModelId("bench").withMaxParallel(8).withContextTokens(8192));
              JmistralServer server = new JmistralServer(ServerOptions.loopback(0), engine).start()) {
             String base = "http://127.0.0.1:" + server.port();
             run(base, 1, 4);                       // warm-up (JIT, page cache)

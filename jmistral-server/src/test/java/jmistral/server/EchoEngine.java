@@ -1,12 +1,24 @@
 package jmistral.server;
 
+import jmistral.chat.ChatMessage;
+import jmistral.chat.ChatOptions;
+import jmistral.chat.ChatRequest;
+import jmistral.chat.ContentPart;
+import jmistral.chat.ToolChoice;
+import jmistral.engine.ChatEvent;
+import jmistral.engine.ChatEvent.*;
+import jmistral.engine.ChatHandle;
+import jmistral.engine.ContextLengthException;
+import jmistral.engine.FinishReason;
+import jmistral.engine.TokenLogprob;
+import jmistral.engine.Usage;
 import jmistral.generate.SchedulerMetrics;
-import jmistral.server.CompletionEvent.*;
 
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A stand-in engine for HTTP-layer tests: answers with the words of the last user message, one
@@ -38,25 +50,29 @@ final class EchoEngine implements CompletionEngine {
     }
 
     @Override
-    public CompletionHandle start(ChatCompletionParams params, CompletionListener listener) {
-        ChatCompletionParams.Message last = params.messages().getLast();
-        String text = last.content().stream()
-                .filter(p -> p instanceof ChatCompletionParams.Text)
-                .map(p -> ((ChatCompletionParams.Text) p).text())
-                .reduce("", String::concat);
-        if (text.contains("OVERFLOW")) throw ApiError.contextLengthExceeded(5000, 100, 4096);
+    public ChatHandle start(ChatRequest request, Consumer<ChatEvent> listener) {
+        ChatOptions params = request.options();
+        String text = "";
+        if (request.messages().getLast() instanceof ChatMessage.User last) {
+            text = last.content().stream()
+                    .filter(p -> p instanceof ContentPart.Text)
+                    .map(p -> ((ContentPart.Text) p).text())
+                    .reduce("", String::concat);
+        }
+        if (text.contains("OVERFLOW")) throw new ContextLengthException(5000, 100, 4096, "too long");
         String[] words = text.isEmpty() ? new String[0] : text.split(" ");
+        String said = text;
         AtomicBoolean stop = new AtomicBoolean();
         Thread.ofVirtual().start(() -> {
             int produced = 0;
             for (int c = 0; c < params.n(); c++) {
-                var mode = params.toolChoice().mode();
-                if (mode == ChatCompletionParams.ToolChoiceMode.REQUIRED || mode == ChatCompletionParams.ToolChoiceMode.NAMED) {
-                    String name = mode == ChatCompletionParams.ToolChoiceMode.NAMED ? params.toolChoice().name() : params.tools().getFirst().name();
-                    listener.onEvent(new ToolCallStart(c, 0, "abcDEF123", name));
-                    listener.onEvent(new ToolCallArguments(c, 0, "{\"city\": "));
-                    listener.onEvent(new ToolCallArguments(c, 0, "\"" + text + "\"}"));
-                    listener.onEvent(new ChoiceFinished(c, mode == ChatCompletionParams.ToolChoiceMode.NAMED ? "stop" : "tool_calls"));
+                ToolChoice choice = params.toolChoiceFor(!request.tools().isEmpty());
+                if (!request.tools().isEmpty() && choice.forcesCall()) {
+                    String name = choice.mode() == ToolChoice.Mode.NAMED ? choice.name() : request.tools().getFirst().name();
+                    listener.accept(new ToolCallStart(c, 0, "abcDEF123", name));
+                    listener.accept(new ToolCallArguments(c, 0, "{\"city\": "));
+                    listener.accept(new ToolCallArguments(c, 0, "\"" + said + "\"}"));
+                    listener.accept(new ChoiceFinished(c, FinishReason.TOOL_CALLS, new int[0]));
                     produced += 5;
                     continue;
                 }
@@ -68,14 +84,14 @@ final class EchoEngine implements CompletionEngine {
                     }
                     String piece = (i == 0 ? "" : " ") + words[i];
                     List<TokenLogprob> lp = params.logprobs()
-                            ? List.of(new TokenLogprob(piece, -0.5, piece.getBytes(), java.util.Collections.nCopies(params.topLogprobs(), new TopLogprob(piece, -0.5, piece.getBytes()))))
+                            ? List.of(new TokenLogprob(piece, -0.5, piece.getBytes(), java.util.Collections.nCopies(params.topLogprobs(), new TokenLogprob.Alternative(piece, -0.5, piece.getBytes()))))
                             : List.of();
-                    listener.onEvent(new TextDelta(c, piece, lp));
+                    listener.accept(new TextDelta(c, piece, lp));
                     produced++;
                 }
-                listener.onEvent(new ChoiceFinished(c, limit < words.length ? "length" : "stop"));
+                listener.accept(new ChoiceFinished(c, limit < words.length ? FinishReason.LENGTH : FinishReason.STOP, new int[0]));
             }
-            listener.onEvent(new Completed(new Usage(words.length + 3, produced, 0)));
+            listener.accept(new Completed(new Usage(words.length + 3, produced, 0)));
         });
         return () -> {
             stop.set(true);

@@ -18,15 +18,25 @@ public interface TokenVocabulary {
 
     /** A Tekken tokenizer seen as a vocabulary: special ids have no bytes. */
     static TokenVocabulary of(jmistral.tokenizer.Tekken tekken) {
+        return of(tekken, tekken.vocabSize());
+    }
+
+    /**
+     * A Tekken tokenizer over a model's vocabulary of {@code size} ids (at least the tokenizer's): ids the
+     * tokenizer does not know (padding rows of the embedding) have no bytes, so they are never allowed.
+     */
+    static TokenVocabulary of(jmistral.tokenizer.Tekken tekken, int size) {
+        if (size < tekken.vocabSize())
+            throw new IllegalArgumentException("the model has " + size + " token ids, fewer than the tokenizer's " + tekken.vocabSize());
         return new TokenVocabulary() {
             @Override
             public int size() {
-                return tekken.vocabSize();
+                return size;
             }
 
             @Override
             public byte[] bytes(int id) {
-                return tekken.isSpecial(id) ? null : tekken.tokenBytes(id);
+                return id >= tekken.vocabSize() || tekken.isSpecial(id) ? null : tekken.tokenBytes(id);
             }
 
             @Override

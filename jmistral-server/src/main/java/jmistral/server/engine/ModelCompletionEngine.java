@@ -1,47 +1,62 @@
 package jmistral.server.engine;
 
+import jmistral.chat.ChatRequest;
+import jmistral.engine.ChatEvent;
+import jmistral.engine.ChatHandle;
+import jmistral.engine.Engine;
+import jmistral.engine.EngineOptions;
 import jmistral.generate.SchedulerMetrics;
+import jmistral.hub.ModelResolver;
+import jmistral.hub.ResolvedModel;
 import jmistral.server.ApiError;
-import jmistral.server.ChatCompletionParams;
 import jmistral.server.CompletionEngine;
-import jmistral.tensor.KernelWarmup;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The real engine behind the HTTP API: a model loaded in the background ({@code /health} says 503 until
- * it is ready), requests encoded with the v11 prompt format and run on the continuous-batching
- * scheduler, outputs parsed into text and tool calls. See {@link CompletionRun} for one request.
+ * The real engine behind the HTTP API: a {@link jmistral.engine.Engine} opened in the background
+ * ({@code /health} says 503 until it is ready); requests go to it as they are.
  */
 public final class ModelCompletionEngine implements CompletionEngine, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ModelCompletionEngine.class.getName());
-    /** Run {@link KernelWarmup} after loading (-Djmistral.warmup=false skips it). */
+    /** Compile the kernels before ready (-Djmistral.warmup=false skips it). */
     private static final boolean WARM_UP = Boolean.parseBoolean(System.getProperty("jmistral.warmup", "true"));
 
+    private final ResolvedModel model;           // null: resolve options.model() when loading
     private final EngineOptions options;
-    private final CompletableFuture<ServingModel> loading = new CompletableFuture<>();
-    private volatile ServingModel ready;
+    private final boolean allowRemoteImages;
+    private final CompletableFuture<Engine> loading = new CompletableFuture<>();
+    private volatile Engine ready;
     private boolean closed;                  // guarded by this: a model that loads after close() is freed
 
-    private ModelCompletionEngine(EngineOptions options) {
-        this.options = options;
+    private ModelCompletionEngine(ResolvedModel model, EngineOptions options, boolean allowRemoteImages) {
+        this.model = model;
+        this.options = options.withWarmUp(options.warmUp() || WARM_UP);
+        this.allowRemoteImages = allowRemoteImages;
     }
 
-    /** An engine that has not started loading (start the HTTP server first, then {@link #startLoading()}). */
-    public static ModelCompletionEngine create(EngineOptions options) {
-        return new ModelCompletionEngine(options);
+    /**
+     * An engine that has not started loading (start the HTTP server first, then {@link #startLoading()}).
+     *
+     * @param model             the model's files, as {@code jmistral serve} resolved them
+     * @param allowRemoteImages fetch http(s) image URLs (off: data URLs only)
+     */
+    public static ModelCompletionEngine create(ResolvedModel model, EngineOptions options, boolean allowRemoteImages) {
+        return new ModelCompletionEngine(model, options, allowRemoteImages);
     }
 
-    /** Starts loading on a background thread and returns at once. */
-    public static ModelCompletionEngine loadInBackground(EngineOptions options) {
-        ModelCompletionEngine e = new ModelCompletionEngine(options);
+    /** Loads {@code options.model()} now (tests, benchmarks). */
+    public static ModelCompletionEngine load(EngineOptions options) {
+        ModelCompletionEngine e = new ModelCompletionEngine(null, options, false);
         e.startLoading();
+        e.awaitReady(Duration.ofMinutes(10));
         return e;
     }
 
@@ -49,12 +64,7 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
     public void startLoading() {
         Thread.ofPlatform().name("jmistral-model-loader").daemon().start(() -> {
             try {
-                ServingModel m = ServingModel.load(options);
-                if (WARM_UP) {   // before ready: the first request then runs compiled kernels
-                    long t0 = System.nanoTime();
-                    KernelWarmup.run(m.model.model().checkpoint().matrices());
-                    LOG.info(String.format("kernels compiled in %.1f s", (System.nanoTime() - t0) / 1e9));
-                }
+                Engine m = Engine.open(model != null ? model : ModelResolver.fromEnvironment().resolve(options.model()), options);
                 synchronized (this) {
                     if (closed) {
                         m.close();
@@ -70,13 +80,6 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
                 loading.completeExceptionally(t);
             }
         });
-    }
-
-    /** Loads now (tests, benchmarks). */
-    public static ModelCompletionEngine load(EngineOptions options) {
-        ModelCompletionEngine e = loadInBackground(options);
-        e.awaitReady(Duration.ofMinutes(10));
-        return e;
     }
 
     /** Waits until the model is loaded; throws the loading failure if it failed. */
@@ -100,7 +103,10 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
 
     @Override
     public String modelId() {
-        return options.modelId();
+        Engine m = ready;
+        if (m != null) return m.modelId();
+        if (options.modelId() != null) return options.modelId();
+        return model != null ? Engine.modelId(model) : options.model();
     }
 
     @Override
@@ -109,30 +115,47 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
     }
 
     @Override
-    public CompletionHandle start(ChatCompletionParams params, CompletionListener listener) {
-        ServingModel m = ready;
+    public boolean canReadImages() {
+        Engine m = ready;
+        return m != null && m.canReadImages();
+    }
+
+    @Override
+    public boolean allowRemoteImages() {
+        return allowRemoteImages;
+    }
+
+    @Override
+    public String defaultSystemPrompt() {
+        Engine m = ready;
+        return m == null ? null : m.systemPrompt();
+    }
+
+    @Override
+    public ChatHandle start(ChatRequest request, Consumer<ChatEvent> listener) {
+        Engine m = ready;
         if (m == null) throw ApiError.loading();
-        return CompletionRun.start(m, params, listener);
+        return m.chat(request, listener);
     }
 
     @Override
     public Stats stats() {
-        ServingModel m = ready;
+        Engine m = ready;
         if (m == null) return new Stats(0, 0, 0);
-        SchedulerMetrics s = m.scheduler.metrics();
+        SchedulerMetrics s = m.metrics();
         return new Stats(s.waiting(), s.running(), s.kvUsage());
     }
 
     /** The scheduler's full counters (prefix-cache hits, preemptions, KV blocks), or null while loading. */
     @Override
     public SchedulerMetrics schedulerMetrics() {
-        ServingModel m = ready;
-        return m == null ? null : m.scheduler.metrics();
+        Engine m = ready;
+        return m == null ? null : m.metrics();
     }
 
     @Override
     public void close() {
-        ServingModel m;
+        Engine m;
         synchronized (this) {
             closed = true;
             m = ready;

@@ -1,5 +1,6 @@
 package jmistral.server.engine;
 
+import jmistral.engine.EngineOptions;
 import jmistral.server.JmistralServer;
 import jmistral.server.ServerOptions;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class QueueLimitTest {
     void fullQueueIs429WithRetryAfter() throws Exception {
         SynthServer shared = SynthServer.get();
         try (ModelCompletionEngine engine = ModelCompletionEngine.load(
-                     EngineOptions.of(shared.gguf, "one-place").withParallel(1).withMaxQueue(0).withKvTokens(8192));
+                     EngineOptions.of(shared.gguf).withModelId("one-place").withMaxParallel(1).withMaxQueue(0).withContextTokens(8192));
              JmistralServer server = new JmistralServer(ServerOptions.loopback(0).withApiKey(SynthServer.API_KEY), engine).start()) {
             String base = "http://127.0.0.1:" + server.port();
             String body = """

@@ -1,6 +1,7 @@
 package jmistral.server.engine;
 
 import jmistral.bench.SynthGguf;
+import jmistral.engine.EngineOptions;
 import jmistral.model.synth.SynthVisionFiles;
 import jmistral.model.vision.VisionConfig;
 import jmistral.server.JmistralServer;
@@ -39,7 +40,7 @@ final class SynthServer {
         VisionConfig vc = new VisionConfig(32, 1, 2, 64, 14, 2, 64, 1e-5f, 1e4);
         SynthVisionFiles.writeMmproj(mmproj, vc, 5, SynthVisionFiles.formulaImgBreak(5, tekken.vocabSize(), 64));
         mmproj.toFile().deleteOnExit();
-        engine = ModelCompletionEngine.load(EngineOptions.of(gguf, "jmistral-synth").withParallel(8).withKvTokens(16384)
+        engine = ModelCompletionEngine.load(EngineOptions.of(gguf).withModelId("jmistral-synth").withMaxParallel(8).withContextTokens(16384)
                 .withMmproj(mmproj));
         server = new JmistralServer(ServerOptions.loopback(0).withApiKey(API_KEY), engine).start();
     }

@@ -1,13 +1,11 @@
-package jmistral.server.engine;
-
-import jmistral.generate.GenerationEvent;
-import jmistral.generate.TopLogprob;
-import jmistral.server.CompletionEvent;
-import jmistral.tokenizer.Tekken;
+package jmistral.engine;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import jmistral.generate.GenerationEvent;
+import jmistral.generate.TopLogprob;
+import jmistral.tokenizer.Tekken;
 
 /**
  * Token ids as OpenAI's logprobs show them: the token's text (its bytes as UTF-8, a partial character
@@ -15,10 +13,10 @@ import java.util.List;
  */
 record TokenText(Tekken tekken) {
 
-    CompletionEvent.TokenLogprob logprob(GenerationEvent.Token t) {
-        List<CompletionEvent.TopLogprob> top = new ArrayList<>(t.top().size());
-        for (TopLogprob alt : t.top()) top.add(new CompletionEvent.TopLogprob(text(alt.token()), alt.logprob(), bytes(alt.token())));
-        return new CompletionEvent.TokenLogprob(text(t.token()), t.logprob(), bytes(t.token()), top);
+    TokenLogprob logprob(GenerationEvent.Token t) {
+        List<TokenLogprob.Alternative> top = new ArrayList<>(t.top().size());
+        for (TopLogprob alt : t.top()) top.add(new TokenLogprob.Alternative(text(alt.token()), alt.logprob(), bytes(alt.token())));
+        return new TokenLogprob(text(t.token()), t.logprob(), bytes(t.token()), top);
     }
 
     byte[] bytes(int id) {

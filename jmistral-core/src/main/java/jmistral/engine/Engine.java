@@ -1,0 +1,368 @@
+package jmistral.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import jmistral.chat.ChatRequest;
+import jmistral.chat.ContentPart;
+import jmistral.chat.EncodedPrompt;
+import jmistral.chat.PromptEncoder;
+import jmistral.chat.SystemPromptTemplate;
+import jmistral.generate.GenerationEvent;
+import jmistral.generate.GenerationResult;
+import jmistral.generate.LoopGuard;
+import jmistral.generate.QueueFullException;
+import jmistral.generate.Scheduler;
+import jmistral.generate.SchedulerConfig;
+import jmistral.generate.SchedulerMetrics;
+import jmistral.generate.SequenceHandle;
+import jmistral.generate.SequenceRequest;
+import jmistral.hub.ModelResolver;
+import jmistral.hub.RepoId;
+import jmistral.hub.ResolvedModel;
+import jmistral.model.KvCache;
+import jmistral.model.LoadedModel;
+import jmistral.model.ModelLoader;
+import jmistral.model.vision.ImagePipeline;
+import jmistral.tensor.ComputePool;
+import jmistral.tensor.KernelWarmup;
+import jmistral.tokenizer.Tekken;
+
+/**
+ * The one way to use the model: opens it (weights, tokenizer, vision tower, KV cache, the
+ * continuous-batching scheduler) and turns chat requests into chat events. Front ends (CLI, server,
+ * Spark, LangChain4j) only translate to and from these types. Thread-safe; close it to free the weights.
+ * <pre>
+ * try (Engine engine = Engine.open(EngineOptions.of("model.gguf"))) {
+ *     ChatResponse r = engine.complete(ChatRequest.of(ChatMessage.User.text("Hello!")));
+ *     System.out.println(r.text());
+ * }
+ * </pre>
+ * The engine owns, once for all callers: the prompt encoder, the grammar cache of constrained decoding
+ * (JSON schemas, tool calls), the output parser (text and tool calls, parsed on the thread that produces
+ * the tokens), the loop guard, the prefix cache and the image-embedding cache.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Engine.class.getName());
+
+    private final EngineOptions options;
+    private final ResolvedModel resolved;
+    private final LoadedModel model;
+    private final Tekken tekken;                   // null: the files hold no tokenizer (token-level use only)
+    private final PromptEncoder encoder;
+    private final OutputConstraints constraints;
+    private final TokenText tokenText;
+    private final VisionTower vision;
+    private final KvCache kv;
+    private final Scheduler scheduler;
+    private final String modelId;
+    private final String systemPrompt;
+
+    private Engine(EngineOptions o, ResolvedModel resolved, LoadedModel model, Tekken tekken) {
+        this.options = o;
+        this.resolved = resolved;
+        this.model = model;
+        this.tekken = tekken;
+        this.modelId = o.modelId() != null ? o.modelId() : modelId(resolved);
+        this.encoder = tekken == null ? null : new PromptEncoder(tekken);
+        this.constraints = tekken == null ? null : new OutputConstraints(tekken, model.config().vocabSize());
+        this.tokenText = tekken == null ? null : new TokenText(tekken);
+        this.vision = tekken == null ? null : new VisionTower(resolved, o.mmproj(), tekken, model.config().dim());
+        this.systemPrompt = o.systemPrompt() != null ? o.systemPrompt()
+                : o.modelSystemPrompt() ? modelSystemPrompt(LocalDate.now()).orElse(null) : null;
+        int kvTokens = (int) Math.min(o.contextTokens(), (long) model.config().maxSeqLen() * o.maxParallel());
+        this.kv = model.model().createCache(kvTokens, o.kvCacheType());
+        try {
+            this.scheduler = new Scheduler(model.model(), kv, SchedulerConfig.defaults()
+                    .withMaxParallel(o.maxParallel()).withMaxQueue(o.maxQueue()).withMaxContext(o.maxContext())
+                    .withPrefixCacheEntries(o.prefixCacheEntries()).withLoopGuard(LoopGuard.Config.DEFAULT));
+        } catch (RuntimeException e) {
+            kv.close();
+            throw e;
+        }
+    }
+
+    /** Opens {@code options.model()}: a path, or a Hub repo id resolved (and pulled) as the environment says (HF_HOME, HF_TOKEN). */
+    public static Engine open(EngineOptions options) {
+        return open(ModelResolver.fromEnvironment().resolve(options.model()), options);
+    }
+
+    /** Opens a model whose files were already found (a front end that resolves with its own progress display). */
+    public static Engine open(ResolvedModel resolved, EngineOptions options) {
+        if (options.threads() > 0 && ComputePool.shared().threads() != options.threads()) ComputePool.setThreads(options.threads());
+        LoadedModel model = ModelLoader.load(resolved.model());
+        Engine engine;
+        try {
+            engine = new Engine(options, resolved, model, findTokenizer(model, resolved));
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+        if (options.warmUp()) {      // the first request then runs compiled kernels
+            long t0 = System.nanoTime();
+            KernelWarmup.run(model.model().checkpoint().matrices());
+            LOG.info(String.format(Locale.ROOT, "kernels compiled in %.1f s", (System.nanoTime() - t0) / 1e9));
+        }
+        return engine;
+    }
+
+    /**
+     * The tokenizer of a model's files, in one order: the GGUF file's own vocabulary, else tekken.json in
+     * the model folder, else tekken.json beside the resolved files; null when there is none. It must not
+     * have more ids than the model (a model may have padding rows beyond the tokenizer's).
+     */
+    private static Tekken findTokenizer(LoadedModel model, ResolvedModel resolved) {
+        Optional<Map<String, Object>> gguf = model.ggufMetadata();
+        Tekken t;
+        if (gguf.isPresent() && gguf.get().containsKey("tokenizer.ggml.tokens")) t = Tekken.fromGgufMetadata(gguf.get());
+        else t = model.tekkenJson().or(resolved::tekkenJson).map(Tekken::fromTekkenJson).orElse(null);
+        if (t != null && t.vocabSize() > model.config().vocabSize()) {
+            throw new IllegalArgumentException("the tokenizer has " + t.vocabSize() + " tokens but the model only "
+                    + model.config().vocabSize() + ": they do not belong together (" + resolved.model() + ")");
+        }
+        return t;
+    }
+
+    // --- what the model is ----------------------------------------------------------------------------
+
+    /** The name answers report: the option, else the Hub repo id, else the file or folder name. */
+    public String modelId() { return modelId; }
+
+    /** The name a model's answers report by default: the Hub repo id, else the file or folder name. */
+    public static String modelId(ResolvedModel model) {
+        return model.repo().map(Object::toString).orElse(model.model().getFileName().toString());
+    }
+
+    /** Where the model's files are. */
+    public ResolvedModel files() { return resolved; }
+
+    /** The tokenizer; a clear error when the model's files hold none. */
+    public Tekken tokenizer() {
+        if (tekken == null) throw new IllegalArgumentException(model.path() + " has no tokenizer (no GGUF tokenizer "
+                + "metadata, no tekken.json); use 'jmistral generate --prompt-ids' or add tekken.json to the folder");
+        return tekken;
+    }
+
+    /** The tokenizer, when the model's files hold one. */
+    public Optional<Tekken> optionalTokenizer() { return Optional.ofNullable(tekken); }
+
+    /** Tokens one request may hold (prompt + answer). */
+    public int contextLimit() { return scheduler.contextLimit(); }
+
+    /** Whether the model has a vision tower for images (found, not yet opened). */
+    public boolean canReadImages() { return vision != null && vision.source() != null; }
+
+    /** Times the vision tower was opened (at most once per engine). */
+    public int visionTowersOpened() { return vision == null ? 0 : vision.timesOpened(); }
+
+    /** The system prompt put first in requests without one (null: none). */
+    public String systemPrompt() { return systemPrompt; }
+
+    /**
+     * The model's default system prompt: SYSTEM_PROMPT.txt beside it, rendered with {name} = the model's
+     * name (the Hub repo's name, else the file or folder name, without .gguf / -GGUF) and the dates, as
+     * the model card does.
+     */
+    public Optional<String> modelSystemPrompt(LocalDate today) {
+        return resolved.sibling(SystemPromptTemplate.FILE_NAME).map(f -> new SystemPromptTemplate(read(f)).render(modelName(resolved), today));
+    }
+
+    /** The model's name for its system prompt: the Hub repo's name, else the GGUF file's or folder's, without .gguf / -GGUF. */
+    public static String modelName(ResolvedModel model) {
+        String n = model.repo().map(RepoId::name)
+                .orElseGet(() -> (model.isGguf() ? model.model() : model.directory()).getFileName().toString());
+        for (String suffix : new String[] {".gguf", "-gguf"}) {      // a GGUF build names the same model
+            if (n.toLowerCase(Locale.ROOT).endsWith(suffix)) n = n.substring(0, n.length() - suffix.length());
+        }
+        return n;
+    }
+
+    private static String read(Path f) {
+        try {
+            return Files.readString(f);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + f + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The prompt a request encodes to (token ids, BOS first), as the engine would run it. */
+    public int[] promptTokens(ChatRequest request) {
+        ChatRun run = new ChatRun(this, request, e -> { });
+        try {
+            return encoder().encode(run.request()).tokens();
+        } catch (jmistral.chat.ChatValidationException e) {
+            throw new InvalidRequestException(e.path(), e.getMessage(), e);
+        }
+    }
+
+    /** The scheduler's live counters (queue, running, KV blocks, prefix-cache hits, steps). */
+    public SchedulerMetrics metrics() { return scheduler.metrics(); }
+
+    // --- chat ---------------------------------------------------------------------------------------
+
+    /**
+     * Starts answering; read the events from the returned stream (close it to cancel). Problems found
+     * before generation starts are thrown: {@link InvalidRequestException} (a
+     * {@link ContextLengthException} when it does not fit), {@link EngineBusyException}.
+     */
+    public ChatStream chat(ChatRequest request) {
+        ChatStream stream = new ChatStream();
+        stream.started(new ChatRun(this, request, stream::put).prepare().start());
+        return stream;
+    }
+
+    /**
+     * Starts answering; events go to {@code listener} on the engine's thread, in order (it must be quick
+     * and never block: hand them to a queue; if it throws, the request is cancelled).
+     */
+    public ChatHandle chat(ChatRequest request, Consumer<ChatEvent> listener) {
+        return new ChatRun(this, request, listener).prepare().start();
+    }
+
+    /** The whole answer (waits for it); a failure after the start is an IllegalStateException. */
+    public ChatResponse complete(ChatRequest request) {
+        try (ChatStream s = chat(request)) {
+            return s.response();
+        }
+    }
+
+    /**
+     * Many requests at once through the scheduler, admitted together (so a batch runs the same steps
+     * whatever the timing). Answers come back in the order of the requests; a request that cannot run
+     * (bad message, schema, image, too long) gets a response with its {@link ChatResponse#error()}
+     * instead of failing the others. The whole batch must fit in the waiting line
+     * ({@link EngineBusyException} otherwise).
+     */
+    public List<ChatResponse> batch(List<ChatRequest> requests) {
+        int n = requests.size();
+        ChatResponse[] out = new ChatResponse[n];
+        ChatResponse.Collector[] collectors = new ChatResponse.Collector[n];
+        CountDownLatch done = new CountDownLatch(n);
+        List<ChatRun> runs = new ArrayList<>();
+        List<Integer> runIndex = new ArrayList<>();
+        List<SequenceRequest> sequences = new ArrayList<>();
+        List<Consumer<GenerationEvent>> listeners = new ArrayList<>();
+        List<Integer> choicesPerRun = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ChatResponse.Collector collector = collectors[i] = new ChatResponse.Collector();
+            ChatRun run = new ChatRun(this, requests.get(i), e -> {
+                if (collector.accept(e)) done.countDown();
+            });
+            try {
+                run.prepare();
+            } catch (InvalidRequestException e) {
+                out[i] = ChatResponse.failed(e.getMessage(), new Usage(run.promptTokens(), 0, 0));
+                done.countDown();
+                continue;
+            }
+            List<ChatRun.Choice> choices = run.choices();
+            for (ChatRun.Choice c : choices) {
+                sequences.add(c.sequence());
+                listeners.add(c.output());
+            }
+            runs.add(run);
+            runIndex.add(i);
+            choicesPerRun.add(choices.size());
+        }
+        List<SequenceHandle> handles;
+        try {
+            handles = sequences.isEmpty() ? List.of() : scheduler.submitAll(sequences, listeners);
+        } catch (QueueFullException e) {
+            throw new EngineBusyException("The batch of " + n + " requests does not fit in the waiting line: "
+                    + "raise maxQueue or send fewer at once.");
+        }
+        int next = 0;
+        for (int r = 0; r < runs.size(); r++) {
+            runs.get(r).started(handles.subList(next, next + choicesPerRun.get(r)));
+            next += choicesPerRun.get(r);
+        }
+        try {
+            done.await();
+        } catch (InterruptedException e) {
+            for (ChatRun run : runs) run.cancel();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while generating a batch", e);
+        }
+        for (int r = 0; r < runs.size(); r++) {
+            int i = runIndex.get(r);
+            ChatResponse res = collectors[i].response();
+            out[i] = res.error() == null ? res : ChatResponse.failed(res.error(), new Usage(runs.get(r).promptTokens(), 0, 0));
+        }
+        return Arrays.asList(out);
+    }
+
+    /**
+     * Token-level generation, no chat format (verification tools such as {@code jmistral generate}): the
+     * prompt's ids in, the generated ids (with per-step logprobs when asked) out.
+     */
+    public GenerationResult generate(SequenceRequest request) {
+        SequenceHandle handle = scheduler.submit(request);
+        try {
+            return handle.await();
+        } catch (InterruptedException e) {
+            handle.cancel();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while generating", e);
+        }
+    }
+
+    // --- for ChatRun -------------------------------------------------------------------------------
+
+    PromptEncoder encoder() {
+        tokenizer();
+        return encoder;
+    }
+
+    OutputConstraints constraints() { return constraints; }
+
+    TokenText tokenText() { return tokenText; }
+
+    Scheduler scheduler() { return scheduler; }
+
+    /** Image embeddings at the [IMG] positions of an encoded prompt (the vision tower opened on first use). */
+    float[][] imageEmbeddings(EncodedPrompt prompt) {
+        ImagePipeline pipeline;
+        try {
+            pipeline = vision.pipeline();
+        } catch (RuntimeException e) {
+            throw new InvalidRequestException("messages", e.getMessage(), e);
+        }
+        for (EncodedPrompt.ImageSlot slot : prompt.images()) {
+            if (slot.image().pixels() == null) {
+                throw new InvalidRequestException("messages", "the image " + slot.image().url() + " has a size but no pixels: "
+                        + "give its pixels (ContentPart.Image.of / read)");
+            }
+        }
+        try {
+            return pipeline.promptEmbeddings(prompt, ContentPart.Image::pixels);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("messages", "The images cannot be placed in the prompt: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops the scheduler (running requests end CANCELLED), then frees the KV cache, the vision tower and the weights. */
+    @Override
+    public void close() {
+        try {
+            scheduler.close();
+            kv.close();
+        } finally {
+            try {
+                if (vision != null) vision.close();
+            } finally {
+                model.close();
+            }
+        }
+    }
+}
