@@ -27,6 +27,20 @@ import jmistral.model.LanguageModel;
  * the queue if KV blocks run short; (4) one {@code model.forward}; (5) sample for every sequence whose
  * history is now all in its cache, emit events, finish those that stop. A finished sequence's cache
  * goes to the prefix cache (or is freed) at once.
+ *
+ * <p>Speculative decoding ({@link Speculation}): a decoding sequence whose newest tokens occurred earlier
+ * in its history forwards, with its next token, a draft of the K tokens that followed them there, and
+ * gets logits at all K+1 positions from the same step (its matmuls take K+1 rows of tokens per weight
+ * read). Position i is then sampled exactly as plain decoding would sample it, with the same sampler
+ * state, constraint and random stream: draft token i+1 is accepted when the sampled token equals it,
+ * and the first token that differs is kept as the sequence's next token and ends the step for it; the
+ * KV cache is cut back to the accepted tokens. For greedy decoding this is the exact-match rule; for
+ * sampling it is the standard speculative acceptance rule with a deterministic drafter (q a point
+ * mass on the draft d): d is accepted with probability p(d), and on rejection the token drawn from p
+ * conditioned on not being d is a draw from the residual max(0, p - q) renormalized. So the output
+ * follows the same distribution as plain decoding (with a fixed seed, the same tokens up to float
+ * rounding), and penalties, constraints, stop strings, the loop guard and logprobs see only the
+ * tokens kept.
  */
 public final class Scheduler implements AutoCloseable {
 
@@ -62,6 +76,9 @@ public final class Scheduler implements AutoCloseable {
     private final AtomicLong forwardedTokens = new AtomicLong();
     private final AtomicLong steps = new AtomicLong();
     private final AtomicLong preemptions = new AtomicLong();
+    private final AtomicLong draftedTokens = new AtomicLong();
+    private final AtomicLong acceptedTokens = new AtomicLong();
+    private final int[] draftBuffer;                                   // PromptLookup's output, scheduler thread only
 
     /** Starts the scheduler thread. The KV cache stays the caller's (closed by the caller after close()). */
     public Scheduler(LanguageModel model, KvCache kv, SchedulerConfig config) {
@@ -74,6 +91,7 @@ public final class Scheduler implements AutoCloseable {
         if (config.maxContext() > 0) limit = Math.min(limit, config.maxContext());
         this.contextLimit = (int) limit;
         this.prefixCache = new PrefixCache(config.prefixCacheEntries());
+        this.draftBuffer = new int[config.speculation().draftTokens()];
         this.thread = Thread.ofPlatform().name("jmistral-scheduler").daemon().unstarted(this::loop);
         thread.start();
     }
@@ -166,7 +184,7 @@ public final class Scheduler implements AutoCloseable {
         int total = kv.totalBlocks();
         return new SchedulerMetrics(queued.get(), running, total, total - kv.freeBlocks(), prefixEntries,
                 requestsFinished.get(), promptTokens.get(), cachedPromptTokens.get(), generatedTokens.get(),
-                forwardedTokens.get(), steps.get(), preemptions.get());
+                forwardedTokens.get(), steps.get(), preemptions.get(), draftedTokens.get(), acceptedTokens.get());
     }
 
     /** Stops the thread; sequences still running or waiting end with CANCELLED; cached prefixes are freed. */
@@ -249,14 +267,16 @@ public final class Scheduler implements AutoCloseable {
         if (plan.isEmpty()) return;
         List<Sequence> batch = new ArrayList<>(plan.size());
         List<BatchEntry> entries = new ArrayList<>(plan.size());
-        int tokens = 0;
+        int tokens = 0, drafted = 0;
         for (Planned pl : plan) {
             Sequence s = pl.sequence();
-            int from = s.cache.length();
+            int from = s.cache.length(), n = pl.tokens();
+            int[] ids = Arrays.copyOfRange(s.tokens, from, from + n);   // a draft goes after the history token
+            System.arraycopy(pl.draft(), 0, ids, n - pl.draft().length, pl.draft().length);
             batch.add(s);
-            entries.add(new BatchEntry(s.cache, Arrays.copyOfRange(s.tokens, from, from + pl.tokens()),
-                    s.embeddings(from, pl.tokens()), false));
-            tokens += pl.tokens();
+            entries.add(new BatchEntry(s.cache, ids, s.embeddings(from, n), pl.draft().length > 0));
+            tokens += n;
+            drafted += pl.draft().length;
         }
 
         long t0 = System.nanoTime();
@@ -272,7 +292,8 @@ public final class Scheduler implements AutoCloseable {
         long t1 = System.nanoTime();
         steps.incrementAndGet();
         forwardedTokens.addAndGet(tokens);
-        var stepStats = new SchedulerListener.StepStats(batch.size(), tokens, t1 - t0);
+        draftedTokens.addAndGet(drafted);
+        var stepStats = new SchedulerListener.StepStats(batch.size(), tokens, drafted, t1 - t0);
         for (SchedulerListener l : listeners) {
             try {
                 l.stepDone(stepStats);
@@ -283,7 +304,9 @@ public final class Scheduler implements AutoCloseable {
 
         for (int i = 0; i < batch.size(); i++) {
             Sequence s = batch.get(i);
-            if (s.uncached() == 0) sampleNext(s, logits.get(i), t1);
+            int[] draft = plan.get(i).draft();
+            if (draft.length > 0) verify(s, draft, logits.get(i), t1);
+            else if (s.uncached() == 0) sampleNext(s, logits.get(i), logits.get(i).length - vocab, t1);
         }
         running = active.size();
         prefixEntries = prefixCache.size();
@@ -336,9 +359,17 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
-    /** A sequence's share of the next step: how many of its uncached tokens to forward. */
-    private record Planned(Sequence sequence, int tokens) {
+    /**
+     * A sequence's share of the next step: how many tokens to forward, its uncached ones and then
+     * the draft tokens (empty unless it decodes speculatively).
+     */
+    private record Planned(Sequence sequence, int tokens, int[] draft) {
+        Planned(Sequence sequence, int tokens) {
+            this(sequence, tokens, NO_DRAFT);
+        }
     }
+
+    private static final int[] NO_DRAFT = new int[0];
 
     /**
      * Decode tokens first (one per sequence), then prompt chunks within the token budget; makes room
@@ -346,11 +377,17 @@ public final class Scheduler implements AutoCloseable {
      */
     private List<Planned> planBatch() {
         int bs = kv.blockSize();
+        boolean drafts = config.speculation().enabled();
         while (true) {
             List<Planned> batch = new ArrayList<>();
             int budget = config.maxBatchTokens();
             for (Sequence s : active) {
                 if (s.uncached() == 1) { batch.add(new Planned(s, 1)); budget--; }
+            }
+            for (int i = 0; drafts && i < batch.size() && budget > 0; i++) {
+                int[] draft = draft(batch.get(i).sequence(), budget);
+                batch.set(i, new Planned(batch.get(i).sequence(), 1 + draft.length, draft));
+                budget -= draft.length;
             }
             for (Sequence s : active) {
                 int u = s.uncached();
@@ -366,6 +403,7 @@ public final class Scheduler implements AutoCloseable {
                 need += ceilDiv(len + pl.tokens(), bs) - ceilDiv(len, bs);
             }
             if (need <= kv.freeBlocks()) return batch;
+            if (drafts) { drafts = false; continue; }          // speculation is the first thing to give up
             if (prefixCache.evictOldest(null)) continue;
             Sequence newest = active.getLast();
             if (active.size() > 1) {                           // recompute it later
@@ -382,23 +420,68 @@ public final class Scheduler implements AutoCloseable {
         }
     }
 
+    /**
+     * A draft for s, a decoding sequence (its one uncached token is its newest): at most K tokens, as
+     * many as its max_tokens, the context and the step's token budget leave room for, cut where the
+     * constraint would refuse one. Empty when nothing earlier matches its newest tokens.
+     */
+    private int[] draft(Sequence s, int budget) {
+        int max = Math.min(draftBuffer.length, budget);
+        int maxTokens = s.request.params().maxTokens();
+        if (maxTokens > 0) max = Math.min(max, maxTokens - s.completionTokens - 1);
+        max = Math.min(max, contextLimit - s.length);             // the cache holds length + draft tokens
+        int n = PromptLookup.draft(s.tokens, s.length, config.speculation(), max, draftBuffer);
+        TokenConstraint constraint = s.request.constraint();
+        if (n > 0 && constraint != null) n = constraint.acceptablePrefix(draftBuffer, n);
+        return n == 0 ? NO_DRAFT : Arrays.copyOf(draftBuffer, n);
+    }
+
+    /**
+     * Accepts or rejects the draft s forwarded after its newest token (logits [draft.length + 1][vocab]):
+     * samples position by position as plain decoding would, keeps draft token i + 1 while it equals
+     * what position i sampled, and cuts the KV cache back to the history at the first difference
+     * (the token sampled there is the sequence's next one) or when the sequence ends.
+     */
+    private void verify(Sequence s, int[] draft, float[] logits, long now) {
+        int base = s.length;                      // history before; the cache holds base + draft.length
+        int accepted = 0;
+        for (int i = 0; i <= draft.length; i++) {
+            Sample sample = draw(s, logits, i * vocab);
+            if (sample == null) break;
+            boolean match = i < draft.length && sample.token() == draft[i];
+            if (match) accepted++;
+            else s.cache.truncate(base + i);       // drafts from position base + i on were wrong
+            if (!emit(s, sample, now) || !match) break;
+        }
+        acceptedTokens.addAndGet(accepted);
+    }
+
     /** Samples the next token of s from its logits and decides whether s goes on. */
-    private void sampleNext(Sequence s, float[] logits, long now) {
-        SamplingParams p = s.request.params();
-        Sample sample;
+    private void sampleNext(Sequence s, float[] logits, int offset, long now) {
+        Sample sample = draw(s, logits, offset);
+        if (sample != null) emit(s, sample, now);
+    }
+
+    /** The sampler's pick from logits[offset, offset + vocab), or null when sampling failed (s ended). */
+    private Sample draw(Sequence s, float[] logits, int offset) {
         try {
-            sample = s.sampler.sample(logits, logits.length - vocab);
+            return s.sampler.sample(logits, offset);
         } catch (RuntimeException e) {
             finish(s, FinishReason.ERROR, flushText(s), "sampling failed: " + e.getMessage());
-            return;
+            return null;
         }
+    }
+
+    /** Counts and reports a sampled token; true when s goes on, false when it ended with it. */
+    private boolean emit(Sequence s, Sample sample, long now) {
+        SamplingParams p = s.request.params();
         generatedTokens.incrementAndGet();
         s.completionTokens++;
         if (s.firstTokenNanos < 0) s.firstTokenNanos = now;
         int t = sample.token();
         if (p.isStopToken(t)) {
             finish(s, FinishReason.STOP, flushText(s), null);
-            return;
+            return false;
         }
         s.append(t);
         String piece = s.request.decoder() != null ? s.request.decoder().decode(t) : "";
@@ -413,7 +496,10 @@ public final class Scheduler implements AutoCloseable {
             finish(s, FinishReason.LOOP, flushText(s), null);
         } else if ((p.maxTokens() > 0 && s.completionTokens >= p.maxTokens()) || s.length >= contextLimit) {
             finish(s, FinishReason.LENGTH, flushText(s), null);
+        } else {
+            return true;
         }
+        return false;
     }
 
     /** Text still buffered in the decoder and the stop matcher, at the end. */
@@ -426,6 +512,8 @@ public final class Scheduler implements AutoCloseable {
     private void finish(Sequence s, FinishReason reason, String text, String error) {
         active.remove(s);
         if (s.cache != null) {
+            // drafts verified in the same step as the end may lie past the history: not part of it
+            if (s.cache.length() > s.length) s.cache.truncate(s.length);
             boolean keep = reason == FinishReason.STOP || reason == FinishReason.LENGTH || reason == FinishReason.LOOP;
             int share = s.cache.length();
             if (keep && share > 0) prefixCache.put(s.keys(share), s.cache);

@@ -17,8 +17,8 @@ public interface SchedulerListener {
                         long totalNanos) {
     }
 
-    /** One forward step: sequences in the batch, tokens forwarded, duration. */
-    record StepStats(int sequences, int tokens, long nanos) {
+    /** One forward step: sequences in the batch, tokens forwarded (draft tokens included), draft tokens, duration. */
+    record StepStats(int sequences, int tokens, int draftTokens, long nanos) {
     }
 
     default void requestFinished(RequestStats stats) {

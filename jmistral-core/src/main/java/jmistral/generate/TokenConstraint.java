@@ -14,4 +14,14 @@ public interface TokenConstraint {
 
     /** The token chosen at this step (always one of the allowed ones). */
     void advance(int token);
+
+    /**
+     * How many of tokens[0, n) the constraint would take one after the other from here, without
+     * changing this constraint: speculative decoding cuts a draft there rather than spend a forward
+     * position on a token that can never be accepted. A constraint that cannot tell cheaply keeps
+     * the default (n): the sampler still masks every position, so a wrong draft is only rejected later.
+     */
+    default int acceptablePrefix(int[] tokens, int n) {
+        return n;
+    }
 }

@@ -13,8 +13,17 @@ final class ReferenceGeneration {
 
     /** Generated tokens (stop tokens excluded) until a stop token or max tokens. */
     static int[] generate(ToyModel model, int[] prompt, SamplingParams params) {
-        Sampler sampler = new Sampler(params, model.vocab, prompt, null);
-        long[] history = Arrays.stream(prompt).asLongStream().toArray();
+        return generate(model, prompt, null, params, null);
+    }
+
+    /** The same with image rows in the prompt (keyed as the toy model keys them) and a constraint. */
+    static int[] generate(ToyModel model, int[] prompt, float[][] embeddings, SamplingParams params, TokenConstraint constraint) {
+        Sampler sampler = new Sampler(params, model.vocab, prompt, constraint);
+        long[] history = new long[prompt.length];
+        for (int i = 0; i < prompt.length; i++) {
+            float[] row = embeddings == null ? null : embeddings[i];
+            history[i] = row == null ? prompt[i] : ToyModel.embeddingKey(row);
+        }
         int[] out = new int[0];
         while (true) {
             int t = sampler.sample(model.logits(history), 0).token();

@@ -54,12 +54,15 @@ class ToyModel implements LanguageModel {
         for (BatchEntry e : batch) {
             FakeKvCache.Seq seq = (FakeKvCache.Seq) e.cache();
             step.add(new Forwarded(seq.length(), e.tokens().length));
-            for (int i = 0; i < e.tokens().length; i++) {
+            int n = e.tokens().length;
+            float[] all = e.allLogits() ? new float[n * vocab] : null;    // [n][vocab]
+            for (int i = 0; i < n; i++) {
                 float[] row = e.embeddings() == null ? null : e.embeddings()[i];
                 seq.append(row == null ? e.tokens()[i] : embeddingKey(row));
+                if (all != null) System.arraycopy(logits(seq.history()), 0, all, i * vocab, vocab);
             }
-            forwardedTokens.addAndGet(e.tokens().length);
-            out.add(logits(seq.history()));
+            forwardedTokens.addAndGet(n);
+            out.add(all != null ? all : logits(seq.history()));
         }
         steps.add(step);
         return out;

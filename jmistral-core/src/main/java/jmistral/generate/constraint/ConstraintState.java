@@ -46,6 +46,15 @@ public final class ConstraintState implements jmistral.generate.TokenConstraint 
         return true;
     }
 
+    /** Walks a copy of this state over the tokens (a speculative draft); this state does not move. */
+    @Override
+    public int acceptablePrefix(int[] tokens, int n) {
+        ConstraintState probe = copy();
+        int i = 0;
+        while (i < n && probe.tryAdvance(tokens[i])) i++;
+        return i;
+    }
+
     /** Is the token allowed next? (Walks the token's bytes; does not need the mask.) */
     public boolean isAllowed(int tokenId) {
         if (finished) return false;

@@ -40,6 +40,22 @@ class ConstraintStateTest {
     }
 
     @Test
+    void acceptablePrefixWalksACopyAndStopsAtTheFirstRefusedToken() {
+        GrammarMatcher m = new GrammarMatcher(Grammar.jsonSchema(SCHEMA), TekkenTestVocabulary.trie());
+        ConstraintState s = m.newState();
+        for (byte b : "{\"id\":".getBytes(StandardCharsets.UTF_8)) s.advance(ConstraintTestSupport.byteToken(b));
+        BitSet before = s.allowedTokens();
+        byte[] draft = "42,\"name\":x".getBytes(StandardCharsets.UTF_8);   // x: no JSON value starts so
+        int[] tokens = new int[draft.length];
+        for (int i = 0; i < draft.length; i++) tokens[i] = ConstraintTestSupport.byteToken(draft[i]);
+        assertEquals(draft.length - 1, s.acceptablePrefix(tokens, tokens.length));
+        assertEquals(3, s.acceptablePrefix(tokens, 3));
+        assertEquals(before, s.allowedTokens(), "the state itself did not move");
+        int[] tooBig = {ConstraintTestSupport.byteToken('1'), ConstraintTestSupport.byteToken('0'), ConstraintTestSupport.byteToken('0')};
+        assertEquals(2, s.acceptablePrefix(tooBig, 3), "100 is above the maximum of 99");
+    }
+
+    @Test
     void eosIsForcedOnceTheJsonIsComplete() {
         GrammarMatcher m = new GrammarMatcher(Grammar.jsonSchema(SCHEMA), TekkenTestVocabulary.trie());
         ConstraintState s = m.newState();
