@@ -444,16 +444,14 @@ public final class Scheduler implements AutoCloseable {
      */
     private void verify(Sequence s, int[] draft, float[] logits, long now) {
         int base = s.length;                      // history before; the cache holds base + draft.length
-        int accepted = 0;
         for (int i = 0; i <= draft.length; i++) {
             Sample sample = draw(s, logits, i * vocab);
             if (sample == null) break;
             boolean match = i < draft.length && sample.token() == draft[i];
-            if (match) accepted++;
+            if (match) acceptedTokens.incrementAndGet();  // counted before emit: a caller woken there sees it
             else s.cache.truncate(base + i);       // drafts from position base + i on were wrong
             if (!emit(s, sample, now) || !match) break;
         }
-        acceptedTokens.addAndGet(accepted);
     }
 
     /** Samples the next token of s from its logits and decides whether s goes on. */

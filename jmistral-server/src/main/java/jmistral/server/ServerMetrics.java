@@ -56,6 +56,8 @@ final class ServerMetrics {
         counter(engine, "jmistral_prefix_cache_queries", "Prompt tokens looked up in the prefix cache", SchedulerMetrics::promptTokens);
         counter(engine, "jmistral_prefix_cache_hits", "Prompt tokens taken from the prefix cache instead of computed", SchedulerMetrics::cachedPromptTokens);
         counter(engine, "jmistral_num_preemptions", "Sequences pushed back to the queue to free KV blocks", SchedulerMetrics::preemptions);
+        counter(engine, "jmistral_spec_decode_num_draft_tokens", "Speculative draft tokens verified", SchedulerMetrics::draftedTokens);
+        counter(engine, "jmistral_spec_decode_num_accepted_tokens", "Speculative draft tokens accepted", SchedulerMetrics::acceptedTokens);
     }
 
     private void gauge(CompletionEngine engine, String name, String help, ToDoubleFunction<SchedulerMetrics> value) {

@@ -211,8 +211,8 @@ class HttpApiTest {
     void schedulerCountersAppearUnderVllmLikeNames() throws Exception {
         engine.scheduler = null;   // loading: the scheduler's metrics read 0
         assertEquals(0, Prometheus.value(get("/metrics").body(), "jmistral_prefix_cache_hits_total"));
-        //                                    waiting running blocks used entries finished prompt cached generated forwarded steps preemptions
-        engine.scheduler = new jmistral.generate.SchedulerMetrics(3, 5, 1024, 77, 2, 9, 640, 400, 90, 330, 40, 6);
+        //                                    waiting running blocks used entries finished prompt cached generated forwarded steps preemptions drafted accepted
+        engine.scheduler = new jmistral.generate.SchedulerMetrics(3, 5, 1024, 77, 2, 9, 640, 400, 90, 330, 40, 6, 120, 51);
         try {
             String m = get("/metrics").body();
             assertEquals(5, Prometheus.value(m, "jmistral_num_requests_running"), m);
@@ -223,6 +223,8 @@ class HttpApiTest {
             assertEquals(640, Prometheus.value(m, "jmistral_prefix_cache_queries_total"));
             assertEquals(400, Prometheus.value(m, "jmistral_prefix_cache_hits_total"));
             assertEquals(6, Prometheus.value(m, "jmistral_num_preemptions_total"));
+            assertEquals(120, Prometheus.value(m, "jmistral_spec_decode_num_draft_tokens_total"));
+            assertEquals(51, Prometheus.value(m, "jmistral_spec_decode_num_accepted_tokens_total"));
         } finally {
             engine.scheduler = null;
         }
