@@ -96,8 +96,8 @@ final class OutputConstraints {
         try {
             return grammar.get();
         } catch (UnsupportedSchemaException e) {
-            throw new InvalidRequestException(param, "The schema uses '" + e.keyword() + "', which constrained decoding does not support ("
-                    + e.getMessage() + ").", e);
+            // the message names the keyword, where it is, and why (unsupported, invalid value or over a limit)
+            throw new InvalidRequestException(param, "Cannot constrain the output: " + e.getMessage() + ".", e);
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException(param, "Cannot constrain the output: " + e.getMessage(), e);
         }

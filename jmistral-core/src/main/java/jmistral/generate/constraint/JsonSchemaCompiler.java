@@ -31,6 +31,15 @@ import java.util.Set;
  * OpenAI strict mode); numbers with bounds are written without exponent, and non-integer bounds on
  * numbers are rounded inwards to integers; integers are exact. Unsupported keywords throw
  * {@link UnsupportedSchemaException}.
+ *
+ * <p>Limits (a schema comes from a client, so it must not cost unbounded memory, stack or time):
+ * minItems/maxItems/minLength/maxLength at most {@link #MAX_REPEAT}, at most {@link #MAX_NESTING} nested
+ * schemas on one path, at most {@link #MAX_SCHEMAS} schema objects compiled (inlined $refs count each time),
+ * and the automaton at most {@link NfaBuilder#MAX_NODES} nodes. Keyword values that JSON Schema does not
+ * allow (a negative count, a bound that is not a number) are refused rather than read as something else.
+ * A $ref may recurse when the recursion consumes input first (a tree of objects or arrays: the pushdown
+ * stack bounds its depth at sampling time); a $ref that reaches itself before any input is consumed
+ * ({@code {"$ref": "#"}}, two definitions naming each other) matches no finite value and is refused.
  */
 final class JsonSchemaCompiler {
 
@@ -52,9 +61,22 @@ final class JsonSchemaCompiler {
             "boolean", "null");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** Array items repeated up to this many times are copied into the automaton; more become rule calls. */
+    private static final int INLINED_REPEATS = 4;
+    /** Largest minItems/maxItems/minLength/maxLength: repetitions are unrolled in the automaton. */
+    static final int MAX_REPEAT = Integer.getInteger("jmistral.schema.maxRepeat", 10_000);
+    /** Deepest chain of nested schemas (properties, items, anyOf branches, inlined $refs) on one path. */
+    static final int MAX_NESTING = Integer.getInteger("jmistral.schema.maxNesting", 64);
+    /** Most schema objects compiled for one grammar (non-recursive $refs are inlined, so they can multiply). */
+    static final int MAX_SCHEMAS = Integer.getInteger("jmistral.schema.maxSchemas", 20_000);
+
     private final JsonNode root;
     private final RuleSet rules;
     private final Map<String, Integer> refRules = new HashMap<>();
+    /** $ref targets entered at the current position with no input consumed since (left recursion if repeated). */
+    private Set<String> unguardedRefs = new HashSet<>();
+    private int depth;
+    private int compiled;
 
     JsonSchemaCompiler(JsonNode root, RuleSet rules) {
         this.root = root;
@@ -71,11 +93,29 @@ final class JsonSchemaCompiler {
         if (r != null) return new Expr.Call(r);
         int rule = rules.declare();
         refRules.put(pointer, rule);
+        unguardedRefs.add(pointer);
         rules.define(rule, compile(resolve(pointer, pointer), pointer, Set.of(pointer)));
+        unguardedRefs.remove(pointer);
         return new Expr.Call(rule);
     }
 
     private Expr compile(JsonNode s, String ptr, Set<String> inlining) {
+        if (++compiled > MAX_SCHEMAS) {
+            throw UnsupportedSchemaException.limit("(size)", ptr, "more than " + MAX_SCHEMAS
+                    + " schemas to compile (each inlined $ref counts); the limit is " + MAX_SCHEMAS);
+        }
+        if (depth >= MAX_NESTING) {
+            throw UnsupportedSchemaException.limit("(nesting)", ptr, "schemas nested deeper than the limit of " + MAX_NESTING);
+        }
+        depth++;
+        try {
+            return compileNode(s, ptr, inlining);
+        } finally {
+            depth--;
+        }
+    }
+
+    private Expr compileNode(JsonNode s, String ptr, Set<String> inlining) {
         if (s.isBoolean()) {
             if (s.booleanValue()) return JsonGrammar.anyValue(rules);
             throw new UnsupportedSchemaException("false", ptr, "the schema 'false' matches nothing");
@@ -85,16 +125,26 @@ final class JsonSchemaCompiler {
             String k = it.next();
             if (UNSUPPORTED.contains(k)) throw new UnsupportedSchemaException(k, ptr, "keyword '" + k + "' is not supported");
         }
+        SchemaValues.check(s, ptr);
         if (s.has("uniqueItems") && s.get("uniqueItems").asBoolean()) {
             throw new UnsupportedSchemaException("uniqueItems", ptr, "uniqueItems: true is not supported");
         }
         if (s.has("$ref")) {
             requireOnly(s, ptr, "$ref", Set.of("$ref"));
             String target = refTarget(s.get("$ref").asText(), ptr);
+            if (unguardedRefs.contains(target)) {
+                throw new UnsupportedSchemaException("$ref", ptr, "'" + s.get("$ref").asText() + "' refers back to itself"
+                        + " before any input is consumed (left recursion: no finite value matches)");
+            }
             if (inlining.contains(target)) return ruleFor(target); // recursion: push instead of inlining
             Set<String> deeper = new HashSet<>(inlining);
             deeper.add(target);
-            return compile(resolve(target, ptr), target, deeper);
+            unguardedRefs.add(target);
+            try {
+                return compile(resolve(target, ptr), target, deeper);
+            } finally {
+                unguardedRefs.remove(target);
+            }
         }
         for (String comb : List.of("anyOf", "oneOf")) {
             if (s.has(comb)) {
@@ -306,7 +356,22 @@ final class JsonSchemaCompiler {
 
     // ---- objects ------------------------------------------------------------------------------
 
+    /** Compiles the parts of an object or array: they follow its '{' or '[', so earlier $refs are guarded. */
+    private <T> T afterOpeningBracket(java.util.function.Supplier<T> body) {
+        Set<String> saved = unguardedRefs;
+        unguardedRefs = new HashSet<>();
+        try {
+            return body.get();
+        } finally {
+            unguardedRefs = saved;
+        }
+    }
+
     private Expr object(JsonNode s, String ptr, Set<String> inlining) {
+        return afterOpeningBracket(() -> objectBody(s, ptr, inlining));
+    }
+
+    private Expr objectBody(JsonNode s, String ptr, Set<String> inlining) {
         Map<String, JsonNode> props = new LinkedHashMap<>();
         JsonNode p = s.get("properties");
         if (p != null) p.properties().forEach(e -> props.put(e.getKey(), e.getValue()));
@@ -359,6 +424,10 @@ final class JsonSchemaCompiler {
     // ---- arrays -------------------------------------------------------------------------------
 
     private Expr array(JsonNode s, String ptr, Set<String> inlining) {
+        return afterOpeningBracket(() -> arrayBody(s, ptr, inlining));
+    }
+
+    private Expr arrayBody(JsonNode s, String ptr, Set<String> inlining) {
         List<Expr> prefix = new ArrayList<>();
         JsonNode prefixNode = s.get("prefixItems");
         String prefixKw = "prefixItems";
@@ -371,6 +440,9 @@ final class JsonSchemaCompiler {
             itemsKw = "additionalItems";
         }
         if (prefixNode != null) {
+            if (prefixNode.size() > MAX_REPEAT) {
+                throw UnsupportedSchemaException.limit(prefixKw, ptr, prefixNode.size() + " tuple items are above the limit of " + MAX_REPEAT);
+            }
             for (int i = 0; i < prefixNode.size(); i++) prefix.add(compile(prefixNode.get(i), ptr + "/" + prefixKw + "/" + i, inlining));
         }
         boolean noMore = items != null && items.isBoolean() && !items.booleanValue();
@@ -381,22 +453,43 @@ final class JsonSchemaCompiler {
         if (noMore) max = max < 0 ? k : Math.min(max, k);
         if (max >= 0 && max < min) throw new UnsupportedSchemaException("minItems", ptr, "no array length satisfies minItems/maxItems/items");
         int slots = max >= 0 ? max : Math.max(k, min);
-        List<Expr> slotExprs = new ArrayList<>();
-        for (int j = 0; j < slots; j++) slotExprs.add(j < k ? prefix.get(j) : item);
-        Expr tail = null;
-        if (max < 0) {
-            tail = slots == 0 ? Expr.opt(Expr.seq(item, Expr.star(Expr.seq(JsonGrammar.comma(), item))))
-                    : Expr.star(Expr.seq(JsonGrammar.comma(), item));
+        int fixed = Math.min(k, slots);                       // tuple slots, each its own schema
+        Expr rest = repeatedItems(item, fixed, Math.max(0, min - fixed), slots - fixed, max < 0);
+        // tuple slots j < fixed as nested optionals: e_j (sep e_{j+1} (... rest)?)?, mandatory below minItems
+        Expr r = rest;
+        for (int j = fixed - 1; j >= 0; j--) {
+            Expr slot = j == 0 ? prefix.get(0) : Expr.seq(JsonGrammar.comma(), prefix.get(j));
+            r = Expr.seq(slot, r);
+            if (j >= min) r = Expr.opt(r);
         }
-        return Expr.seq(Expr.literal("["), slotsFrom(0, slotExprs, min, tail), Expr.literal("]"));
+        return Expr.seq(Expr.literal("["), r, Expr.literal("]"));
     }
 
-    /** Slots j.. as nested optionals: e_j (sep e_{j+1} (...)?)?, mandatory below minItems. */
-    private static Expr slotsFrom(int j, List<Expr> slots, int min, Expr tail) {
-        if (j == slots.size()) return tail == null ? Expr.EMPTY : tail;
-        Expr item = j == 0 ? slots.get(0) : Expr.seq(JsonGrammar.comma(), slots.get(j));
-        Expr r = Expr.seq(item, slotsFrom(j + 1, slots, min, tail));
-        return j >= min ? Expr.opt(r) : r;
+    /**
+     * The items after {@code before} tuple slots: {@code mandatory} then up to {@code slots - mandatory} more
+     * (or any number more when unbounded), as counted repetitions (an automaton loop, not a nested
+     * expression per slot, so maxItems costs no stack).
+     */
+    private Expr repeatedItems(Expr item, int before, int mandatory, int slots, boolean unbounded) {
+        if (item == null || (slots == 0 && !unbounded)) return Expr.EMPTY;
+        if (slots > INLINED_REPEATS) {
+            // many copies: each one a call of the item's rule (one node), not a copy of its automaton
+            int rule = rules.declare();
+            rules.define(rule, item);
+            item = new Expr.Call(rule);
+        }
+        Expr sepItem = Expr.seq(JsonGrammar.comma(), item);
+        int optional = slots - mandatory;
+        if (before > 0) {
+            return Expr.seq(new Expr.Repeat(sepItem, mandatory, mandatory),
+                    unbounded ? Expr.star(sepItem) : new Expr.Repeat(sepItem, 0, optional));
+        }
+        // the first item has no separator before it
+        if (mandatory > 0) {
+            return Expr.seq(item, new Expr.Repeat(sepItem, mandatory - 1, mandatory - 1),
+                    unbounded ? Expr.star(sepItem) : new Expr.Repeat(sepItem, 0, optional));
+        }
+        return Expr.opt(Expr.seq(item, unbounded ? Expr.star(sepItem) : new Expr.Repeat(sepItem, 0, slots - 1)));
     }
 
     // ---- $ref ---------------------------------------------------------------------------------

@@ -9,8 +9,11 @@ import java.util.List;
  */
 final class NfaBuilder {
 
-    /** Keeps a runaway schema (e.g. maxLength 10^6 on a complex pattern) from eating the heap. */
-    static final int MAX_NODES = 4_000_000;
+    /**
+     * Total grammar size: keeps a schema whose counts are each within limits but multiply (maxItems of
+     * objects with long strings inside) from eating the heap (about 40 bytes a node).
+     */
+    static final int MAX_NODES = Integer.getInteger("jmistral.grammar.maxNodes", 2_000_000);
 
     private int nodes;
     private final IntList byteFrom = new IntList(), byteLo = new IntList(), byteHi = new IntList(),
@@ -31,8 +34,8 @@ final class NfaBuilder {
 
     private int newNode() {
         if (nodes >= MAX_NODES) {
-            throw new UnsupportedSchemaException("(size)", "", "the grammar would need more than " + MAX_NODES
-                    + " automaton nodes; reduce maxLength/maxItems/repetition counts");
+            throw UnsupportedSchemaException.limit("(size)", "", "the grammar would need more than " + MAX_NODES
+                    + " automaton nodes; reduce maxLength/maxItems/repetition counts or nesting");
         }
         return nodes++;
     }
