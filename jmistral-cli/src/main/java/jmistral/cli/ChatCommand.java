@@ -53,7 +53,7 @@ final class ChatCommand implements Callable<Integer> {
         err = spec.commandLine().getErr();
         boolean interactive = System.console() != null;
         try (ModelSession session = ModelSession.open(model, err);
-             Generator generator = new Generator(session.loaded.model(), model.ctx, model.kvType)) {
+             Generator generator = new Generator(session.loaded.model(), model.ctx, model.kvType, model.speculation())) {
             Responder responder = new Responder(session, generator, sampling, prompting, out, err);
             Conversation chat = new Conversation(new PromptEncoder(responder.tekken()), responder.systemPrompt());
             MultimodalPrompt pending = null;                 // images for the next message

@@ -58,7 +58,7 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxTokens < 1) throw new IllegalArgumentException("--max-tokens must be >= 1, got " + maxTokens);
         PrintWriter out = spec.commandLine().getOut();
         try (ModelSession session = ModelSession.open(model);
-             Generator generator = new Generator(session.loaded.model(), model.ctx, model.kvType)) {
+             Generator generator = new Generator(session.loaded.model(), model.ctx, model.kvType, model.speculation())) {
             SamplingParams p = SamplingParams.defaults().withTemperature(temperature).withTopP(topP).withTopK(topK)
                     .withSeed(seed).withMaxTokens(maxTokens).withLogprobs(topLogprobs);
             if (stopAtEos) p = p.withStopTokenIds(session.optionalTokenizer().map(t -> t.eos()).orElse(2));

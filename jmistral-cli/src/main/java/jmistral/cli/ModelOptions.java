@@ -1,5 +1,6 @@
 package jmistral.cli;
 
+import jmistral.generate.Speculation;
 import jmistral.hub.DefaultModels;
 import jmistral.model.KvCacheType;
 import picocli.CommandLine.Option;
@@ -22,4 +23,14 @@ final class ModelOptions {
 
     @Option(names = "--threads", paramLabel = "N", description = "compute threads (default: the CPU cores)")
     Integer threads;
+
+    @Option(names = "--draft-tokens", paramLabel = "K", defaultValue = "8",
+            description = "speculative decoding by prompt lookup: tokens drafted from earlier text and verified "
+                    + "in one pass; 0 = off (default: ${DEFAULT-VALUE})")
+    int draftTokens;
+
+    /** The speculative decoding these options ask for. */
+    Speculation speculation() {
+        return Speculation.DEFAULT.withDraftTokens(draftTokens);
+    }
 }

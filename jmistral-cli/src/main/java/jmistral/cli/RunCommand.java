@@ -50,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
         boolean pdf = file != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".pdf");
         if (pages != null && !pdf) throw new ParameterException(spec.commandLine(), "--pages needs --file FILE.pdf");
         try (ModelSession session = ModelSession.open(model, spec.commandLine().getErr());
-             Generator generator = new Generator(session.loaded.model(), model.ctx, model.kvType)) {
+             Generator generator = new Generator(session.loaded.model(), model.ctx, model.kvType, model.speculation())) {
             Responder responder = new Responder(session, generator, sampling, prompting,
                     spec.commandLine().getOut(), spec.commandLine().getErr());
             PromptEncoder encoder = new PromptEncoder(responder.tekken());

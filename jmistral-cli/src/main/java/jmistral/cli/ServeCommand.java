@@ -68,6 +68,11 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--allow-remote-images", description = "fetch http(s) image URLs (default: data URLs only)")
     boolean allowRemoteImages;
 
+    @Option(names = "--draft-tokens", paramLabel = "K", defaultValue = "8",
+            description = "speculative decoding by prompt lookup: tokens drafted from earlier text and verified "
+                    + "in one pass per request; 0 = off (default: ${DEFAULT-VALUE})")
+    int draftTokens;
+
     @Option(names = "--model-id", paramLabel = "ID", description = "model id shown by /v1/models (default: from MODEL)")
     String modelId;
 
@@ -92,7 +97,7 @@ final class ServeCommand implements Callable<Integer> {
         ResolvedModel resolved = ModelResolver.fromEnvironment().resolve(model);
         String id = modelId != null ? modelId : Engine.modelId(resolved);
         EngineOptions options = EngineOptions.of(model).withModelId(id).withMaxParallel(parallel).withContextTokens(ctx)
-                .withMaxQueue(queue).withMmproj(mmproj).withModelSystemPrompt(true);
+                .withMaxQueue(queue).withMmproj(mmproj).withModelSystemPrompt(true).withDraftTokens(draftTokens);
         ModelCompletionEngine engine = ModelCompletionEngine.create(resolved, options, allowRemoteImages);
         JmistralServer server;
         try {

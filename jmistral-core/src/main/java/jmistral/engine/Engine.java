@@ -26,6 +26,7 @@ import jmistral.generate.QueueFullException;
 import jmistral.generate.Scheduler;
 import jmistral.generate.SchedulerConfig;
 import jmistral.generate.SchedulerMetrics;
+import jmistral.generate.Speculation;
 import jmistral.generate.SequenceHandle;
 import jmistral.generate.SequenceRequest;
 import jmistral.hub.ModelResolver;
@@ -86,7 +87,8 @@ public final class Engine implements AutoCloseable {
         try {
             this.scheduler = new Scheduler(model.model(), kv, SchedulerConfig.defaults()
                     .withMaxParallel(o.maxParallel()).withMaxQueue(o.maxQueue()).withMaxContext(o.maxContext())
-                    .withPrefixCacheEntries(o.prefixCacheEntries()).withLoopGuard(LoopGuard.Config.DEFAULT));
+                    .withPrefixCacheEntries(o.prefixCacheEntries()).withLoopGuard(LoopGuard.Config.DEFAULT)
+                    .withSpeculation(Speculation.DEFAULT.withDraftTokens(o.draftTokens())));
         } catch (RuntimeException e) {
             kv.close();
             throw e;

@@ -1,6 +1,7 @@
 package jmistral.engine;
 
 import java.nio.file.Path;
+import jmistral.generate.Speculation;
 import jmistral.model.KvCacheType;
 
 /**
@@ -27,10 +28,13 @@ import jmistral.model.KvCacheType;
  *                           Mistral ships it) rendered with the model's name and today's date
  * @param warmUp             compile the kernels before {@link Engine#open} returns, so the first request
  *                           runs at full speed
+ * @param draftTokens        speculative decoding by prompt lookup: draft tokens verified per request and
+ *                           step at most (see {@link jmistral.generate.Speculation}); 0 = off
  */
 public record EngineOptions(String model, String modelId, Path mmproj, int threads, int contextTokens,
                             KvCacheType kvCacheType, int maxParallel, int maxQueue, int maxContext,
-                            int prefixCacheEntries, String systemPrompt, boolean modelSystemPrompt, boolean warmUp) {
+                            int prefixCacheEntries, String systemPrompt, boolean modelSystemPrompt, boolean warmUp,
+                            int draftTokens) {
 
     public EngineOptions {
         if (model == null || model.isBlank()) throw new IllegalArgumentException("the model (a file, folder or repo id) is missing");
@@ -41,27 +45,31 @@ public record EngineOptions(String model, String modelId, Path mmproj, int threa
         if (maxQueue < 0) throw new IllegalArgumentException("maxQueue must be >= 0, got " + maxQueue);
         if (maxContext < 0) throw new IllegalArgumentException("maxContext must be >= 0, got " + maxContext);
         if (prefixCacheEntries < 0) throw new IllegalArgumentException("prefixCacheEntries must be >= 0");
+        if (draftTokens < 0 || draftTokens > Speculation.MAX_DRAFT_TOKENS)
+            throw new IllegalArgumentException("draft tokens must be in [0, " + Speculation.MAX_DRAFT_TOKENS + "] (0 = no speculative decoding), got " + draftTokens);
     }
 
-    /** 4096 tokens of F16 KV cache, 8 requests in parallel, 64 waiting, 32 cached prefixes, no warm-up. */
+    /** 4096 tokens of F16 KV cache, 8 requests in parallel, 64 waiting, 32 cached prefixes, no warm-up, 8 draft tokens. */
     public static EngineOptions of(String model) {
-        return new EngineOptions(model, null, null, 0, 4096, KvCacheType.F16, 8, 64, 0, 32, null, false, false);
+        return new EngineOptions(model, null, null, 0, 4096, KvCacheType.F16, 8, 64, 0, 32, null, false, false,
+                Speculation.DEFAULT.draftTokens());
     }
 
     public static EngineOptions of(Path model) {
         return of(model.toString());
     }
 
-    public EngineOptions withModelId(String v) { return new EngineOptions(model, v, mmproj, threads, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp); }
-    public EngineOptions withMmproj(Path v) { return new EngineOptions(model, modelId, v, threads, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp); }
-    public EngineOptions withThreads(int v) { return new EngineOptions(model, modelId, mmproj, v, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp); }
-    public EngineOptions withContextTokens(int v) { return new EngineOptions(model, modelId, mmproj, threads, v, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp); }
-    public EngineOptions withKvCacheType(KvCacheType v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, v, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp); }
-    public EngineOptions withMaxParallel(int v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, v, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp); }
-    public EngineOptions withMaxQueue(int v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, maxParallel, v, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp); }
-    public EngineOptions withMaxContext(int v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, maxParallel, maxQueue, v, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp); }
-    public EngineOptions withPrefixCacheEntries(int v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, v, systemPrompt, modelSystemPrompt, warmUp); }
-    public EngineOptions withSystemPrompt(String v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, v, modelSystemPrompt, warmUp); }
-    public EngineOptions withModelSystemPrompt(boolean v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, v, warmUp); }
-    public EngineOptions withWarmUp(boolean v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, v); }
+    public EngineOptions withModelId(String v) { return new EngineOptions(model, v, mmproj, threads, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp, draftTokens); }
+    public EngineOptions withMmproj(Path v) { return new EngineOptions(model, modelId, v, threads, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp, draftTokens); }
+    public EngineOptions withThreads(int v) { return new EngineOptions(model, modelId, mmproj, v, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp, draftTokens); }
+    public EngineOptions withContextTokens(int v) { return new EngineOptions(model, modelId, mmproj, threads, v, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp, draftTokens); }
+    public EngineOptions withKvCacheType(KvCacheType v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, v, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp, draftTokens); }
+    public EngineOptions withMaxParallel(int v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, v, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp, draftTokens); }
+    public EngineOptions withMaxQueue(int v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, maxParallel, v, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp, draftTokens); }
+    public EngineOptions withMaxContext(int v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, maxParallel, maxQueue, v, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp, draftTokens); }
+    public EngineOptions withPrefixCacheEntries(int v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, v, systemPrompt, modelSystemPrompt, warmUp, draftTokens); }
+    public EngineOptions withSystemPrompt(String v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, v, modelSystemPrompt, warmUp, draftTokens); }
+    public EngineOptions withModelSystemPrompt(boolean v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, v, warmUp, draftTokens); }
+    public EngineOptions withWarmUp(boolean v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, v, draftTokens); }
+    public EngineOptions withDraftTokens(int v) { return new EngineOptions(model, modelId, mmproj, threads, contextTokens, kvCacheType, maxParallel, maxQueue, maxContext, prefixCacheEntries, systemPrompt, modelSystemPrompt, warmUp, v); }
 }

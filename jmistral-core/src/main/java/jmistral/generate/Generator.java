@@ -15,11 +15,16 @@ public final class Generator implements AutoCloseable {
     private final KvCache ownedCache;
     private final Scheduler scheduler;
 
-    /** A generator with its own KV cache of contextTokens tokens. */
+    /** A generator with its own KV cache of contextTokens tokens (speculative decoding on). */
     public Generator(LanguageModel model, int contextTokens, KvCacheType cacheType) {
+        this(model, contextTokens, cacheType, Speculation.DEFAULT);
+    }
+
+    /** A generator with its own KV cache of contextTokens tokens and the given speculative decoding. */
+    public Generator(LanguageModel model, int contextTokens, KvCacheType cacheType, Speculation speculation) {
         this.ownedCache = model.createCache(contextTokens, cacheType);
-        this.scheduler = new Scheduler(model, ownedCache,
-                SchedulerConfig.defaults().withMaxParallel(1).withMaxQueue(1).withPrefixCacheEntries(4));
+        this.scheduler = new Scheduler(model, ownedCache, SchedulerConfig.defaults().withMaxParallel(1).withMaxQueue(1)
+                .withPrefixCacheEntries(4).withSpeculation(speculation));
     }
 
     /** A facade over an existing scheduler (not closed by {@link #close()}). */

@@ -12,6 +12,7 @@ import jmistral.generate.Scheduler;
 import jmistral.generate.SchedulerConfig;
 import jmistral.generate.SequenceHandle;
 import jmistral.generate.SequenceRequest;
+import jmistral.generate.Speculation;
 import jmistral.model.KvCache;
 
 /**
@@ -35,7 +36,8 @@ final class BatchRunner implements AutoCloseable {
         this.kv = model.borrowCache(Math.multiplyExact(o.batchSize(), o.maxContext()));
         int bs = o.batchSize();
         this.scheduler = new Scheduler(gate, kv, SchedulerConfig.defaults().withMaxParallel(bs).withMaxQueue(bs)
-                .withMaxContext(o.maxContext()).withPrefixCacheEntries(bs));
+                .withMaxContext(o.maxContext()).withPrefixCacheEntries(bs)
+                .withSpeculation(Speculation.DEFAULT.withDraftTokens(o.draftTokens())));
         this.params = SamplingParams.defaults().withTemperature(o.temperature()).withTopP(o.topP())
                 .withMaxTokens(o.maxTokens()).withStopTokenIds(model.tekken().eos());
     }

@@ -2,6 +2,7 @@ package jmistral.spark;
 
 import java.io.Serializable;
 import java.util.Objects;
+import jmistral.generate.Speculation;
 
 /**
  * Everything a Spark job needs to generate answers for a DataFrame: where the model is, which columns
@@ -28,12 +29,14 @@ import java.util.Objects;
  * @param batchSize          rows of a partition generated together in one batch
  * @param maxContext         tokens per row at most (prompt + answer); sizes each task's KV cache
  *                           (batchSize x maxContext tokens)
+ * @param draftTokens        speculative decoding by prompt lookup: tokens drafted from a row's earlier
+ *                           text and verified in the same pass, per row and step at most; 0 = off
  */
 public record GenerationOptions(String model, String promptCol, String messagesCol, String systemPrompt,
                                 String imageCol, String mmproj, String schemaCol, String responseSchema,
                                 String tools, String toolChoice, boolean parallelToolCalls,
                                 double temperature, double topP, int maxTokens, long seed,
-                                int threadsPerExecutor, int batchSize, int maxContext) implements Serializable {
+                                int threadsPerExecutor, int batchSize, int maxContext, int draftTokens) implements Serializable {
 
     public GenerationOptions {
         Objects.requireNonNull(model, "model (a path or a Hugging Face repo id)");
@@ -47,11 +50,13 @@ public record GenerationOptions(String model, String promptCol, String messagesC
         if (batchSize < 1) throw new IllegalArgumentException("batchSize must be >= 1, got " + batchSize);
         if (maxContext <= maxTokens)
             throw new IllegalArgumentException("maxContext (" + maxContext + ") must exceed maxTokens (" + maxTokens + ")");
+        if (draftTokens < 0 || draftTokens > Speculation.MAX_DRAFT_TOKENS)
+            throw new IllegalArgumentException("draftTokens must be in [0, " + Speculation.MAX_DRAFT_TOKENS + "] (0 = off), got " + draftTokens);
     }
 
     public static Builder builder(String model) { return new Builder(model); }
 
-    /** Defaults: prompt column "prompt", tool choice auto with parallel calls, temperature 0.15, top_p 1, 256 tokens, seed 0, batches of 8, 2048 tokens per row. */
+    /** Defaults: prompt column "prompt", tool choice auto with parallel calls, temperature 0.15, top_p 1, 256 tokens, seed 0, batches of 8, 2048 tokens per row, 8 draft tokens. */
     public static final class Builder {
         private final String model;
         private String promptCol = "prompt", messagesCol, systemPrompt, imageCol, mmproj, schemaCol, responseSchema, tools;
@@ -59,6 +64,7 @@ public record GenerationOptions(String model, String promptCol, String messagesC
         private boolean parallelToolCalls = true;
         private double temperature = 0.15, topP = 1.0;
         private int maxTokens = 256, threadsPerExecutor, batchSize = 8, maxContext = 2048;
+        private int draftTokens = Speculation.DEFAULT.draftTokens();
         private long seed;
 
         private Builder(String model) { this.model = model; }
@@ -80,10 +86,11 @@ public record GenerationOptions(String model, String promptCol, String messagesC
         public Builder threadsPerExecutor(int v) { threadsPerExecutor = v; return this; }
         public Builder batchSize(int v) { batchSize = v; return this; }
         public Builder maxContext(int v) { maxContext = v; return this; }
+        public Builder draftTokens(int v) { draftTokens = v; return this; }
 
         public GenerationOptions build() {
             return new GenerationOptions(model, promptCol, messagesCol, systemPrompt, imageCol, mmproj, schemaCol,
-                    responseSchema, tools, toolChoice, parallelToolCalls, temperature, topP, maxTokens, seed, threadsPerExecutor, batchSize, maxContext);
+                    responseSchema, tools, toolChoice, parallelToolCalls, temperature, topP, maxTokens, seed, threadsPerExecutor, batchSize, maxContext, draftTokens);
         }
     }
 }

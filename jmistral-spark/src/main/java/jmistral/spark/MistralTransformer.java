@@ -33,7 +33,7 @@ public class MistralTransformer extends Transformer implements DefaultParamsWrit
     private final Param<String> model, inputCol, messagesCol, systemPrompt, imageCol, mmproj, schemaCol, responseSchema, tools, toolChoice;
     private final BooleanParam parallelToolCalls;
     private final DoubleParam temperature, topP;
-    private final IntParam maxTokens, threadsPerExecutor, batchSize, maxContext;
+    private final IntParam maxTokens, threadsPerExecutor, batchSize, maxContext, draftTokens;
     private final LongParam seed;
 
     public MistralTransformer() { this(Identifiable.randomUID("mistral")); }
@@ -58,6 +58,7 @@ public class MistralTransformer extends Transformer implements DefaultParamsWrit
         threadsPerExecutor = new IntParam(this, "threadsPerExecutor", "compute threads per executor JVM (0 = all cores)", ParamValidators.gtEq(0));
         batchSize = new IntParam(this, "batchSize", "rows of a partition generated together", ParamValidators.gtEq(1));
         maxContext = new IntParam(this, "maxContext", "tokens per row at most (prompt + answer)", ParamValidators.gtEq(2));
+        draftTokens = new IntParam(this, "draftTokens", "speculative decoding: tokens drafted from a row's earlier text and verified in one pass (0 = off)", ParamValidators.inRange(0, 64));
         GenerationOptions d = GenerationOptions.builder("").build();
         setDefault(inputCol, d.promptCol());
         setDefault(toolChoice, d.toolChoice());
@@ -69,6 +70,7 @@ public class MistralTransformer extends Transformer implements DefaultParamsWrit
         setDefault(threadsPerExecutor, d.threadsPerExecutor());
         setDefault(batchSize, d.batchSize());
         setDefault(maxContext, d.maxContext());
+        setDefault(draftTokens, d.draftTokens());
     }
 
     @Override public String uid() { return uid; }
@@ -82,7 +84,8 @@ public class MistralTransformer extends Transformer implements DefaultParamsWrit
                 .parallelToolCalls((Boolean) $(parallelToolCalls))
                 .temperature((Double) $(temperature)).topP((Double) $(topP)).maxTokens((Integer) $(maxTokens))
                 .seed((Long) $(seed)).threadsPerExecutor((Integer) $(threadsPerExecutor))
-                .batchSize((Integer) $(batchSize)).maxContext((Integer) $(maxContext)).build();
+                .batchSize((Integer) $(batchSize)).maxContext((Integer) $(maxContext))
+                .draftTokens((Integer) $(draftTokens)).build();
     }
 
     private String opt(Param<String> p) { return isDefined(p) ? $(p) : null; }
@@ -126,6 +129,7 @@ public class MistralTransformer extends Transformer implements DefaultParamsWrit
     public IntParam threadsPerExecutor() { return threadsPerExecutor; }
     public IntParam batchSize() { return batchSize; }
     public IntParam maxContext() { return maxContext; }
+    public IntParam draftTokens() { return draftTokens; }
 
     public MistralTransformer setModel(String v) { set(model, v); return this; }
     public MistralTransformer setInputCol(String v) { set(inputCol, v); return this; }
@@ -145,4 +149,5 @@ public class MistralTransformer extends Transformer implements DefaultParamsWrit
     public MistralTransformer setThreadsPerExecutor(int v) { set(threadsPerExecutor, v); return this; }
     public MistralTransformer setBatchSize(int v) { set(batchSize, v); return this; }
     public MistralTransformer setMaxContext(int v) { set(maxContext, v); return this; }
+    public MistralTransformer setDraftTokens(int v) { set(draftTokens, v); return this; }
 }
