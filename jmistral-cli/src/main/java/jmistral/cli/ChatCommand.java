@@ -37,6 +37,8 @@ final class ChatCommand implements Callable<Integer> {
 
     /** Where input comes from (tests replace it). */
     static volatile Supplier<InputStream> input = () -> System.in;
+    /** Whether a person types (prompt and banner shown); tests replace it. */
+    static volatile java.util.function.BooleanSupplier interactive = () -> System.console() != null;
 
     private static final String COMMANDS = "/system TEXT, /clear, /image PATH, /exit";
 
@@ -51,13 +53,14 @@ final class ChatCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
-        boolean interactive = System.console() != null;
+        boolean interactive = ChatCommand.interactive.getAsBoolean();
         try (ModelSession session = ModelSession.open(model, err);
              Generator generator = new Generator(session.loaded.model(), model.ctx, model.kvType, model.speculation())) {
             Responder responder = new Responder(session, generator, sampling, prompting, out, err);
             Conversation chat = new Conversation(new PromptEncoder(responder.tekken()), responder.systemPrompt());
             MultimodalPrompt pending = null;                 // images for the next message
             int imageCount = 0;
+            if (interactive) banner(session);
             BufferedReader in = new BufferedReader(new InputStreamReader(input.get(), StandardCharsets.UTF_8));
             while (true) {
                 if (interactive) { out.print("> "); out.flush(); }
@@ -113,6 +116,15 @@ final class ChatCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** What a person starting a chat wants to see: which model, how much context, how to drive it. */
+    private void banner(ModelSession session) {
+        String name = session.resolved.repo().map(Object::toString)
+                .orElse(session.resolved.model().getFileName().toString());
+        note("jmistral chat: " + name + ", context " + model.ctx + " tokens (--ctx), KV cache " + model.kvType
+                + ", temperature " + sampling.temperature);
+        note("commands: " + COMMANDS + " (or Ctrl-D); one message per line");
     }
 
     private void note(String s) {

@@ -9,11 +9,13 @@ import jmistral.tensor.ComputePool;
 import jmistral.tensor.GgmlType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -33,6 +35,8 @@ public final class QuantizeCommand implements Callable<Integer> {
     String type;
     @Option(names = "--threads", description = "compute threads (default: all cores)")
     Integer threads;
+    @Option(names = "--force", description = "overwrite OUT if it exists (default: refuse)")
+    boolean force;
     @Option(names = "--verbose", description = "stack traces on errors")
     boolean verbose;
     @Spec
@@ -41,6 +45,9 @@ public final class QuantizeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         QuantType t = QuantType.parse(type);
+        if (Files.exists(out) && !force) {
+            throw new ParameterException(spec.commandLine(), out + " already exists; pass --force to overwrite it");
+        }
         if (threads != null) {
             if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
             ComputePool.setThreads(threads);

@@ -31,8 +31,12 @@ final class RunCommand implements Callable<Integer> {
     @Mixin SamplingOptions sampling;
     @Mixin PromptOptions prompting;
 
-    @Parameters(index = "0", paramLabel = "PROMPT", description = "the user message")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "PROMPT",
+            description = "the user message; none or '-': read it from standard input")
     String prompt;
+
+    /** Where a prompt of '-' (or none) is read from (tests replace it). */
+    static volatile java.util.function.Supplier<java.io.InputStream> input = () -> System.in;
 
     @Option(names = "--image", paramLabel = "FILE", description = "an image for the question (PNG, JPEG, WebP, GIF, BMP); repeatable")
     List<Path> images = List.of();
@@ -49,6 +53,7 @@ final class RunCommand implements Callable<Integer> {
         PageRange range = pages == null ? PageRange.all() : parseRange();
         boolean pdf = file != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".pdf");
         if (pages != null && !pdf) throw new ParameterException(spec.commandLine(), "--pages needs --file FILE.pdf");
+        if (prompt == null || prompt.equals("-")) prompt = readPrompt();
         try (ModelSession session = ModelSession.open(model, spec.commandLine().getErr());
              Generator generator = new Generator(session.loaded.model(), model.ctx, model.kvType, model.speculation())) {
             Responder responder = new Responder(session, generator, sampling, prompting,
@@ -66,6 +71,16 @@ final class RunCommand implements Callable<Integer> {
             user.addText(prompt);
             responder.answer(encoder.encode(request(system, user.userMessage())), user::pixels);
             return 0;
+        }
+    }
+
+    private String readPrompt() {
+        try {
+            String text = new String(input.get().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (text.isEmpty()) throw new ParameterException(spec.commandLine(), "no PROMPT given and standard input is empty");
+            return text;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("reading the prompt from standard input: " + e.getMessage(), e);
         }
     }
 

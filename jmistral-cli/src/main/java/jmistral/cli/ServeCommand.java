@@ -1,6 +1,6 @@
 package jmistral.cli;
 
-import jmistral.hub.ModelResolver;
+import jmistral.hub.DefaultModels;
 import jmistral.hub.ResolvedModel;
 import jmistral.server.JmistralServer;
 import jmistral.server.ServerOptions;
@@ -33,9 +33,10 @@ final class ServeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
-            description = "GGUF file, model folder, or Hugging Face repo ORG/NAME[:QUANT] (pulled into the cache)")
-    String model;
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+            description = "GGUF file, model folder, or Hugging Face repo ORG/NAME[:QUANT] (pulled into the cache; "
+                    + "default: ${DEFAULT-VALUE})")
+    String model = DefaultModels.DEFAULT_SPEC;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", paramLabel = "HOST",
             description = "interface to listen on (default: ${DEFAULT-VALUE}; use 0.0.0.0 only on a trusted network)")
@@ -94,7 +95,7 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         PrintWriter err = spec.commandLine().getErr();
-        ResolvedModel resolved = ModelResolver.fromEnvironment().resolve(model);
+        ResolvedModel resolved = DefaultModelNotes.resolve(ModelSession.resolver(err), model, HubSettings.config.get(), err);
         String id = modelId != null ? modelId : Engine.modelId(resolved);
         EngineOptions options = EngineOptions.of(model).withModelId(id).withMaxParallel(parallel).withContextTokens(ctx)
                 .withMaxQueue(queue).withMmproj(mmproj).withModelSystemPrompt(true).withDraftTokens(draftTokens);

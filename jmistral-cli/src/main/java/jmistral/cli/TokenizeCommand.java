@@ -9,6 +9,7 @@ import jmistral.chat.PromptFormat;
 import jmistral.chat.SystemPromptTemplate;
 import jmistral.chat.ValidationMode;
 import jmistral.gguf.GgufFile;
+import jmistral.hub.DefaultModels;
 import jmistral.hub.ResolvedModel;
 import jmistral.tokenizer.SpecialTokenPolicy;
 import jmistral.tokenizer.Tekken;
@@ -42,14 +43,15 @@ final class TokenizeCommand implements Callable<Integer> {
         Path tekken;
 
         @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
-                description = "a GGUF file, a model folder with tekken.json, or a Hugging Face repo id (REPO[:QUANT], cached or downloaded)")
+                description = "a GGUF file, a tekken.json, a model folder with tekken.json, or a Hugging Face repo id "
+                        + "(REPO[:QUANT], cached or downloaded); default: " + DefaultModels.DEFAULT_SPEC)
         String model;
     }
 
     @Spec
     CommandSpec spec;
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
     Source source;
 
     @Option(names = "--chat", paramLabel = "FILE", description = "a chat request as JSON ({\"messages\": [...], \"tools\": [...]})")
@@ -73,6 +75,10 @@ final class TokenizeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
+        if (source == null) {                              // neither --tekken nor -m: the default model's tokenizer
+            source = new Source();
+            source.model = DefaultModels.DEFAULT_SPEC;
+        }
         Tekken tekken = loadTokenizer();
         int[] ids;
         if (chat != null) {
@@ -147,6 +153,7 @@ final class TokenizeCommand implements Callable<Integer> {
             return Tekken.fromTekkenJson(t);
         }
         if (!Files.isRegularFile(m)) throw new ParameterException(spec.commandLine(), "no such file or folder: " + m);
+        if (m.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json")) return Tekken.fromTekkenJson(m);
         try (GgufFile g = GgufFile.open(m)) {
             return Tekken.fromGgufMetadata(g.metadata());
         }

@@ -112,6 +112,41 @@ class GenerationCommandsTest {
     }
 
     @Test
+    void runReadsItsPromptFromStandardInput() {
+        CliRun arg = run("run", "-m", gguf.toString(), "--temperature", "0", "--max-tokens", "6", "--ctx", "256", "hello world");
+        try {
+            for (String[] dash : List.of(new String[0], new String[]{"-"})) {
+                RunCommand.input = () -> new ByteArrayInputStream("hello world\n".getBytes(StandardCharsets.UTF_8));
+                List<String> args = new ArrayList<>(List.of("run", "-m", gguf.toString(), "--temperature", "0", "--max-tokens", "6", "--ctx", "256"));
+                args.addAll(List.of(dash));
+                CliRun piped = run(args.toArray(String[]::new));
+                assertEquals(0, piped.code(), piped.err());
+                assertEquals(arg.out(), piped.out(), "the same answer as with the prompt as an argument");
+            }
+            RunCommand.input = () -> new ByteArrayInputStream(new byte[0]);
+            CliRun empty = run("run", "-m", gguf.toString(), "--ctx", "256");
+            assertEquals(2, empty.code());
+            assertTrue(empty.err().contains("standard input is empty"), empty.err());
+        } finally {
+            RunCommand.input = () -> System.in;
+        }
+    }
+
+    @Test
+    void interactiveChatShowsABanner() {
+        ChatCommand.input = () -> new ByteArrayInputStream("/exit\n".getBytes(StandardCharsets.UTF_8));
+        ChatCommand.interactive = () -> true;
+        try {
+            CliRun r = run("chat", "-m", gguf.toString(), "--ctx", "512");
+            assertEquals(0, r.code(), r.err());
+            assertTrue(r.err().contains("jmistral chat: tiny.gguf, context 512 tokens"), r.err());
+            assertTrue(r.err().contains("/system TEXT, /clear, /image PATH, /exit"), r.err());
+        } finally {
+            ChatCommand.interactive = () -> System.console() != null;
+        }
+    }
+
+    @Test
     void chatKeepsTheConversationAndHandlesCommands() {
         ChatCommand.input = () -> new ByteArrayInputStream("hello\n/system be nice\nhello\n/clear\nworld\n/exit\nignored\n"
                 .getBytes(StandardCharsets.UTF_8));

@@ -39,6 +39,45 @@ class QuantizeCommandTest {
     }
 
     @Test
+    void anExistingOutputIsKeptWithoutForce() throws Exception {
+        Path hf = model(), out = Files.writeString(dir.resolve("taken.gguf"), "mine");
+        var r = CliRun.run("quantize", hf.toString(), out.toString(), "Q8_0");
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains(out + " already exists; pass --force to overwrite it"), r.err());
+        assertEquals("mine", Files.readString(out));
+        r = CliRun.run("quantize", hf.toString(), out.toString(), "Q8_0", "--force");
+        assertEquals(0, r.code(), r.err());
+        try (GgufFile f = GgufFile.open(out)) {
+            assertEquals(7, f.getInt("general.file_type"));
+        }
+    }
+
+    @Test
+    void synthAsksForATypeAndNamesThemAsQuantizeDoes() throws Exception {
+        var none = CliRun.run("synth", dir.resolve("s.gguf").toString());
+        assertEquals(2, none.code());
+        assertTrue(none.err().contains("Missing required option: '--type=TYPE'"), none.err());
+        assertTrue(none.err().contains("default: 5120"), "help shows defaults: " + none.err());
+        assertFalse(Files.exists(dir.resolve("s.gguf")));
+        // Q4_K_M: the same per-tensor types as quantize gives the same model
+        Path synth = dir.resolve("s.gguf"), q8 = dir.resolve("q8.gguf"), quantized = dir.resolve("q.gguf");
+        String[] shape = {"--dim", "256", "--ffn", "512", "--heads", "4", "--kv-heads", "2", "--head-dim", "64", "--vocab", "512", "--seed", "3"};
+        assertEquals(0, CliRun.run(concat(new String[]{"synth", "--type", "Q4_K_M", synth.toString()}, shape)).code());
+        assertEquals(0, CliRun.run(concat(new String[]{"synth", "--type", "q8_0", q8.toString()}, shape)).code());
+        assertEquals(0, CliRun.run("quantize", q8.toString(), quantized.toString(), "Q4_K_M").code());
+        assertArrayEquals(Files.readAllBytes(quantized), Files.readAllBytes(synth));
+        var again = CliRun.run(concat(new String[]{"synth", "--type", "Q8_0", synth.toString()}, shape));
+        assertEquals(2, again.code());
+        assertTrue(again.err().contains("already exists; pass --force"), again.err());
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, c, a.length, b.length);
+        return c;
+    }
+
+    @Test
     void badTypeAndMissingConfigAreClearErrors() throws Exception {
         Path hf = model();
         var r = CliRun.run("quantize", hf.toString(), dir.resolve("o.gguf").toString(), "Q3_K_XL");

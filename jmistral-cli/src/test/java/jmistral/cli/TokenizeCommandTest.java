@@ -31,6 +31,12 @@ class TokenizeCommandTest {
     }
 
     @Test
+    void modelOptionTakesATekkenJsonFile() {
+        assertEquals(0, run("tokenize", "-m", TEKKEN.toString(), "Hello,", "world!"));
+        assertEquals("22177 1044 4304 1033", out.toString().strip());
+    }
+
+    @Test
     void textWithTekkenJson() {
         assertEquals(0, run("tokenize", "--tekken", TEKKEN.toString(), "Hello,", "world!"));
         assertEquals("22177 1044 4304 1033", out.toString().strip());

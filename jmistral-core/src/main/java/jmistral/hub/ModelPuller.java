@@ -89,7 +89,9 @@ public final class ModelPuller {
         if (files.isEmpty())
             throw new HubException(HubException.Kind.OFFLINE_NOT_CACHED, why + ": " + spec.repo()
                     + (revision.equals("main") ? "" : " at " + revision) + " is not in the cache " + config.hubCache()
-                    + "; run `jmistral pull " + spec + "` with network access first");
+                    + " and must be downloaded once: run this again with network access"
+                    + (config.offline() ? " and HF_HUB_OFFLINE unset" : "")
+                    + " (or copy the model files there, or pass -m a local file or folder)");
         try {
             RepoFileSelector.Selection sel = RepoFileSelector.select(spec.repo().toString(), files, spec.quant());
             return new PulledModel(spec.repo(), commit, cache.snapshotDir(spec.repo(), commit), sel, 0);
