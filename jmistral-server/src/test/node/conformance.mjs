@@ -138,10 +138,99 @@ await check('mistral: chat.stream', async () => {
   assert(n >= 2 && finish, 'events and a finish reason');
 });
 
-await check('mistral: prefix and safe_prompt accepted', async () => {
+await check('mistral: prefix and safe_prompt accepted; the answer starts with the prefix, as Mistral\'s API does', async () => {
   const r = await mistral.chat.complete({ model, maxTokens: 3, safePrompt: true,
     messages: [{ role: 'user', content: 'Say hi' }, { role: 'assistant', content: 'Hi', prefix: true }] });
   assert(r.choices.length === 1, 'answered');
+  assert(r.choices[0].message.content.startsWith('Hi'), 'content starts with the prefix: ' + r.choices[0].message.content);
+});
+
+await check('mistral: chat.stream puts usage in the last chunk', async () => {
+  const stream = await mistral.chat.stream({ model, messages: user('Count'), maxTokens: 4, temperature: 0 });
+  const events = [];
+  for await (const ev of stream) events.push(ev.data);
+  const last = events.at(-1);
+  assert(last.choices[0].finishReason, 'the last chunk ends the choice');
+  assert(last.usage && last.usage.promptTokens > 0 && last.usage.totalTokens === last.usage.promptTokens + last.usage.completionTokens,
+    'usage in the last chunk: ' + JSON.stringify(last.usage));
+  assert(events.slice(0, -1).every((e) => !e.usage), 'only the last chunk has usage');
+});
+
+await check('mistral: models.list entries parse as base models with capabilities', async () => {
+  const list = await mistral.models.list();
+  const m = list.data[0];
+  assert(m.type === 'base' && typeof m.id === 'string' && m.id.length > 0, 'a base model with an id: ' + JSON.stringify(m));
+  assert(m.capabilities.completionChat === true && m.capabilities.functionCalling === true, 'capabilities: ' + JSON.stringify(m.capabilities));
+  assert(m.capabilities.vision === true, 'vision (the test server has an mmproj): ' + JSON.stringify(m.capabilities));
+  assert(m.maxContextLength > 0, 'max_context_length');
+  const o = (await openai.models.list()).data[0];
+  assert(o.id === m.id, 'the same id for both SDKs');
+});
+
+// ---- Responses API (OpenAI) ----
+// a 2x2 RGB PNG
+const png = 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAEklEQVR4nGM4IScnd0KOAUIBAB3SBBHfPB1bAAAAAElFTkSuQmCC';
+
+function checkResponseUsage(u) {
+  assert(u && u.input_tokens > 0 && u.total_tokens === u.input_tokens + u.output_tokens, 'usage: ' + JSON.stringify(u));
+}
+
+await check('openai: responses.create with a string input and instructions', async () => {
+  const r = await openai.responses.create({ model, instructions: 'Be brief.', input: 'Hello there', max_output_tokens: 6, temperature: 0 });
+  assert(r.object === 'response' && r.id.startsWith('resp_'), 'a response object');
+  assert(['completed', 'incomplete'].includes(r.status), 'status ' + r.status);
+  assert(r.output[0].type === 'message' && r.output[0].role === 'assistant', 'a message item: ' + JSON.stringify(r.output));
+  assert(r.output[0].content[0].type === 'output_text', 'an output_text part');
+  assert(typeof r.output_text === 'string' && r.output_text === r.output[0].content[0].text, 'output_text (the SDK joins the parts)');
+  assert(r.instructions === 'Be brief.' && r.store === false, 'echoes instructions, stores nothing');
+  if (r.status === 'incomplete') assert(r.incomplete_details.reason === 'max_output_tokens', 'incomplete_details');
+  checkResponseUsage(r.usage);
+  assert(r.usage.output_tokens <= 6, 'max_output_tokens honoured');
+});
+
+await check('openai: responses.create with message items and an image', async () => {
+  const text = await openai.responses.create({ model, max_output_tokens: 2, input: [
+    { role: 'user', content: [{ type: 'input_text', text: 'What is this?' }] }] });
+  const image = await openai.responses.create({ model, max_output_tokens: 2, input: [
+    { role: 'developer', content: 'Describe images.' },
+    { type: 'message', role: 'user', content: [{ type: 'input_image', image_url: png }, { type: 'input_text', text: 'What is this?' }] }] });
+  checkResponseUsage(image.usage);
+  assert(image.usage.input_tokens > text.usage.input_tokens, 'the image adds its tokens: ' + image.usage.input_tokens + ' vs ' + text.usage.input_tokens);
+});
+
+await check('openai: responses.stream sends the documented events, in order', async () => {
+  const stream = openai.responses.stream({ model, input: 'Tell me a story', max_output_tokens: 6, temperature: 0 });
+  const types = [];
+  let deltas = '';
+  let seq = -1;
+  let terminal = null;
+  for await (const ev of stream) {
+    types.push(ev.type);
+    assert(ev.sequence_number === seq + 1, 'sequence numbers count up: ' + ev.sequence_number + ' after ' + seq);
+    seq = ev.sequence_number;
+    if (ev.type === 'response.output_text.delta') deltas += ev.delta;
+    if (ev.type === 'response.completed' || ev.type === 'response.incomplete') terminal = ev.response;
+  }
+  // the SDK's snapshot follows response.completed only; a cut answer ends with response.incomplete (as OpenAI's does)
+  const final = types.at(-1) === 'response.completed' ? await stream.finalResponse() : terminal;
+  if (types.at(-1) === 'response.incomplete') assert(final.status === 'incomplete' && final.incomplete_details.reason === 'max_output_tokens', 'incomplete');
+  const expected = ['response.created', 'response.in_progress', 'response.output_item.added', 'response.content_part.added'];
+  assert(expected.every((t, i) => types[i] === t), 'starts with ' + expected + ': ' + types);
+  const tail = ['response.output_text.done', 'response.content_part.done', 'response.output_item.done'];
+  assert(tail.every((t, i) => types.at(-4 + i) === t), 'ends its message with ' + tail + ': ' + types);
+  assert(['response.completed', 'response.incomplete'].includes(types.at(-1)), 'ends with completed/incomplete: ' + types.at(-1));
+  assert(types.includes('response.output_text.delta'), 'text deltas');
+  assert(final.output[0].content[0].text === deltas, 'the final text is the deltas joined');
+  checkResponseUsage(final.usage);
+});
+
+await check('openai: responses errors (stateless: previous_response_id; built-in tools; bad item)', async () => {
+  try { await openai.responses.create({ model, input: 'x', previous_response_id: 'resp_123' }); assert(false, 'expected 400'); }
+  catch (e) { assert(e instanceof OpenAI.BadRequestError && /previous_response_id/.test(e.message) && /stateless/.test(e.message), 'got ' + e); }
+  try { await openai.responses.create({ model, input: 'x', tools: [{ type: 'web_search' }] }); assert(false, 'expected 400'); }
+  catch (e) { assert(e instanceof OpenAI.BadRequestError && /function tools/.test(e.message), 'got ' + e); }
+  try { await openai.responses.create({ model, input: [{ type: 'reasoning', summary: [] }] }); assert(false, 'expected 400'); }
+  catch (e) { assert(e instanceof OpenAI.BadRequestError && e.error.param === 'input[0].type', 'got ' + e); }
 });
 
 if (withTools) {
@@ -155,6 +244,53 @@ if (withTools) {
       tool_choice: { type: 'function', function: { name: 'get_weather' } }, parallel_tool_calls: false, max_tokens: 64 });
     const final = await s.finalChatCompletion();
     checkToolCall(final.choices[0].message.tool_calls[0]);
+  });
+  await check('mistral: chat.stream with tools: each call whole in one delta', async () => {
+    const stream = await mistral.chat.stream({ model, messages: user('Weather in Lima?'), tools: [weatherTool], toolChoice: 'any',
+      parallelToolCalls: false, maxTokens: 64 });
+    const calls = [];
+    let finish = null;
+    for await (const ev of stream) {
+      const c = ev.data.choices[0];
+      if (c && c.delta.toolCalls) calls.push(...c.delta.toolCalls);
+      if (c && c.finishReason) finish = c.finishReason;
+    }
+    assert(finish === 'tool_calls', 'finish_reason tool_calls, got ' + finish);
+    assert(calls.length === 1, 'one whole call: ' + JSON.stringify(calls));
+    assert(calls[0].function.name === 'get_weather' && /^[a-zA-Z0-9]{9}$/.test(calls[0].id), 'name and id: ' + JSON.stringify(calls[0]));
+    assert(typeof JSON.parse(calls[0].function.arguments).city === 'string', 'complete arguments: ' + calls[0].function.arguments);
+  });
+  await check('openai: responses function call, then its output sent back', async () => {
+    const r = await openai.responses.create({ model, input: 'Weather in Paris?', max_output_tokens: 64, parallel_tool_calls: false,
+      tools: [{ type: 'function', name: 'get_weather', description: 'Weather for a city', parameters: weatherTool.function.parameters, strict: true }],
+      tool_choice: 'required' });
+    assert(r.status === 'completed', 'status ' + r.status);
+    const call = r.output.find((o) => o.type === 'function_call');
+    assert(call && call.name === 'get_weather' && call.call_id && call.status === 'completed', 'a function_call item: ' + JSON.stringify(r.output));
+    assert(typeof JSON.parse(call.arguments).city === 'string', 'arguments: ' + call.arguments);
+    const next = await openai.responses.create({ model, max_output_tokens: 4, input: [
+      { role: 'user', content: 'Weather in Paris?' }, call,
+      { type: 'function_call_output', call_id: call.call_id, output: '{"celsius": 21}' }] });
+    assert(next.output[0].type === 'message', 'an answer after the tool result: ' + JSON.stringify(next.output));
+    checkResponseUsage(next.usage);
+  });
+  await check('openai: responses.stream with a named function: argument deltas', async () => {
+    const stream = openai.responses.stream({ model, input: 'Weather in Rome?', max_output_tokens: 64, parallel_tool_calls: false,
+      tools: [{ type: 'function', name: 'get_weather', parameters: weatherTool.function.parameters }],
+      tool_choice: { type: 'function', name: 'get_weather' } });
+    const types = [];
+    let args = '';
+    let done = null;
+    for await (const ev of stream) {
+      types.push(ev.type);
+      if (ev.type === 'response.function_call_arguments.delta') args += ev.delta;
+      if (ev.type === 'response.function_call_arguments.done') done = ev.arguments;
+    }
+    const final = await stream.finalResponse();
+    assert(types.includes('response.function_call_arguments.delta') && done !== null, 'argument events: ' + types);
+    assert(done === args && final.output[0].arguments === args, 'done and the final item carry the joined deltas');
+    assert(typeof JSON.parse(args).city === 'string', 'arguments: ' + args);
+    assert(types.at(-1) === 'response.completed', 'completed');
   });
   await check('mistral: tool call with toolChoice any', async () => {
     const r = await mistral.chat.complete({ model, messages: user('Weather in Oslo?'), tools: [weatherTool], toolChoice: 'any', parallelToolCalls: false, maxTokens: 64 });
@@ -188,6 +324,15 @@ if (withTools) {
     for await (const ev of stream) { const c = ev.data.choices[0]; if (c && c.delta.content) text += c.delta.content; }
     const v = JSON.parse(text);
     assert(['happy', 'sad'].includes(v.mood) && Number.isInteger(v.score), 'valid: ' + text);
+  });
+  await check('openai: responses text.format json_schema gives JSON that matches', async () => {
+    const r = await openai.responses.create({ model, input: 'Rate this', max_output_tokens: 64,
+      text: { format: { type: 'json_schema', name: 'rating', schema, strict: true } } });
+    assert(r.status === 'completed', 'status ' + r.status);
+    const v = JSON.parse(r.output_text);
+    assert(Object.keys(v).sort().join() === 'answer,mood,score', 'keys: ' + r.output_text);
+    assert(Number.isInteger(v.score) && v.score >= 0 && v.score <= 100 && ['happy', 'sad'].includes(v.mood), 'values: ' + r.output_text);
+    assert(r.text.format.type === 'json_schema', 'echoes text.format');
   });
   await check('openai: unsupported schema keyword is a 400 naming it', async () => {
     try {

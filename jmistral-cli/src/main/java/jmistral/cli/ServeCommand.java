@@ -94,6 +94,7 @@ final class ServeCommand implements Callable<Integer> {
      */
     @Override
     public Integer call() throws IOException {
+        ServeLogging.configure();
         PrintWriter err = spec.commandLine().getErr();
         ResolvedModel resolved = DefaultModelNotes.resolve(ModelSession.resolver(err), model, HubSettings.config.get(), err);
         String id = modelId != null ? modelId : Engine.modelId(resolved);
@@ -125,9 +126,7 @@ final class ServeCommand implements Callable<Integer> {
             err.flush();
             beforeLoading.run();
             engine.startLoading();
-            if (!awaitReady(engine)) return 0;
-            err.println("jmistral: model ready");
-            err.flush();
+            if (!awaitReady(engine)) return 0;              // the engine logs its ready line
             stopped.await();
             return 0;
         } catch (InterruptedException e) {

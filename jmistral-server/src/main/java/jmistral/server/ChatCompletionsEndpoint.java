@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import jmistral.chat.ChatMessage;
 import jmistral.chat.ChatRequest;
+import jmistral.chat.ToolCall;
 import jmistral.chat.ToolChoice;
 import jmistral.engine.ChatEvent;
 import jmistral.engine.ChatEvent.*;
@@ -20,8 +22,13 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.regex.Matcher;
@@ -53,13 +60,14 @@ final class ChatCompletionsEndpoint {
         ChatCompletionRequest.WithSystemPrompts chat = params.withSystemPrompts(engine.defaultSystemPrompt());
         long startNanos = System.nanoTime();
         BlockingQueue<ChatEvent> events = new LinkedBlockingQueue<>();
-        ChatHandle handle = start(chat, events);
-        ChatResponses responses = new ChatResponses(json, "chatcmpl-" + randomId(24),
+        ChatHandle handle = start(engine, chat, events::add);
+        String id = "chatcmpl-" + randomId(24);
+        ChatResponses responses = new ChatResponses(json, id,
                 System.currentTimeMillis() / 1000, params.model() == null ? engine.modelId() : params.model());
         metrics.requestStarted();
         try {
-            if (params.stream()) stream(res, params, events, responses, handle, startNanos);
-            else answer(res, params, events, responses, startNanos);
+            if (params.stream()) stream(res, params, Dialect.of(req), events, responses, handle, id, startNanos);
+            else answer(res, params, events, responses, id, startNanos);
         } catch (InterruptedException e) {
             handle.cancel();
             Thread.currentThread().interrupt();
@@ -68,10 +76,13 @@ final class ChatCompletionsEndpoint {
         }
     }
 
-    /** Starts the request; the engine's refusals become OpenAI-shaped 4xx naming the client's fields. */
-    private ChatHandle start(ChatCompletionRequest.WithSystemPrompts chat, BlockingQueue<ChatEvent> events) {
+    /**
+     * Starts the request; the engine's refusals become OpenAI-shaped 4xx naming the client's fields.
+     * (The Responses API starts its requests here too.)
+     */
+    static ChatHandle start(CompletionEngine engine, ChatCompletionRequest.WithSystemPrompts chat, Consumer<ChatEvent> listener) {
         try {
-            return engine.start(chat.chat(), events::add);
+            return engine.start(chat.chat(), listener);
         } catch (ContextLengthException e) {
             throw ApiError.contextLengthExceeded(e.promptTokens(), e.maxTokens(), e.contextLimit());
         } catch (InvalidRequestException e) {
@@ -90,9 +101,22 @@ final class ChatCompletionsEndpoint {
         return mt.appendTail(sb).toString();
     }
 
+    /**
+     * The text of a final assistant message with {@code prefix: true} (Mistral): the answer continues it,
+     * and, as Mistral's API does, the returned content starts with it. Empty when there is none.
+     */
+    static String answerPrefix(ChatRequest chat) {
+        return !chat.messages().isEmpty() && chat.messages().getLast() instanceof ChatMessage.Assistant a && a.prefix()
+                && a.content() != null ? a.content() : "";
+    }
+
     private void answer(ServerResponse res, ChatCompletionRequest params, BlockingQueue<ChatEvent> events,
-                        ChatResponses responses, long startNanos) throws InterruptedException {
+                        ChatResponses responses, String id, long startNanos) throws InterruptedException {
         ChatResponse.Collector answer = new ChatResponse.Collector();
+        String prefix = answerPrefix(params.chat());
+        if (!prefix.isEmpty()) {
+            for (int i = 0; i < params.chat().options().n(); i++) answer.accept(new TextDelta(i, prefix, List.of()));
+        }
         boolean first = true;
         while (true) {
             ChatEvent e = events.take();
@@ -100,10 +124,16 @@ final class ChatCompletionsEndpoint {
                 metrics.firstToken(System.nanoTime() - startNanos);
                 first = false;
             }
-            if (e instanceof Failed f) throw ApiError.internal(f.message());
+            if (e instanceof Failed f) {
+                RequestLog.failed(id, startNanos, f.message());
+                throw ApiError.internal(f.message());
+            }
             if (answer.accept(e)) {
                 ChatResponse r = answer.response();
                 metrics.tokens(r.usage(), System.nanoTime() - startNanos);
+                boolean named = namedToolChoice(params.chat());
+                RequestLog.finished(id, r.usage(), startNanos,
+                        r.choices().stream().map(c -> finishReason(c.finishReason(), named)).toList());
                 ObjectNode body = responses.completion(r, namedToolChoice(params.chat()), params.chat().options().logprobs());
                 res.header(HeaderNames.CONTENT_TYPE, "application/json");
                 res.send(body.toString().getBytes(StandardCharsets.UTF_8));
@@ -112,14 +142,24 @@ final class ChatCompletionsEndpoint {
         }
     }
 
-    private void stream(ServerResponse res, ChatCompletionRequest params, BlockingQueue<ChatEvent> events,
-                        ChatResponses responses, ChatHandle handle, long startNanos)
+    /** A tool call held back until its choice ends (Mistral's clients get each call whole). */
+    private record PendingCall(String id, String name, StringBuilder arguments) {}
+
+    private void stream(ServerResponse res, ChatCompletionRequest params, Dialect dialect, BlockingQueue<ChatEvent> events,
+                        ChatResponses responses, ChatHandle handle, String id, long startNanos)
             throws InterruptedException {
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
-        boolean usageNull = params.includeUsage();
+        boolean mistral = dialect == Dialect.MISTRAL;
+        boolean usageNull = params.includeUsage() && !mistral;
         boolean named = namedToolChoice(params.chat());
+        String prefix = answerPrefix(params.chat());
         Set<Integer> started = new HashSet<>();
+        // Mistral: each choice's tool calls, sent whole when the choice ends; the last finish chunk waits
+        // for the usage it carries
+        Map<Integer, List<PendingCall>> wholeCalls = new HashMap<>();
+        ObjectNode lastFinish = null;
+        List<String> finishReasons = new ArrayList<>();
         boolean first = true;
         try (OutputStream out = res.outputStream()) {
             while (true) {
@@ -139,7 +179,7 @@ final class ChatCompletionsEndpoint {
                     // The role is sent once per choice: SDKs concatenate repeated strings.
                     ObjectNode delta = responses.delta();
                     delta.put("role", "assistant");
-                    delta.put("content", "");
+                    delta.put("content", prefix);
                     send(out, responses.choiceChunk(choice, delta, null, null, usageNull));
                 }
                 switch (e) {
@@ -149,6 +189,9 @@ final class ChatCompletionsEndpoint {
                         delta.put("content", d.text());
                         send(out, responses.choiceChunk(d.choice(), delta, null, d.logprobs(), usageNull));
                     }
+                    case ToolCallStart s when mistral ->
+                            wholeCalls.computeIfAbsent(s.choice(), k -> new ArrayList<>()).add(new PendingCall(s.id(), s.name(), new StringBuilder()));
+                    case ToolCallArguments a when mistral -> wholeCalls.get(a.choice()).get(a.index()).arguments().append(a.fragment());
                     case ToolCallStart s -> {
                         ObjectNode delta = responses.delta();
                         ObjectNode call = delta.putArray("tool_calls").addObject();
@@ -167,16 +210,37 @@ final class ChatCompletionsEndpoint {
                         call.putObject("function").put("arguments", a.fragment());
                         send(out, responses.choiceChunk(a.choice(), delta, null, null, usageNull));
                     }
-                    case ChoiceFinished f -> send(out, responses.choiceChunk(f.choice(), responses.delta(),
-                            finishReason(f.reason(), named), null, usageNull));
+                    case ChoiceFinished f when mistral -> {
+                        List<PendingCall> calls = wholeCalls.remove(f.choice());
+                        if (calls != null) {
+                            send(out, responses.choiceChunk(f.choice(), responses.wholeToolCalls(calls.stream()
+                                    .map(c -> new ToolCall(c.id(), c.name(), c.arguments().toString())).toList()), null, null, false));
+                        }
+                        if (lastFinish != null) send(out, lastFinish);
+                        String reason = finishReason(f.reason(), named);
+                        lastFinish = responses.choiceChunk(f.choice(), responses.delta(), reason, null, false);
+                        finishReasons.add(reason);
+                    }
+                    case ChoiceFinished f -> {
+                        String reason = finishReason(f.reason(), named);
+                        send(out, responses.choiceChunk(f.choice(), responses.delta(), reason, null, usageNull));
+                        finishReasons.add(reason);
+                    }
                     case Completed c -> {
                         metrics.tokens(c.usage(), System.nanoTime() - startNanos);
-                        if (params.includeUsage()) send(out, responses.usageChunk(c.usage()));
+                        RequestLog.finished(id, c.usage(), startNanos, finishReasons);
+                        if (mistral && lastFinish != null) {
+                            lastFinish.set("usage", responses.usage(c.usage()));
+                            send(out, lastFinish);
+                        } else if (params.includeUsage()) {
+                            send(out, responses.usageChunk(c.usage()));
+                        }
                         out.write("data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8));
                         out.flush();
                         return;
                     }
                     case Failed f -> {
+                        RequestLog.failed(id, startNanos, f.message());
                         // Mid-stream errors go as a data event with an "error" object (the SDKs raise it).
                         out.write(("data: " + ErrorBodies.body(json, ApiError.internal(f.message())) + "\n\n").getBytes(StandardCharsets.UTF_8));
                         out.flush();
@@ -188,6 +252,7 @@ final class ChatCompletionsEndpoint {
             // The client went away (or the connection broke): stop generating at once.
             handle.cancel();
             metrics.cancelled();
+            RequestLog.cancelled(id, startNanos);
         }
     }
 

@@ -60,6 +60,23 @@ final class ChatResponses {
         return json.createObjectNode();
     }
 
+    /** A delta with complete tool calls (id, name and all arguments in one), as Mistral's API streams them. */
+    ObjectNode wholeToolCalls(List<ToolCall> calls) {
+        ObjectNode delta = delta();
+        delta.put("content", "");
+        ArrayNode arr = delta.putArray("tool_calls");
+        for (int i = 0; i < calls.size(); i++) {
+            ObjectNode c = arr.addObject();
+            c.put("id", calls.get(i).id());
+            c.put("type", "function");
+            c.put("index", i);
+            ObjectNode fn = c.putObject("function");
+            fn.put("name", calls.get(i).name());
+            fn.put("arguments", calls.get(i).arguments());
+        }
+        return delta;
+    }
+
     /** The non-streaming answer. */
     ObjectNode completion(ChatResponse answer, boolean namedToolChoice, boolean withLogprobs) {
         ObjectNode r = json.createObjectNode();

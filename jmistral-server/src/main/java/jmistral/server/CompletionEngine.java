@@ -25,6 +25,11 @@ public interface CompletionEngine {
         return false;
     }
 
+    /** The most tokens one request may hold (prompt and answer), or 0 when unknown. */
+    default int contextLength() {
+        return 0;
+    }
+
     /** Whether http(s) image URLs are fetched (else data URLs only). */
     default boolean allowRemoteImages() {
         return false;

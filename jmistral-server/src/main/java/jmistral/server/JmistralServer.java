@@ -19,7 +19,7 @@ import java.util.logging.Logger;
 
 /**
  * The OpenAI- and Mistral-compatible HTTP API (Helidon SE, one virtual thread per request):
- * {@code POST /v1/chat/completions}, {@code GET /v1/models[/{id}]}, {@code GET /health},
+ * {@code POST /v1/chat/completions}, {@code POST /v1/responses}, {@code GET /v1/models[/{id}]}, {@code GET /health},
  * {@code GET /metrics}. Requests only enqueue work and read events; the engine computes.
  */
 public final class JmistralServer implements AutoCloseable {
@@ -30,6 +30,7 @@ public final class JmistralServer implements AutoCloseable {
     private final CompletionEngine engine;
     private final ServerMetrics metrics;
     private final ChatCompletionsEndpoint chat;
+    private final ResponsesEndpoint responses;
     private final long startedAt = System.currentTimeMillis() / 1000;
     private WebServer server;
 
@@ -38,6 +39,7 @@ public final class JmistralServer implements AutoCloseable {
         this.engine = engine;
         this.metrics = new ServerMetrics(engine);
         this.chat = new ChatCompletionsEndpoint(json, engine, metrics);
+        this.responses = new ResponsesEndpoint(json, engine, metrics);
     }
 
     /** Starts listening; returns this server (see {@link #port()}). */
@@ -66,6 +68,7 @@ public final class JmistralServer implements AutoCloseable {
                 .get("/v1/models", (req, res) -> guarded(req, res, true, () -> sendJson(res, modelList())))
                 .get("/v1/models/{id}", (req, res) -> guarded(req, res, true, () -> model(req, res)))
                 .post("/v1/chat/completions", (req, res) -> guarded(req, res, true, () -> chat.handle(req, res, body(req))))
+                .post("/v1/responses", (req, res) -> guarded(req, res, true, () -> responses.handle(req, res, body(req))))
                 .any((req, res) -> guarded(req, res, false, () -> {
                     throw ApiError.notFound("Unknown endpoint " + req.prologue().method().text() + " " + req.path().path());
                 }));
@@ -126,12 +129,32 @@ public final class JmistralServer implements AutoCloseable {
         sendJson(res, modelObject());
     }
 
+    /**
+     * OpenAI's model object (id, object, created, owned_by) with the fields Mistral's SDKs read: {@code type}
+     * ("base": without it their discriminated union parses the entry as unknown), {@code capabilities},
+     * {@code max_context_length}.
+     */
     private ObjectNode modelObject() {
         ObjectNode m = json.createObjectNode();
         m.put("id", engine.modelId());
         m.put("object", "model");
         m.put("created", startedAt);
         m.put("owned_by", "jmistral");
+        m.put("type", "base");
+        m.put("name", engine.modelId());
+        m.put("description", "Mistral Small 3.2 24B Instruct (2506) served by jmistral");
+        if (engine.contextLength() > 0) m.put("max_context_length", engine.contextLength());
+        m.putArray("aliases");
+        m.put("default_model_temperature", 0.15);
+        ObjectNode c = m.putObject("capabilities");
+        c.put("completion_chat", true);
+        c.put("function_calling", true);
+        c.put("vision", engine.canReadImages());
+        c.put("completion_fim", false);
+        c.put("fine_tuning", false);
+        c.put("classification", false);
+        c.put("ocr", false);
+        c.put("reasoning", false);
         return m;
     }
 

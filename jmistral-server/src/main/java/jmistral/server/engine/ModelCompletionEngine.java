@@ -64,6 +64,7 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
     public void startLoading() {
         Thread.ofPlatform().name("jmistral-model-loader").daemon().start(() -> {
             try {
+                long t0 = System.nanoTime();
                 Engine m = Engine.open(model != null ? model : ModelResolver.fromEnvironment().resolve(options.model()), options);
                 synchronized (this) {
                     if (closed) {
@@ -74,7 +75,11 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
                     ready = m;
                 }
                 loading.complete(m);
-                LOG.info("model ready: " + options.model());
+                // the one startup line: what is served, how
+                LOG.info(String.format("ready in %.1f s%s: %s (%s), context %d tokens, KV cache %s, %d parallel, vision %s",
+                        (System.nanoTime() - t0) / 1e9, options.warmUp() ? " (kernels warmed up)" : "", m.modelId(),
+                        options.model(), contextLength(), options.kvCacheType(), options.maxParallel(),
+                        m.canReadImages() ? "on" : "off"));
             } catch (RuntimeException | Error t) {
                 LOG.log(Level.SEVERE, "cannot load " + options.model(), t);
                 loading.completeExceptionally(t);
@@ -118,6 +123,11 @@ public final class ModelCompletionEngine implements CompletionEngine, AutoClosea
     public boolean canReadImages() {
         Engine m = ready;
         return m != null && m.canReadImages();
+    }
+
+    @Override
+    public int contextLength() {
+        return options.maxContext() > 0 ? Math.min(options.maxContext(), options.contextTokens()) : options.contextTokens();
     }
 
     @Override
