@@ -93,11 +93,12 @@ class ClientDialectsTest {
         String body = """
                 {"messages":[{"role":"user","content":"say hi"},{"role":"assistant","content":"Hi","prefix":true}]}""";
         JsonNode r = JSON.readTree(post("/v1/chat/completions", body, MISTRAL_SDK).body());
-        assertEquals("HiHi", r.get("choices").get(0).get("message").get("content").asText(), "prefix + the echo of the last message");
+        // the stand-in answers nothing after an assistant message: the content is the prefix alone
+        assertEquals("Hi", r.get("choices").get(0).get("message").get("content").asText());
         String streamed = post("/v1/chat/completions", body.replace("]}", "],\"stream\":true}"), MISTRAL_SDK).body();
         StringBuilder text = new StringBuilder();
         for (JsonNode c : data(streamed)) text.append(c.path("choices").path(0).path("delta").path("content").asText(""));
-        assertEquals("HiHi", text.toString());
+        assertEquals("Hi", text.toString());
     }
 
     @Test
