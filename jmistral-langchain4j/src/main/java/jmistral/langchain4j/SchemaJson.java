@@ -33,12 +33,15 @@ final class SchemaJson {
 
     private SchemaJson() {}
 
-    /** A tool's parameters: an object schema, or an object without properties when the tool takes none. */
+    /**
+     * A tool's parameters: its object schema, or for a tool that takes none the empty object and nothing
+     * else (without {@code additionalProperties: false} any keys would be valid, and a model could write one forever).
+     */
     static ObjectNode toolParameters(JsonObjectSchema parameters) {
         if (parameters != null) return (ObjectNode) toJson(parameters);
         ObjectNode none = JSON.createObjectNode().put("type", "object");
         none.putObject("properties");
-        return none;
+        return none.put("additionalProperties", false);
     }
 
     static JsonNode toJson(JsonSchemaElement element) {

@@ -109,6 +109,6 @@ class SchemaJsonTest {
     @Test
     void toolWithoutParametersTakesAnEmptyObject() {
         JsonNode none = SchemaJson.toolParameters(null);
-        assertEquals("{\"type\":\"object\",\"properties\":{}}", none.toString());
+        assertEquals("{\"type\":\"object\",\"properties\":{},\"additionalProperties\":false}", none.toString());
     }
 }
