@@ -114,7 +114,8 @@ public final class Engine implements AutoCloseable {
         if (options.warmUp()) {      // the first request then runs compiled kernels
             long t0 = System.nanoTime();
             KernelWarmup.run(model.model().checkpoint().matrices());
-            LOG.info(String.format(Locale.ROOT, "kernels compiled in %.1f s", (System.nanoTime() - t0) / 1e9));
+            // fine: a server says it once, in its ready line (which counts this time in)
+            LOG.fine(String.format(Locale.ROOT, "kernels compiled in %.1f s", (System.nanoTime() - t0) / 1e9));
         }
         return engine;
     }
