@@ -91,7 +91,7 @@ public final class ModelPuller {
                     + (revision.equals("main") ? "" : " at " + revision) + " is not in the cache " + config.hubCache()
                     + " and must be downloaded once: run this again with network access"
                     + (config.offline() ? " and HF_HUB_OFFLINE unset" : "")
-                    + " (or copy the model files there, or pass -m a local file or folder)");
+                    + " (or copy its files into that cache)");
         try {
             RepoFileSelector.Selection sel = RepoFileSelector.select(spec.repo().toString(), files, spec.quant());
             return new PulledModel(spec.repo(), commit, cache.snapshotDir(spec.repo(), commit), sel, 0);
