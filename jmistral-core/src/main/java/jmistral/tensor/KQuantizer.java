@@ -19,11 +19,27 @@ final class KQuantizer {
     private static final float GROUP_MAX_EPS = 1e-15f;
 
     /**
-     * Q4_K (nmax 15) and Q5_K (nmax 31): per 32-weight sub-block a scale and min by
-     * make_qkx2_quants, both quantized to 6 bits against the block's largest, then the weights
-     * requantized with the stored (fp16-rounded) scales.
+     * The parameters of llama.cpp's make_qkx2_quants search for one format: the largest quantized
+     * value, and the range and number of the scale candidates it tries ({@code rmin + rdelta*is} for
+     * is = 0..nstep, rdelta 0.1).
      */
-    static void quantizeScaleMin(float[] x, int off, MemorySegment y, long at, int nmax, float rmin, int nstep, long qhOff, long qsOff) {
+    record ScaleMinSearch(int nmax, float rmin, int nstep) {}
+
+    /** quantize_row_q4_K_ref's search: make_qkx2_quants(32, 15, ..., -1.f, 0.1f, 20, false). */
+    static final ScaleMinSearch Q4_K_SEARCH = new ScaleMinSearch(15, -1f, 20);
+    /** quantize_row_q5_K_ref's search: make_qkx2_quants(32, 31, ..., -0.5f, 0.1f, 15, false). */
+    static final ScaleMinSearch Q5_K_SEARCH = new ScaleMinSearch(31, -0.5f, 15);
+
+    /**
+     * Q4_K and Q5_K: per 32-weight sub-block a scale and min by make_qkx2_quants, both quantized to
+     * 6 bits against the block's largest, then the weights requantized with the stored (fp16-rounded)
+     * scales; stored in the block {@code layout} at {@code at}.
+     */
+    static void quantizeScaleMin(float[] x, int off, MemorySegment y, long at, ScaleMinSearch search, KScaleMinBlocks.Layout layout) {
+        int nmax = search.nmax(), nstep = search.nstep();
+        float rmin = search.rmin();
+        long qhOff = layout.qhOff(), qsOff = layout.qsOff();
+        boolean highBits = layout.hasHighBits();
         int[] l = new int[256];
         int[] laux = new int[32];
         float[] weights = new float[32];
@@ -60,11 +76,11 @@ final class KQuantizer {
                 l[32 * j + i] = Math.max(0, Math.min(nmax, nearestInt((x[off + 32 * j + i] + dm) / d)));
             }
         }
-        if (qhOff >= 0) for (int i = 0; i < 32; i++) put8(y, at + qhOff + i, 0);
+        if (highBits) for (int i = 0; i < 32; i++) put8(y, at + qhOff + i, 0);
         for (int n = 0; n < 4; n++) {
             for (int i = 0; i < 32; i++) {
                 int l1 = l[64 * n + i], l2 = l[64 * n + 32 + i];
-                if (qhOff >= 0) {
+                if (highBits) {
                     int h = BlockBytes.u8(y, at + qhOff + i);
                     if (l1 > 15) { l1 -= 16; h |= 1 << (2 * n); }
                     if (l2 > 15) { l2 -= 16; h |= 2 << (2 * n); }

@@ -30,8 +30,24 @@ final class KScaleMinBlocks {
 
     static final long SCALES = 4;
 
-    /** Reference dequantization; qhAt < 0 for Q4_K (no high bits). */
-    static void dequantizeBlock(MemorySegment w, long at, long qhAt, long qsAt, float[] dst, int dstOff) {
+    /**
+     * Where a format's parts sit in its super-block: the high-bit bytes qh (Q5_K; {@link #NO_HIGH_BITS}
+     * for Q4_K), the nibbles qs, and the block's size.
+     */
+    record Layout(long qhOff, long qsOff, int blockBytes) {
+        boolean hasHighBits() { return qhOff != NO_HIGH_BITS; }
+    }
+
+    /** {@link Layout#qhOff()} of a format without high bits. */
+    static final long NO_HIGH_BITS = -1;
+    /** Q4_K: {@code half d, dmin; u8 scales[12]; u8 qs[128]}. */
+    static final Layout Q4_K = new Layout(NO_HIGH_BITS, 16, 144);
+    /** Q5_K: {@code half d, dmin; u8 scales[12]; u8 qh[32]; u8 qs[128]}. */
+    static final Layout Q5_K = new Layout(16, 48, 176);
+
+    /** Reference dequantization of the super-block at {@code at}. */
+    static void dequantizeBlock(MemorySegment w, long at, Layout layout, float[] dst, int dstOff) {
+        long qsAt = at + layout.qsOff(), qhAt = at + layout.qhOff();
         float d = half(w, at), dmin = half(w, at + 2);
         for (int n = 0; n < 4; n++) {
             int sm0 = kScaleMin(w, at + SCALES, 2 * n), sm1 = kScaleMin(w, at + SCALES, 2 * n + 1);
@@ -39,7 +55,7 @@ final class KScaleMinBlocks {
             float d1 = d * (sm1 & 0xFF), m1 = dmin * (sm1 >> 8);
             for (int l = 0; l < 32; l++) {
                 int q = u8(w, qsAt + 32 * n + l);
-                int h = qhAt < 0 ? 0 : u8(w, qhAt + l);
+                int h = layout.hasHighBits() ? u8(w, qhAt + l) : 0;
                 int lo = (q & 15) | (((h >> (2 * n)) & 1) << 4);
                 int hi = (q >> 4) | (((h >> (2 * n + 1)) & 1) << 4);
                 dst[dstOff + 64 * n + l] = d0 * lo - m0;
@@ -72,7 +88,7 @@ final class KScaleMinBlocks {
 
     /**
      * Vector dot of {@code blocks} super-blocks with x[xOff ..], given x's sums over each 32 values
-     * ({@link XSums}, {@link BlockType#sumsGroup()} 32; sums32[sumsOff ..]): {@link #dot4} (Q4_K, qhOff < 0) or {@link #dot5} (Q5_K).
+     * ({@link XSums}, {@link BlockType#sumsGroup()} 32; sums32[sumsOff ..]): {@link #dot4} (Q4_K) or {@link #dot5} (Q5_K).
      *
      * <p>Per sub-block j, {@code sum_i (d*sc_j*q_i - dmin*m_j) * x_i = d*sc_j * sum_i q_i*x_i - dmin*m_j * sums32[j]}:
      * the kernels accumulate {@code q*x} in registers, scale once per sub-block, and take the min term
@@ -94,8 +110,10 @@ final class KScaleMinBlocks {
      *     and boxed every vector (0.05 GB per CPU-second), even though C2 folds the constant test.</li>
      * </ul>
      */
-    static float dot(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
-        if (qhOff < 0) {
+    static float dot(MemorySegment w, long at, Layout layout, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
+        long qhOff = layout.qhOff(), qsOff = layout.qsOff();
+        int blockBytes = layout.blockBytes();
+        if (!layout.hasHighBits()) {
             return LANES == 16 ? dot4x16(w, at, qsOff, blockBytes, x, xOff, sums32, sumsOff, blocks)
                     : dot4(w, at, qsOff, blockBytes, x, xOff, sums32, sumsOff, blocks);
         }
@@ -484,11 +502,13 @@ final class KScaleMinBlocks {
 
     /**
      * Vector dequantization (prefill), one 32-weight sub-block j at a time: y = (d*sc_j)*q + (-dmin*m_j),
-     * q = nibble j%2 of qs[32*(j/2) ..], plus for Q5_K (qhOff >= 0) bit j of qh[l] as bit 4. Direct
+     * q = nibble j%2 of qs[32*(j/2) ..], plus for Q5_K bit j of qh[l] as bit 4. Direct
      * Vector API calls only (see {@link #dot}): with helper methods the Q5_K variant went past C2's
      * inlining budget and boxed (100 MB allocated per 8192x4096 matmul).
      */
-    static void dequantize(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] dst, int dstOff, int blocks) {
+    static void dequantize(MemorySegment w, long at, Layout layout, float[] dst, int dstOff, int blocks) {
+        long qhOff = layout.qhOff(), qsOff = layout.qsOff();
+        int blockBytes = layout.blockBytes();
         for (int b = 0; b < blocks; b++, at += blockBytes, dstOff += 256) {
             float d = half(w, at), dmin = half(w, at + 2);
             long scales = packedScales(w, at + SCALES, false), mins = packedScales(w, at + SCALES, true);

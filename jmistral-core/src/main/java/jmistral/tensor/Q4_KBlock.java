@@ -5,12 +5,11 @@ import java.lang.foreign.MemorySegment;
 /** Q4_K: 256 weights in 144 bytes: {@code half d, dmin; u8 scales[12]; u8 qs[128]} (see {@link KScaleMinBlocks}). */
 final class Q4_KBlock implements BlockType {
     static final Q4_KBlock INSTANCE = new Q4_KBlock();
-    private static final long QS = 16;
 
     public GgmlType type() { return GgmlType.Q4_K; }
 
     public void dequantizeBlock(MemorySegment w, long at, float[] dst, int dstOff) {
-        KScaleMinBlocks.dequantizeBlock(w, at, -1, at + QS, dst, dstOff);
+        KScaleMinBlocks.dequantizeBlock(w, at, KScaleMinBlocks.Q4_K, dst, dstOff);
     }
 
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
@@ -20,16 +19,16 @@ final class Q4_KBlock implements BlockType {
     public int sumsGroup() { return 32; }
 
     public float dot(MemorySegment w, long at, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
-        return KScaleMinBlocks.dot(w, at, -1, QS, 144, x, xOff, sums32, sumsOff, blocks);
+        return KScaleMinBlocks.dot(w, at, KScaleMinBlocks.Q4_K, x, xOff, sums32, sumsOff, blocks);
     }
 
     public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
-        KScaleMinBlocks.dequantize(w, at, -1, QS, 144, dst, dstOff, blocks);
+        KScaleMinBlocks.dequantize(w, at, KScaleMinBlocks.Q4_K, dst, dstOff, blocks);
     }
 
     public boolean canQuantize() { return true; }
 
     public void quantizeBlock(float[] src, int srcOff, MemorySegment dst, long at) {
-        KQuantizer.quantizeScaleMin(src, srcOff, dst, at, 15, -1f, 20, -1, QS);
+        KQuantizer.quantizeScaleMin(src, srcOff, dst, at, KQuantizer.Q4_K_SEARCH, KScaleMinBlocks.Q4_K);
     }
 }

@@ -8,12 +8,11 @@ import java.lang.foreign.MemorySegment;
  */
 final class Q5_KBlock implements BlockType {
     static final Q5_KBlock INSTANCE = new Q5_KBlock();
-    private static final long QH = 16, QS = 48;
 
     public GgmlType type() { return GgmlType.Q5_K; }
 
     public void dequantizeBlock(MemorySegment w, long at, float[] dst, int dstOff) {
-        KScaleMinBlocks.dequantizeBlock(w, at, at + QH, at + QS, dst, dstOff);
+        KScaleMinBlocks.dequantizeBlock(w, at, KScaleMinBlocks.Q5_K, dst, dstOff);
     }
 
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
@@ -23,16 +22,16 @@ final class Q5_KBlock implements BlockType {
     public int sumsGroup() { return 32; }
 
     public float dot(MemorySegment w, long at, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
-        return KScaleMinBlocks.dot(w, at, QH, QS, 176, x, xOff, sums32, sumsOff, blocks);
+        return KScaleMinBlocks.dot(w, at, KScaleMinBlocks.Q5_K, x, xOff, sums32, sumsOff, blocks);
     }
 
     public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
-        KScaleMinBlocks.dequantize(w, at, QH, QS, 176, dst, dstOff, blocks);
+        KScaleMinBlocks.dequantize(w, at, KScaleMinBlocks.Q5_K, dst, dstOff, blocks);
     }
 
     public boolean canQuantize() { return true; }
 
     public void quantizeBlock(float[] src, int srcOff, MemorySegment dst, long at) {
-        KQuantizer.quantizeScaleMin(src, srcOff, dst, at, 31, -0.5f, 15, QH, QS);
+        KQuantizer.quantizeScaleMin(src, srcOff, dst, at, KQuantizer.Q5_K_SEARCH, KScaleMinBlocks.Q5_K);
     }
 }
