@@ -11,14 +11,15 @@ import java.lang.foreign.MemorySegment;
  *     {@link BlockType#dot} over its blocks (weights read once, straight from the segment).</li>
  * <li>matmul, tiny batches (up to {@link #EXACT_MAX_TOKENS} tokens): per row, per token, the same
  *     fused dot as matvec; the row's bytes are read from memory once and from L1 for the other
- *     tokens.</li>
+ *     tokens. Formats with a fused multi-token kernel ({@link BlockType#hasDot4Tokens}) run it
+ *     instead, up to {@link #FUSED_MAX_TOKENS} tokens ({@link #matmulFused}).</li>
  * <li>matmul, small batches (up to one vector's lanes of tokens, batched decode): panels of
  *     {@value #PANEL_ROWS} rows dequantized once per tile of {@value #TOKEN_TILE} tokens, multiplied
  *     by a register-blocked 4x4 f32 dot kernel ({@link F32Tile#dot4x4}), {@link #matmulTiled}.</li>
  * <li>matmul, large batches (prefill): tokens transposed into tiles of LANES, 8-row panels times two
  *     tiles by broadcast FMAs ({@link F32Tile#rows8x2}), {@link #matmulWide}.</li>
  * </ul>
- * Both matmul paths equal matvec within float rounding, not bit for bit.
+ * The matmul paths equal matvec within float rounding, not bit for bit.
  */
 final class BlockMatrix implements Matrix {
 
@@ -26,7 +27,7 @@ final class BlockMatrix implements Matrix {
      * Up to this many tokens, matmul runs matvec's fused dot per token ({@link #matmulExact});
      * above, the tiled path, which costs far less per token. Measured (5120x32768, one thread, CPU
      * time, MatmulBench): tiled wins from 4 tokens on (Q8_0 129 vs 74 tok/cpu-s at n=4, 197 vs 87 at
-     * n=8; Q4_K 105 vs 24 at n=4). {@code -Djmistral.matmul.exactTokens=16} keeps decode batches on
+     * n=8; Q4_K 105 vs 24 at n=4). {@code -Djmistral.matmul.exactTokens=16 -Djmistral.matmul.fusedTokens=0} keeps decode batches on
      * matvec's arithmetic, which is then equal to each token's matvec as long as the kernel reduces
      * in the same order in both call sites; Vector API reduceLanes(ADD) does not promise that (its
      * order changes between interpreter, C1 and C2), so exact batch invariance needs fixed-order
@@ -39,6 +40,15 @@ final class BlockMatrix implements Matrix {
     static final long TOKEN_GROUP_BYTES = 2L << 20;
     /** Rows dequantized together (the micro-kernel's row count). */
     static final int PANEL_ROWS = 4;
+    /**
+     * From 2 up to this many tokens, formats with a fused kernel ({@link BlockType#hasDot4Tokens}) run
+     * {@link #matmulFused}; the tiled path from 4 tokens on. Measured (MatmulBench, one thread, CPU ms
+     * per call, 16384x5120, alternating runs on the shared machine): Q8_0 fused 11.1-13.6 against
+     * 14.2-18.9 for the per-token dots at n=2, 11.5-14.3 against 18.5-20.5 at n=3, even with the
+     * 4x4 tiled kernel at n=4 (15.0-15.4 against 14.6-15.1) and behind it from 8 (26-31 against
+     * 19-20: the fused kernel decodes the row again per 4 tokens and reads their 80 KB of x from L2).
+     */
+    static final int FUSED_MAX_TOKENS = Integer.getInteger("jmistral.matmul.fusedTokens", 3);
 
     private final BlockType block;
     private final int rows;
@@ -90,7 +100,8 @@ final class BlockMatrix implements Matrix {
 
     public void matmul(float[] x, int n, float[] out) {
         check(x, n, out);
-        if (n <= EXACT_MAX_TOKENS) matmulExact(x, n, out);
+        if (n >= 2 && n <= FUSED_MAX_TOKENS && block.hasDot4Tokens()) matmulFused(x, n, out);
+        else if (n <= EXACT_MAX_TOKENS) matmulExact(x, n, out);
         else if (n <= VectorLanes.LANES) matmulTiled(x, n, out);
         else matmulWide(x, n, out);
     }
@@ -107,6 +118,28 @@ final class BlockMatrix implements Matrix {
             for (int r = start; r < end; r++) {
                 long at = r * rowBytes;
                 for (int t = 0; t < n; t++) out[t * rows + r] = block.dot(data, at, x, t * cols, sums, t * sumsPerToken, blocksPerRow);
+            }
+        });
+    }
+
+    /**
+     * Batched decode with a format's fused kernel ({@link BlockType#dot4Tokens}): per row and group of 4
+     * tokens, the row's blocks are decoded into registers once and FMA'd into the 4 tokens'
+     * accumulators; no decoded weights in memory. Rows are split over the pool and streamed in order
+     * (taking the columns in L1-sized chunks across rows instead made the weight reads strided: 2x
+     * slower). Within float rounding of matvec.
+     */
+    private void matmulFused(float[] x, int n, float[] out) {
+        int groups = (n + 3) / 4;
+        ComputePool.current().parallelForRange(rows, (start, end) -> {
+            float[] out4 = new float[4];
+            for (int r = start; r < end; r++) {
+                for (int g = 0; g < groups; g++) {
+                    int t0 = 4 * g, last = n - 1; // a group short of 4 tokens repeats its last one
+                    block.dot4Tokens(data, r * rowBytes, blocksPerRow, x, t0 * cols, Math.min(t0 + 1, last) * cols,
+                            Math.min(t0 + 2, last) * cols, Math.min(t0 + 3, last) * cols, out4);
+                    for (int j = 0; j < 4 && t0 + j < n; j++) out[(t0 + j) * rows + r] = out4[j];
+                }
             }
         });
     }

@@ -63,6 +63,24 @@ public interface BlockType {
         return dot(w, at, x, xOff, blocks);
     }
 
+    /** Whether {@link #dot4Tokens} is a fused vector kernel (otherwise it is the reference, and batched matmul does not use it). */
+    default boolean hasDot4Tokens() {
+        return false;
+    }
+
+    /**
+     * Batched decode: one row ({@code blocks} blocks at {@code at}) times 4 tokens whose columns start at
+     * x[x0], x[x1], x[x2], x[x3], the 4 dot products to out4[0..3]. The fast kernels decode each block
+     * once into registers and FMA it into all 4 tokens' accumulators (a caller with fewer tokens
+     * repeats one). This default is the reference: {@link #dotReference} per token.
+     */
+    default void dot4Tokens(MemorySegment w, long at, int blocks, float[] x, int x0, int x1, int x2, int x3, float[] out4) {
+        out4[0] = dotReference(w, at, x, x0, blocks);
+        out4[1] = dotReference(w, at, x, x1, blocks);
+        out4[2] = dotReference(w, at, x, x2, blocks);
+        out4[3] = dotReference(w, at, x, x3, blocks);
+    }
+
     /** Fast dequantization of {@code blocks} consecutive blocks; formats override it with a vector kernel. */
     default void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
         for (int b = 0; b < blocks; b++) {

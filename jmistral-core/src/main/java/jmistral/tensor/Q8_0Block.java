@@ -44,6 +44,43 @@ final class Q8_0Block implements BlockType {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    public boolean hasDot4Tokens() { return true; }
+
+    /**
+     * Fused 4-token dot ({@link BlockType#dot4Tokens}): each block's 32 weights are decoded once (q0,
+     * q1 as in {@link #dot}, times d) and each decoded vector feeds one FMA per token; two
+     * accumulators per token (weights from q0 and from q1) keep the FMA chains short. The row is
+     * read through a slice starting at 0, so C2 checks its bounds once rather than per load
+     * (measured 20 -> 15 ms for 4 tokens x 16384x5120).
+     */
+    public void dot4Tokens(MemorySegment w, long at, int blocks, float[] x, int x0, int x1, int x2, int x3, float[] out4) {
+        MemorySegment row = w.asSlice(at, blocks * 34L);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        for (int b = 0; b < blocks; b++) {
+            long bat = b * 34L;
+            FloatVector d = FloatVector.broadcast(F, half(row, bat));
+            ByteVector q0 = ByteVector.fromMemorySegment(B16, row, bat + 2, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B16, row, bat + 18, LE);
+            for (int p = 0; p < PARTS; p++) {
+                int c = b * 32 + p * LANES;
+                FloatVector u = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).mul(d);
+                a0 = u.fma(FloatVector.fromArray(F, x, x0 + c), a0);
+                a1 = u.fma(FloatVector.fromArray(F, x, x1 + c), a1);
+                a2 = u.fma(FloatVector.fromArray(F, x, x2 + c), a2);
+                a3 = u.fma(FloatVector.fromArray(F, x, x3 + c), a3);
+                u = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).mul(d);
+                b0 = u.fma(FloatVector.fromArray(F, x, x0 + c + 16), b0);
+                b1 = u.fma(FloatVector.fromArray(F, x, x1 + c + 16), b1);
+                b2 = u.fma(FloatVector.fromArray(F, x, x2 + c + 16), b2);
+                b3 = u.fma(FloatVector.fromArray(F, x, x3 + c + 16), b3);
+            }
+        }
+        out4[0] = a0.add(b0).reduceLanes(VectorOperators.ADD);
+        out4[1] = a1.add(b1).reduceLanes(VectorOperators.ADD);
+        out4[2] = a2.add(b2).reduceLanes(VectorOperators.ADD);
+        out4[3] = a3.add(b3).reduceLanes(VectorOperators.ADD);
+    }
+
     /** Vector dequantization (prefill): the same q0, q1 as {@link #dot}, stored as d*q. */
     public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
         for (int b = 0; b < blocks; b++, at += 34, dstOff += 32) {

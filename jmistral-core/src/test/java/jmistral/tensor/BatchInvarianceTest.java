@@ -9,8 +9,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Batches of 1..16 tokens (decode steps of several sequences) against each token's own matvec, every
- * type, odd row counts, both matmul paths (per-token fused dot up to {@link BlockMatrix#EXACT_MAX_TOKENS},
- * tiled above), at the tight tolerance of one float dot product.
+ * type, odd row counts, every small-batch matmul path (per-token dot up to {@link BlockMatrix#EXACT_MAX_TOKENS},
+ * the fused multi-token kernel up to {@link BlockMatrix#FUSED_MAX_TOKENS} for formats that have one, tiled above), at the tight tolerance of one float dot product.
  *
  * <p>Why not bit for bit: the Vector API leaves the order of {@code reduceLanes(ADD)} unspecified,
  * and the interpreter's fallback, C1 and C2 (which may also move a reduction out of a loop) sum lanes

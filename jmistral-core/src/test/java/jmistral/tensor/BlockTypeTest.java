@@ -65,6 +65,46 @@ class BlockTypeTest {
         }
     }
 
+    /**
+     * The fused 4-token kernel against the scalar reference, per token: whole rows and a run of blocks
+     * inside a row (batched matmul calls it per column chunk), 4 distinct tokens and a group that
+     * repeats one (a batch short of 4), tokens at arbitrary offsets in one array. The formats with a
+     * fused kernel ({@link BlockType#hasDot4Tokens}); the others' dot4Tokens is the reference itself.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0"})
+    void fusedFourTokenDotMatchesScalarReference(GgmlType type) {
+        BlockType bt = BlockType.of(type);
+        assertTrue(bt.hasDot4Tokens(), type + " has a fused kernel");
+        Random rnd = new Random(type.ordinal() * 53L + 11);
+        for (int cols : colCounts(type)) {
+            int rows = 5, blocks = cols / type.blockSize;
+            MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
+            long rowBytes = type.bytesFor(cols);
+            float[] x = RandomWeights.vector(4 * cols + 7, rnd);
+            int[][] tokenSets = {{7, cols + 7, 2 * cols + 7, 3 * cols + 7}, {3 * cols + 5, 0, 0, 0}};
+            // whole row, and (several blocks) the blocks after the first
+            int[] firstBlocks = blocks > 1 ? new int[] {0, 1} : new int[] {0};
+            for (int r = 0; r < rows; r++) {
+                float[] ref = referenceRow(bt, w, rowBytes, r, cols);
+                for (int b0 : firstBlocks) {
+                    int nb = blocks - b0, c0 = b0 * type.blockSize;
+                    long at = r * rowBytes + (long) b0 * type.blockBytes;
+                    float[] refPart = java.util.Arrays.copyOfRange(ref, c0, cols);
+                    for (int[] xs : tokenSets) {
+                        float[] out4 = new float[4];
+                        bt.dot4Tokens(w, at, nb, x, xs[0] + c0, xs[1] + c0, xs[2] + c0, xs[3] + c0, out4);
+                        for (int j = 0; j < 4; j++) {
+                            float expected = bt.dotReference(w, at, x, xs[j] + c0, nb);
+                            assertEquals(expected, out4[j], tolerance(refPart, x, xs[j] + c0),
+                                    type + " dot4Tokens, row " + r + ", cols " + cols + ", from block " + b0 + ", token " + j);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void matrixMatvecMatmulAndRowsMatchReference(GgmlType type) {

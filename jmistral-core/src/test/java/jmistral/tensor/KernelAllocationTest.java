@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * runs 20-200x slower while still computing the right values, so BlockTypeTest cannot see it.
  *
  * <p>All formats run in one JVM, one after the other (boxing has depended on what ran before: Q4_0
- * after Q6_K did). Each format's dot and dequantize run until a measured round allocates almost
+ * after Q6_K did). Each format's dot, dequantize and fused multi-token dot (where it has one) run until a measured round allocates almost
  * nothing, which happens once C2 has compiled them; a format that never gets there within the time
  * limit fails, with the bytes it allocates per row.
  *
@@ -45,13 +45,18 @@ class KernelAllocationTest {
             MemorySegment w = RandomWeights.matrix(type, rows, cols, new Random(5));
             float[] x = RandomWeights.vector(cols, new Random(6)), row = new float[cols];
             float[] sums = bt.sumsGroup() == 0 ? null : XSums.of(x, 0, cols, bt.sumsGroup());
+            float[] x4 = RandomWeights.vector(4 * cols, new Random(7)), out4 = new float[4];
+            boolean fused = bt.hasDot4Tokens();
             long deadline = System.nanoTime() + LIMIT_NANOS, dotBytes = Long.MAX_VALUE, dequantizeBytes = Long.MAX_VALUE;
+            long fusedBytes = fused ? Long.MAX_VALUE : 0;
             float sink = 0;
-            while ((dotBytes > MAX_BYTES_PER_ROW || dequantizeBytes > MAX_BYTES_PER_ROW) && System.nanoTime() < deadline) {
+            while ((dotBytes > MAX_BYTES_PER_ROW || dequantizeBytes > MAX_BYTES_PER_ROW || fusedBytes > MAX_BYTES_PER_ROW)
+                    && System.nanoTime() < deadline) {
                 for (int warm = 0; warm < 200; warm++) {
                     for (int r = 0; r < rows; r++) {
                         sink += bt.dot(w, r * rowBytes, x, 0, sums, 0, blocks);
                         bt.dequantize(w, r * rowBytes, row, 0, blocks);
+                        if (fused) bt.dot4Tokens(w, r * rowBytes, blocks, x4, 0, cols, 2 * cols, 3 * cols, out4);
                     }
                 }
                 long before = threads.getCurrentThreadAllocatedBytes();
@@ -60,9 +65,16 @@ class KernelAllocationTest {
                 for (int r = 0; r < rows; r++) bt.dequantize(w, r * rowBytes, row, 0, blocks);
                 dotBytes = (middle - before) / rows;
                 dequantizeBytes = (threads.getCurrentThreadAllocatedBytes() - middle) / rows;
+                if (fused) {
+                    long start = threads.getCurrentThreadAllocatedBytes();
+                    for (int r = 0; r < rows; r++) bt.dot4Tokens(w, r * rowBytes, blocks, x4, 0, cols, 2 * cols, 3 * cols, out4);
+                    fusedBytes = (threads.getCurrentThreadAllocatedBytes() - start) / rows;
+                    sink += out4[0];
+                }
             }
             if (dotBytes > MAX_BYTES_PER_ROW) failures.add(name + " dot: " + dotBytes + " bytes per row");
             if (dequantizeBytes > MAX_BYTES_PER_ROW) failures.add(name + " dequantize: " + dequantizeBytes + " bytes per row");
+            if (fusedBytes > MAX_BYTES_PER_ROW) failures.add(name + " dot4Tokens: " + fusedBytes + " bytes per row");
             if (Float.isNaN(sink) && sink == 0) fail("unreachable; keeps the results alive");
         }
         if (!failures.isEmpty()) fail("kernels still allocating after " + LIMIT_NANOS / 1_000_000_000 + " s (boxed vectors): " + failures);
