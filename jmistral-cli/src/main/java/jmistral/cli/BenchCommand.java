@@ -35,9 +35,15 @@ final class BenchCommand implements Callable<Integer> {
             + "sampling, the compute threads' idle time")
     boolean profile;
 
+    @Option(names = "--batch", paramLabel = "N", defaultValue = "0",
+            description = "also measure N sequences decoding together (aggregate tok/s; N > 1), one forward verifying "
+                    + "--draft-tokens K drafts against one decode step, and greedy generation with and without "
+                    + "speculative decoding (default: off)")
+    int batch;
+
     @Override
     public Integer call() {
-        BenchOptions options = new BenchOptions(promptTokens, genTokens, bandwidthMb, model.kvType, profile);
+        BenchOptions options = new BenchOptions(promptTokens, genTokens, bandwidthMb, model.kvType, profile, batch, model.draftTokens);
         try (ModelSession session = ModelSession.open(model)) {
             ModelBench.run(session.loaded, options).print(spec.commandLine().getOut());
             return 0;

@@ -34,7 +34,9 @@ public final class ModelBench {
         int[] prompt = new SplittableRandom(1).ints(o.promptTokens(), Math.min(1000, vocab - 1), vocab).toArray();
         double prefill, decode;
         TokenProfile profile = null;
-        try (KvCache kv = m.createCache(o.promptTokens() + o.genTokens() + 64, o.kvType())) {
+        BatchBench.Report batched = null;
+        int kvTokens = (o.promptTokens() + o.genTokens() + 64) * (1 + Math.max(o.batch(), 1));   // room for the batch's own tokens
+        try (KvCache kv = m.createCache(kvTokens, o.kvType())) {
             warmUp(m, kv, prompt);
             try (SequenceCache seq = kv.newSequence()) {
                 long t0 = System.nanoTime();
@@ -48,13 +50,14 @@ public final class ModelBench {
                 prefill = o.promptTokens() / ((t1 - t0) / 1e9);
                 decode = o.genTokens() / ((t2 - t1) / 1e9);
             }
+            if (o.batch() > 0) batched = BatchBench.run(m, kv, prompt, o.batch(), o.genTokens(), o.draftTokens());
             if (o.profile()) profile = TokenProfile.measure(m, kv, prompt, o.genTokens());
         }
         double bandwidth = MemoryBandwidth.measure((long) o.bandwidthMb() << 20, BANDWIDTH_PASSES);
         Checkpoint c = m.checkpoint();
         return new BenchReport(loaded.path(), m.config().nLayers(), m.config().dim(), c.layers()[0].wq().type().toString(),
                 ComputePool.current().threads(), o.promptTokens(), prefill, o.genTokens(), decode,
-                weightBytesPerToken(c), o.bandwidthMb(), bandwidth, profile);
+                weightBytesPerToken(c), o.bandwidthMb(), bandwidth, profile, batched);
     }
 
     /**

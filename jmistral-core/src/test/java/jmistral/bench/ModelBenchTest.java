@@ -54,7 +54,7 @@ class ModelBenchTest {
 
     @Test
     void profileTimesEveryPartAndCountsEveryMatrix() {
-        BenchReport r = ModelBench.run(loaded, new BenchOptions(40, 6, 8, KvCacheType.F16, true));
+        BenchReport r = ModelBench.run(loaded, new BenchOptions(40, 6, 8, KvCacheType.F16, true, 0, 0));
         assertTrue(r.prefillTokensPerSecond() > 0 && r.decodeTokensPerSecond() > 0, r.toString());
         TokenProfile p = r.profile();
         for (Part part : Part.values()) {
@@ -71,6 +71,22 @@ class ModelBenchTest {
         for (String k : List.of("prefill profile", "decode profile", "w_gate", "attention", "output", "argmax", "kernels alone")) {
             assertTrue(text.toString().contains(k), text.toString());
         }
+    }
+
+    @Test
+    void batchReportHasTheBatchedDecodeTheVerifyTimingAndTheSpeculativeRun() {
+        BenchReport r = ModelBench.run(loaded, new BenchOptions(40, 24, 8, KvCacheType.F16, false, 4, 8));
+        BatchBench.Report b = r.batched();
+        assertEquals(4, b.batch());
+        assertTrue(b.batchTokensPerSecond() > 0 && b.verifyMillis() > 0 && b.decodeStepMillis() > 0, b.toString());
+        assertTrue(b.plainTokensPerSecond() > 0 && b.speculativeTokensPerSecond() > 0, b.toString());
+        assertTrue(b.accepted() <= b.drafted(), b.toString());
+        StringWriter text = new StringWriter();
+        r.print(new PrintWriter(text));
+        for (String k : List.of("decode x4", "tok/s aggregate", "verify 8 drafts", "decode step", "speculative", "accepted")) {
+            assertTrue(text.toString().contains(k), text.toString());
+        }
+        assertEquals(null, ModelBench.run(loaded, new BenchOptions(40, 6, 8, KvCacheType.F16, false, 0, 8)).batched());
     }
 
     @Test
