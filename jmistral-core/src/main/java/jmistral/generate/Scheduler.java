@@ -384,8 +384,11 @@ public final class Scheduler implements AutoCloseable {
             for (Sequence s : active) {
                 if (s.uncached() == 1) { batch.add(new Planned(s, 1)); budget--; }
             }
-            for (int i = 0; drafts && i < batch.size() && budget > 0; i++) {
-                int[] draft = draft(batch.get(i).sequence(), budget);
+            // drafts fill the step up to the speculation's step size (and the token budget)
+            int room = Math.min(budget, config.speculation().stepTokens() - batch.size());
+            for (int i = 0; drafts && i < batch.size() && room > 0; i++) {
+                int[] draft = draft(batch.get(i).sequence(), room);
+                room -= draft.length;
                 batch.set(i, new Planned(batch.get(i).sequence(), 1 + draft.length, draft));
                 budget -= draft.length;
             }
@@ -426,7 +429,7 @@ public final class Scheduler implements AutoCloseable {
      * constraint would refuse one. Empty when nothing earlier matches its newest tokens.
      */
     private int[] draft(Sequence s, int budget) {
-        int max = Math.min(draftBuffer.length, budget);
+        int max = Math.min(Math.min(draftBuffer.length, s.draftLimit), budget);
         int maxTokens = s.request.params().maxTokens();
         if (maxTokens > 0) max = Math.min(max, maxTokens - s.completionTokens - 1);
         max = Math.min(max, contextLimit - s.length);             // the cache holds length + draft tokens
@@ -440,18 +443,26 @@ public final class Scheduler implements AutoCloseable {
      * Accepts or rejects the draft s forwarded after its newest token (logits [draft.length + 1][vocab]):
      * samples position by position as plain decoding would, keeps draft token i + 1 while it equals
      * what position i sampled, and cuts the KV cache back to the history at the first difference
-     * (the token sampled there is the sequence's next one) or when the sequence ends.
+     * (the token sampled there is the sequence's next one) or when the sequence ends. The sequence's
+     * next draft length follows: twice this one when all was accepted (up to K), else one more than
+     * the tokens accepted.
      */
     private void verify(Sequence s, int[] draft, float[] logits, long now) {
         int base = s.length;                      // history before; the cache holds base + draft.length
+        int accepted = 0;
         for (int i = 0; i <= draft.length; i++) {
             Sample sample = draw(s, logits, i * vocab);
             if (sample == null) break;
             boolean match = i < draft.length && sample.token() == draft[i];
-            if (match) acceptedTokens.incrementAndGet();  // counted before emit: a caller woken there sees it
-            else s.cache.truncate(base + i);       // drafts from position base + i on were wrong
+            if (match) {
+                accepted++;
+                acceptedTokens.incrementAndGet(); // counted before emit: a caller woken there sees it
+            } else {
+                s.cache.truncate(base + i);        // drafts from position base + i on were wrong
+            }
             if (!emit(s, sample, now) || !match) break;
         }
+        s.draftLimit = accepted == draft.length ? Math.min(draftBuffer.length, 2 * draft.length) : accepted + 1;
     }
 
     /** Samples the next token of s from its logits and decides whether s goes on. */

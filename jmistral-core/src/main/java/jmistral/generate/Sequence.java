@@ -30,6 +30,7 @@ final class Sequence {
     final StringBuilder text = new StringBuilder();
     final List<GenerationEvent.Token> steps = new ArrayList<>();
     int completionTokens;            // sampled, stop tokens included
+    int draftLimit = Integer.MAX_VALUE; // draft tokens this sequence tries next (adapts to what it got accepted)
 
     Sequence(SequenceRequest request, SequenceHandle handle, LoopGuard.Config defaultGuard, long now) {
         this.request = request;

@@ -7,17 +7,26 @@ package jmistral.generate;
  * sequence's next token. Accepted drafts are tokens gained for one weight read; output is unchanged
  * (see {@link Scheduler}).
  *
+ * <p>A draft costs compute even when it is rejected (on CPUs the matmuls are compute-bound: a forward
+ * of n tokens costs more than one of 1 token, though far less than n of them), so two limits keep
+ * drafts where they pay: each sequence adapts its draft length to what it got accepted lately (all
+ * accepted: twice as many next time, up to K; else one more than were accepted), and a step takes
+ * drafts only up to {@code stepTokens} tokens in all (a full batch already uses the multi-token
+ * kernels; drafts on top would make the step cost about what they could save).
+ *
  * @param draftTokens most draft tokens verified per sequence and step (K); 0 turns speculation off
  * @param minNgram    shortest run of newest tokens that must match earlier in the sequence to draft
  * @param maxNgram    longest run tried first (a longer match predicts the continuation better)
+ * @param stepTokens  drafts are added to a step only while its tokens (decode tokens and drafts of all
+ *                    sequences) stay within this
  */
-public record Speculation(int draftTokens, int minNgram, int maxNgram) {
+public record Speculation(int draftTokens, int minNgram, int maxNgram, int stepTokens) {
 
-    /** 8 draft tokens from matches of 2 to 4 tokens. */
-    public static final Speculation DEFAULT = new Speculation(8, 2, 4);
+    /** 8 draft tokens from matches of 2 to 4 tokens, steps of up to 16 tokens with drafts. */
+    public static final Speculation DEFAULT = new Speculation(8, 2, 4, 16);
 
     /** Plain decoding: one token per sequence and step. */
-    public static final Speculation OFF = new Speculation(0, 2, 4);
+    public static final Speculation OFF = new Speculation(0, 2, 4, 16);
 
     /** Most draft tokens accepted: K. */
     public static final int MAX_DRAFT_TOKENS = 64;
@@ -28,10 +37,14 @@ public record Speculation(int draftTokens, int minNgram, int maxNgram) {
         if (minNgram < 1) throw new IllegalArgumentException("the shortest n-gram must be >= 1 token, got " + minNgram);
         if (maxNgram < minNgram)
             throw new IllegalArgumentException("the longest n-gram (" + maxNgram + ") is shorter than the shortest (" + minNgram + ")");
+        if (stepTokens < 2) throw new IllegalArgumentException("a step with drafts needs room for >= 2 tokens, got " + stepTokens);
     }
 
-    /** The same n-gram lengths with k draft tokens (0 = off). */
-    public Speculation withDraftTokens(int k) { return new Speculation(k, minNgram, maxNgram); }
+    /** The same settings with k draft tokens (0 = off). */
+    public Speculation withDraftTokens(int k) { return new Speculation(k, minNgram, maxNgram, stepTokens); }
+
+    /** The same settings with steps of up to n tokens when they carry drafts. */
+    public Speculation withStepTokens(int n) { return new Speculation(draftTokens, minNgram, maxNgram, n); }
 
     public boolean enabled() { return draftTokens > 0; }
 }

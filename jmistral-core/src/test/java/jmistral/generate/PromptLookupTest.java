@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 class PromptLookupTest {
 
     private static int[] draft(int[] history, int max) {
-        return draft(history, max, new Speculation(8, 2, 4));
+        return draft(history, max, new Speculation(8, 2, 4, 16));
     }
 
     private static int[] draft(int[] history, int max, Speculation s) {
@@ -43,6 +43,6 @@ class PromptLookupTest {
         assertEquals(0, draft(new int[]{5}, 4).length);
         // "9 3" recurs but only one token "3" ends the history twice: below the 2-token minimum
         assertEquals(0, draft(new int[]{9, 3, 7, 3}, 4).length);
-        assertArrayEquals(new int[]{7, 3}, draft(new int[]{9, 3, 7, 3}, 2, new Speculation(8, 1, 4)));
+        assertArrayEquals(new int[]{7, 3}, draft(new int[]{9, 3, 7, 3}, 2, new Speculation(8, 1, 4, 16)));
     }
 }

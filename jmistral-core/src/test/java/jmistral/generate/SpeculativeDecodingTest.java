@@ -297,4 +297,26 @@ class SpeculativeDecodingTest {
             assertEquals(60, m.steps() + m.acceptedTokens());
         }
     }
+
+    @Test
+    void draftsFillAStepOnlyUpToItsStepTokensAndShrinkAfterRejections() throws Exception {
+        RepetitiveToy model = new RepetitiveToy(3, 10);
+        List<SchedulerListener.StepStats> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SchedulerConfig config = config(8).withSpeculation(Speculation.DEFAULT.withStepTokens(10));
+        try (var kv = model.createCache(4 * 800, KvCacheType.F32); var scheduler = new Scheduler(model, kv, config)) {
+            scheduler.addListener(new SchedulerListener() {
+                @Override public void stepDone(StepStats s) { steps.add(s); }
+            });
+            List<SequenceHandle> hs = new ArrayList<>();
+            SamplingParams p = SamplingParams.greedy().withMaxTokens(100);
+            for (int i = 0; i < 6; i++) hs.add(scheduler.submit(SequenceRequest.of(SchedulerTest.prompt(90 + i, 8), p)));
+            for (int i = 0; i < 6; i++) {
+                assertArrayEquals(ReferenceGeneration.generate(model, SchedulerTest.prompt(90 + i, 8), p), hs.get(i).await().tokens());
+            }
+        }
+        assertTrue(steps.stream().anyMatch(s -> s.draftTokens() > 0));
+        for (SchedulerListener.StepStats s : steps) {
+            if (s.draftTokens() > 0) assertTrue(s.tokens() <= 10, "a step with drafts forwarded " + s.tokens() + " tokens");
+        }
+    }
 }
