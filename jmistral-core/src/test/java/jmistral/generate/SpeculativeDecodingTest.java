@@ -299,10 +299,18 @@ class SpeculativeDecodingTest {
     }
 
     @Test
-    void draftsFillAStepOnlyUpToItsStepTokensAndShrinkAfterRejections() throws Exception {
+    void draftsFillADecodeStepOnlyUpToItsStepTokens() throws Exception {
         RepetitiveToy model = new RepetitiveToy(3, 10);
         List<SchedulerListener.StepStats> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
         SchedulerConfig config = config(8).withSpeculation(Speculation.DEFAULT.withStepTokens(10));
+        java.util.concurrent.CountDownLatch allSubmitted = new java.util.concurrent.CountDownLatch(1);
+        model.beforeForward = b -> {                    // all six prompts go in the first step: later steps only decode
+            try {
+                allSubmitted.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
         try (var kv = model.createCache(4 * 800, KvCacheType.F32); var scheduler = new Scheduler(model, kv, config)) {
             scheduler.addListener(new SchedulerListener() {
                 @Override public void stepDone(StepStats s) { steps.add(s); }
@@ -310,13 +318,16 @@ class SpeculativeDecodingTest {
             List<SequenceHandle> hs = new ArrayList<>();
             SamplingParams p = SamplingParams.greedy().withMaxTokens(100);
             for (int i = 0; i < 6; i++) hs.add(scheduler.submit(SequenceRequest.of(SchedulerTest.prompt(90 + i, 8), p)));
+            allSubmitted.countDown();
             for (int i = 0; i < 6; i++) {
                 assertArrayEquals(ReferenceGeneration.generate(model, SchedulerTest.prompt(90 + i, 8), p), hs.get(i).await().tokens());
             }
         }
         assertTrue(steps.stream().anyMatch(s -> s.draftTokens() > 0));
         for (SchedulerListener.StepStats s : steps) {
-            if (s.draftTokens() > 0) assertTrue(s.tokens() <= 10, "a step with drafts forwarded " + s.tokens() + " tokens");
+            boolean decodeOnly = s.tokens() - s.draftTokens() == s.sequences();   // one history token per sequence
+            if (decodeOnly) assertTrue(s.tokens() <= 10, "a decode step with drafts forwarded " + s.tokens() + " tokens");
         }
+        assertTrue(steps.stream().anyMatch(s -> s.sequences() == 6 && s.draftTokens() > 0), "six sequences decoded with drafts");
     }
 }
