@@ -47,6 +47,10 @@ final class BlockMatrix implements Matrix {
      * 14.2-18.9 for the per-token dots at n=2, 11.5-14.3 against 18.5-20.5 at n=3, even with the
      * 4x4 tiled kernel at n=4 (15.0-15.4 against 14.6-15.1) and behind it from 8 (26-31 against
      * 19-20: the fused kernel decodes the row again per 4 tokens and reads their 80 KB of x from L2).
+     * BF16 (8192x5120): 9.0-9.2 against 9.7-10.5 at n=2, 9.9-11.0 against 12.9-14.0 at n=3; F16 even
+     * at n=2 (11.8 against 11.2-11.5), 13.8-14.2 against 15.7-16.2 at n=3. The K-quants have no fused
+     * kernel: one that decodes fully in registers (q*d*sc - dmin*m) lost to the per-token dots, which
+     * take the min term from sums of x (Q4_K at n=2: 13.3-16.2 against 10.3-12.7; even at n=3).
      */
     static final int FUSED_MAX_TOKENS = Integer.getInteger("jmistral.matmul.fusedTokens", 3);
 

@@ -37,6 +37,39 @@ abstract sealed class HalfFloatBlock implements BlockType permits F16Block, BF16
         return s;
     }
 
+    public boolean hasDot4Tokens() { return true; }
+
+    /**
+     * Fused 4-token dot ({@link BlockType#dot4Tokens}): each vector of LANES values is widened once
+     * ({@link #load}) and feeds one FMA per token. The row is read through a slice starting at 0 (see
+     * {@link Q8_0Block#dot4Tokens}).
+     */
+    public void dot4Tokens(MemorySegment w, long at, int n, float[] x, int x0, int x1, int x2, int x3, float[] out4) {
+        MemorySegment row = w.asSlice(at, 2L * n);
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        int i = 0;
+        for (int bound = F.loopBound(n); i < bound; i += LANES) {
+            FloatVector u = load(row, 2L * i);
+            a0 = u.fma(FloatVector.fromArray(F, x, x0 + i), a0);
+            a1 = u.fma(FloatVector.fromArray(F, x, x1 + i), a1);
+            a2 = u.fma(FloatVector.fromArray(F, x, x2 + i), a2);
+            a3 = u.fma(FloatVector.fromArray(F, x, x3 + i), a3);
+        }
+        float s0 = a0.reduceLanes(VectorOperators.ADD), s1 = a1.reduceLanes(VectorOperators.ADD);
+        float s2 = a2.reduceLanes(VectorOperators.ADD), s3 = a3.reduceLanes(VectorOperators.ADD);
+        for (; i < n; i++) {
+            float v = toFloat(row.get(BlockBytes.SHORT_LE, 2L * i));
+            s0 += v * x[x0 + i];
+            s1 += v * x[x1 + i];
+            s2 += v * x[x2 + i];
+            s3 += v * x[x3 + i];
+        }
+        out4[0] = s0;
+        out4[1] = s1;
+        out4[2] = s2;
+        out4[3] = s3;
+    }
+
     public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int n) {
         int i = 0;
         for (int bound = F.loopBound(n); i < bound; i += LANES) load(w, at + 2L * i).intoArray(dst, dstOff + i);

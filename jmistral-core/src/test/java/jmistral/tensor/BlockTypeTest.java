@@ -72,7 +72,7 @@ class BlockTypeTest {
      * fused kernel ({@link BlockType#hasDot4Tokens}); the others' dot4Tokens is the reference itself.
      */
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0"})
+    @EnumSource(names = {"F16", "BF16", "Q8_0"})
     void fusedFourTokenDotMatchesScalarReference(GgmlType type) {
         BlockType bt = BlockType.of(type);
         assertTrue(bt.hasDot4Tokens(), type + " has a fused kernel");
