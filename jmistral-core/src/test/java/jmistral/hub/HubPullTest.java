@@ -273,7 +273,9 @@ class HubPullTest {
         HubException e = assertThrows(HubException.class,
                 () -> puller(config().withOffline(true)).pull(ModelSpec.parse(REPO), null));
         assertEquals(HubException.Kind.OFFLINE_NOT_CACHED, e.kind());
-        assertTrue(e.getMessage().contains("HF_HUB_OFFLINE=1") && e.getMessage().contains("jmistral pull " + REPO), e.getMessage());
+        // names the repo and what to do, in words that fit every command (`pull` included: issue 18)
+        assertTrue(e.getMessage().contains("HF_HUB_OFFLINE=1") && e.getMessage().contains(REPO + " is not in the cache")
+                && e.getMessage().contains("run this again with network access and HF_HUB_OFFLINE unset"), e.getMessage());
 
         PulledModel online = puller(config()).pull(ModelSpec.parse(REPO), null);
         int requests = hub.log.size();
