@@ -30,6 +30,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--bandwidth-mb", paramLabel = "MB", defaultValue = "1024", description = "buffer for the bandwidth test (default: ${DEFAULT-VALUE})")
     int bandwidthMb;
 
+    @Option(names = "--prefill-chunk", paramLabel = "N", defaultValue = "512",
+            description = "prompt tokens per forward step, as the server chunks long prompts (default: ${DEFAULT-VALUE})")
+    int prefillChunk;
+
     @Option(names = "--profile", description = "also print where the time of prefill and of a decode step goes: each "
             + "matmul by tensor (beside the same matrices multiplied alone), attention, norms, RoPE, activations, "
             + "sampling, the compute threads' idle time")
@@ -43,7 +47,8 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BenchOptions options = new BenchOptions(promptTokens, genTokens, bandwidthMb, model.kvType, profile, batch, model.draftTokens);
+        BenchOptions options = new BenchOptions(promptTokens, genTokens, bandwidthMb, model.kvType, prefillChunk, profile, batch,
+                model.draftTokens);
         try (ModelSession session = ModelSession.open(model)) {
             ModelBench.run(session.loaded, options).print(spec.commandLine().getOut());
             return 0;

@@ -6,6 +6,7 @@ import java.util.SplittableRandom;
 import jmistral.generate.LogitsProcessors;
 import jmistral.model.BatchEntry;
 import jmistral.model.Checkpoint;
+import jmistral.model.ForwardProbe;
 import jmistral.model.KvCache;
 import jmistral.model.LoadedModel;
 import jmistral.model.SequenceCache;
@@ -40,7 +41,7 @@ public final class ModelBench {
             warmUp(m, kv, prompt);
             try (SequenceCache seq = kv.newSequence()) {
                 long t0 = System.nanoTime();
-                float[] logits = m.forward(List.of(BatchEntry.of(seq, prompt))).getFirst();
+                float[] logits = prefill(m, seq, prompt, o.prefillChunk(), ForwardProbe.NONE);
                 long t1 = System.nanoTime();
                 for (int i = 0; i < o.genTokens(); i++) {
                     int next = LogitsProcessors.argmax(logits, 0, vocab);
@@ -51,7 +52,7 @@ public final class ModelBench {
                 decode = o.genTokens() / ((t2 - t1) / 1e9);
             }
             if (o.batch() > 0) batched = BatchBench.run(m, kv, prompt, o.batch(), o.genTokens(), o.draftTokens());
-            if (o.profile()) profile = TokenProfile.measure(m, kv, prompt, o.genTokens());
+            if (o.profile()) profile = TokenProfile.measure(m, kv, prompt, o.prefillChunk(), o.genTokens());
         }
         double bandwidth = MemoryBandwidth.measure((long) o.bandwidthMb() << 20, BANDWIDTH_PASSES);
         Checkpoint c = m.checkpoint();
@@ -70,6 +71,16 @@ public final class ModelBench {
             m.forward(List.of(BatchEntry.of(warm, Arrays.copyOf(prompt, Math.min(WARMUP_PROMPT, prompt.length)))));
             for (int i = 0; i < WARMUP_STEPS; i++) m.forward(List.of(BatchEntry.of(warm, prompt[i % prompt.length])));
         }
+    }
+
+    /** Forwards the prompt chunk after chunk (as the scheduler prefills a long prompt); the last token's logits. */
+    static float[] prefill(TextModel m, SequenceCache seq, int[] prompt, int chunk, ForwardProbe probe) {
+        float[] logits = null;
+        for (int from = 0; from < prompt.length; from += chunk) {
+            int[] part = Arrays.copyOfRange(prompt, from, Math.min(prompt.length, from + chunk));
+            logits = m.forward(List.of(BatchEntry.of(seq, part)), probe).getFirst();
+        }
+        return logits;
     }
 
     /** Bytes of weights one decode step reads: every matrix but the embedding (one row of it is read). */

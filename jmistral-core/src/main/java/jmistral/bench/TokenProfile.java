@@ -43,8 +43,8 @@ public record TokenProfile(int threads, int promptTokens, int genTokens, long[] 
     private static final Part[] MATMULS = {Part.WQ, Part.WK, Part.WV, Part.WO, Part.W_GATE, Part.W_UP, Part.W_DOWN, Part.OUTPUT};
     private static final int ALONE_PASSES = 3;
 
-    /** Runs one profiled prefill of the prompt and genTokens profiled decode steps, then the kernels alone. */
-    static TokenProfile measure(TextModel m, KvCache kv, int[] prompt, int genTokens) {
+    /** Runs one profiled prefill of the prompt (in chunks of prefillChunk tokens) and genTokens profiled decode steps, then the kernels alone. */
+    static TokenProfile measure(TextModel m, KvCache kv, int[] prompt, int prefillChunk, int genTokens) {
         ComputePool pool = ComputePool.current();
         PoolProfile loops = new PoolProfile(pool.threads());
         PartTimer prefill = new PartTimer(loops), decode = new PartTimer(loops);
@@ -54,7 +54,7 @@ public record TokenProfile(int threads, int promptTokens, int genTokens, long[] 
         pool.profile(loops);
         try (SequenceCache seq = kv.newSequence()) {
             long t0 = System.nanoTime(), c0 = processCpu();
-            float[] logits = m.forward(List.of(BatchEntry.of(seq, prompt)), prefill).getFirst();
+            float[] logits = ModelBench.prefill(m, seq, prompt, prefillChunk, prefill);
             long t1 = System.nanoTime(), c1 = processCpu();
             prefillWall = t1 - t0;
             prefillCpu = c1 - c0;
@@ -157,8 +157,9 @@ public record TokenProfile(int threads, int promptTokens, int genTokens, long[] 
         for (Part p : Part.values()) {
             long n = prefill.nanos[p.ordinal()];
             if (n == 0) continue;
-            long tokens = p == Part.OUTPUT ? 1 : promptTokens;
-            String gflops = flopsPerToken[p.ordinal()] == 0 ? "" : String.format("%.1f", flopsPerToken[p.ordinal()] * tokens / (double) n);
+            // the output projection runs for each chunk's last token only
+            String gflops = flopsPerToken[p.ordinal()] == 0 || p == Part.OUTPUT ? ""
+                    : String.format("%.1f", flopsPerToken[p.ordinal()] * (double) promptTokens / n);
             out.printf("  %-11s %9.2f %5.1f%% %13.2f %6d %12s%n", name(p), n / ms, 100.0 * n / prefillWall,
                     prefill.idleThreadNanos[p.ordinal()] / ms, prefill.loops[p.ordinal()], gflops);
         }

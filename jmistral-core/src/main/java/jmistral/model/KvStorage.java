@@ -3,6 +3,7 @@ package jmistral.model;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import jmistral.tensor.Float16;
 
 /**
  * Off-heap storage of KV rows (one row = one kv head of one token, rowLen values) in one element
@@ -72,8 +73,7 @@ abstract sealed class KvStorage {
         }
 
         void read(long r, int n, float[] dst, int off) {
-            long base = r * rowBytes;
-            for (int i = 0, m = n * rowLen; i < m; i++) dst[off + i] = Float.float16ToFloat(data.get(I16, base + 2L * i));
+            Float16.toFloats(data, r * rowBytes, dst, off, n * rowLen); // vector widening: a third of attention's time was this loop
         }
     }
 

@@ -17,4 +17,16 @@ public final class Float16 {
     public static short fromFloat(float f) {
         return Float.floatToFloat16(f); // round to nearest even, IEEE semantics
     }
+
+    /**
+     * dst[off + i] = the IEEE half at byte {@code at + 2i} of {@code src} (little-endian), for i < n:
+     * LANES at a time ({@link HalfLanes#f16}), the tail one by one. The f16 KV cache's row reads.
+     */
+    public static void toFloats(java.lang.foreign.MemorySegment src, long at, float[] dst, int off, int n) {
+        int i = 0;
+        for (int bound = VectorLanes.F.loopBound(n); i < bound; i += VectorLanes.LANES) {
+            HalfLanes.f16(src, at + 2L * i).intoArray(dst, off + i);
+        }
+        for (; i < n; i++) dst[off + i] = Float.float16ToFloat(src.get(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, at + 2L * i));
+    }
 }

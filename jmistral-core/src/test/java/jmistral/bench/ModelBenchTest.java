@@ -54,7 +54,7 @@ class ModelBenchTest {
 
     @Test
     void profileTimesEveryPartAndCountsEveryMatrix() {
-        BenchReport r = ModelBench.run(loaded, new BenchOptions(40, 6, 8, KvCacheType.F16, true, 0, 0));
+        BenchReport r = ModelBench.run(loaded, new BenchOptions(40, 6, 8, KvCacheType.F16, 16, true, 0, 0));
         assertTrue(r.prefillTokensPerSecond() > 0 && r.decodeTokensPerSecond() > 0, r.toString());
         TokenProfile p = r.profile();
         for (Part part : Part.values()) {
@@ -75,7 +75,7 @@ class ModelBenchTest {
 
     @Test
     void batchReportHasTheBatchedDecodeTheVerifyTimingAndTheSpeculativeRun() {
-        BenchReport r = ModelBench.run(loaded, new BenchOptions(40, 24, 8, KvCacheType.F16, false, 4, 8));
+        BenchReport r = ModelBench.run(loaded, new BenchOptions(40, 24, 8, KvCacheType.F16, 512, false, 4, 8));
         BatchBench.Report b = r.batched();
         assertEquals(4, b.batch());
         assertTrue(b.batchTokensPerSecond() > 0 && b.verifyMillis() > 0 && b.decodeStepMillis() > 0, b.toString());
@@ -86,7 +86,7 @@ class ModelBenchTest {
         for (String k : List.of("decode x4", "tok/s aggregate", "verify 8 drafts", "decode step", "speculative", "accepted")) {
             assertTrue(text.toString().contains(k), text.toString());
         }
-        assertEquals(null, ModelBench.run(loaded, new BenchOptions(40, 6, 8, KvCacheType.F16, false, 0, 8)).batched());
+        assertEquals(null, ModelBench.run(loaded, new BenchOptions(40, 6, 8, KvCacheType.F16, 512, false, 0, 8)).batched());
     }
 
     @Test

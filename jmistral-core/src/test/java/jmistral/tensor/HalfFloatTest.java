@@ -34,6 +34,23 @@ class HalfFloatTest {
         }
     }
 
+    /** The KV cache's vector row read, over every bit pattern, from offsets that leave a scalar tail. */
+    @Test
+    void toFloatsDecodesEveryHalfExactly() {
+        java.lang.foreign.MemorySegment all = java.lang.foreign.MemorySegment.ofArray(new short[65536 + 8]);
+        for (int h = 0; h < 65536; h++) all.setAtIndex(java.lang.foreign.ValueLayout.JAVA_SHORT_UNALIGNED, h + 1, (short) h);
+        float[] out = new float[65536 + 3];
+        Float16.toFloats(all, 2, out, 3, 65536);        // odd byte offset of the segment start: unaligned vector loads
+        for (int h = 0; h < 65536; h++) {
+            double expected = half(h);
+            if (Double.isNaN(expected)) assertTrue(Float.isNaN(out[3 + h]), "NaN " + Integer.toHexString(h));
+            else assertEquals(expected, out[3 + h], 0.0, "half " + Integer.toHexString(h));
+        }
+        float[] tail = new float[7];
+        Float16.toFloats(all, 2 + 2 * 0x3C00, tail, 0, 7);   // fewer than a vector: 1.0 and the halfs after it
+        for (int i = 0; i < 7; i++) assertEquals(half(0x3C00 + i), tail[i], 0.0);
+    }
+
     @Test
     void float16RoundsToNearestEven() {
         for (int h = 0; h < 0x7BFF; h++) { // pairs of adjacent positive finite halves
