@@ -1,6 +1,5 @@
 package jmistral.bench;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,13 +90,18 @@ class ModelBenchTest {
 
     @Test
     void aProbeDoesNotChangeTheLogits() {
+        // a probe only reads the clock between parts
         int[] prompt = {5, 9, 200, 31, 7, 64, 12, 99, 150, 3, 42, 8, 77, 18, 250, 1, 2, 3};
         PoolProfile loops = new PoolProfile(ComputePool.current().threads());
         try (KvCache kv = loaded.model().createCache(64, KvCacheType.F32);
              SequenceCache a = kv.newSequence(); SequenceCache b = kv.newSequence()) {
             float[] plain = loaded.model().forward(List.of(BatchEntry.of(a, prompt))).getFirst();
             float[] probed = loaded.model().forward(List.of(BatchEntry.of(b, prompt)), new PartTimer(loops)).getFirst();
-            assertArrayEquals(plain, probed);
+            // within float rounding, not bit for bit: a kernel compiled by C2 between the two passes
+            // reduces its lanes in another order (see ImageEmbeddingCacheTest)
+            for (int i = 0; i < plain.length; i++) {
+                assertEquals(plain[i], probed[i], 1e-5f * Math.max(1f, Math.abs(plain[i])), "logit " + i);
+            }
         }
     }
 }
