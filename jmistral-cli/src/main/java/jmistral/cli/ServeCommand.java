@@ -81,6 +81,15 @@ final class ServeCommand implements Callable<Integer> {
             description = "largest request body; larger ones get 413 (default: ${DEFAULT-VALUE})")
     long maxBody;
 
+    @Option(names = "--read-timeout", defaultValue = "20", paramLabel = "SECONDS",
+            description = "close a connection that sends nothing for this long: half-sent requests, unsent bodies, "
+                    + "idle keep-alive connections (default: ${DEFAULT-VALUE})")
+    int readTimeoutSeconds;
+
+    @Option(names = "--max-connections", defaultValue = "4096", paramLabel = "N",
+            description = "open connections accepted at once; more are closed on arrival (default: ${DEFAULT-VALUE})")
+    int maxConnections;
+
     @Option(names = "--port-file", paramLabel = "FILE",
             description = "once the port is open, write its number to FILE (with --port 0: any free port)")
     Path portFile;
@@ -103,7 +112,8 @@ final class ServeCommand implements Callable<Integer> {
         ModelCompletionEngine engine = ModelCompletionEngine.create(resolved, options, allowRemoteImages);
         JmistralServer server;
         try {
-            server = new JmistralServer(new ServerOptions(host, port, apiKey, maxBody), engine).start();
+            server = new JmistralServer(new ServerOptions(host, port, apiKey, maxBody)
+                    .withConnectionLimits(java.time.Duration.ofSeconds(readTimeoutSeconds), maxConnections), engine).start();
         } catch (RuntimeException e) {
             engine.close();
             throw e;

@@ -50,8 +50,10 @@ public final class ChatRequestParser {
         try {
             root = json.readTree(body);
         } catch (JsonProcessingException e) {
-            throw ApiError.invalidRequest(null, "The request body is not valid JSON: " + e.getOriginalMessage()
-                    + " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")");
+            // a parsing-limit breach (depth, number or string length) has no location
+            String where = e.getLocation() == null ? ""
+                    : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+            throw ApiError.invalidRequest(null, "The request body is not valid JSON: " + e.getOriginalMessage() + where);
         } catch (java.io.IOException e) {
             throw ApiError.invalidRequest(null, "The request body could not be read: " + e.getMessage());
         }

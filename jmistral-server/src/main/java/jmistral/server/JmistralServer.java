@@ -3,13 +3,17 @@ package jmistral.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 
+import io.helidon.webserver.http1.Http1Config;
+
 import java.io.IOException;
+import java.time.Duration;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -25,7 +29,12 @@ import java.util.logging.Logger;
 public final class JmistralServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(JmistralServer.class.getName());
 
-    private final ObjectMapper json = new ObjectMapper();
+    /** Longest request line (method, path, version). */
+    static final int MAX_REQUEST_LINE = 8192;
+    /** Largest header block. */
+    static final int MAX_HEADER_BYTES = 32768;
+
+    private final ObjectMapper json = RequestJson.mapper();
     private final ServerOptions options;
     private final CompletionEngine engine;
     private final ServerMetrics metrics;
@@ -44,9 +53,19 @@ public final class JmistralServer implements AutoCloseable {
 
     /** Starts listening; returns this server (see {@link #port()}). */
     public JmistralServer start() {
+        Duration timeout = options.readTimeout();
         server = WebServer.builder()
                 .host(options.host())
                 .port(options.port())
+                // Blocking sockets, so the read timeout (SO_TIMEOUT) applies to every read: a connection that
+                // sends half a request, declares a body it never sends, or idles between requests is closed
+                // after it (NIO channels ignore SO_TIMEOUT). The idle sweep is a second net for the same.
+                .useNio(false)
+                .connectionOptions(o -> o.readTimeout(timeout).connectTimeout(timeout))
+                .idleConnectionTimeout(timeout)
+                .idleConnectionPeriod(Duration.ofSeconds(Math.max(1, Math.min(5, timeout.toSeconds()))))
+                .maxTcpConnections(options.maxConnections())
+                .addProtocol(Http1Config.builder().maxPrologueLength(MAX_REQUEST_LINE).maxHeadersSize(MAX_HEADER_BYTES).build())
                 .routing(this::routes)
                 .build()
                 .start();
@@ -76,14 +95,19 @@ public final class JmistralServer implements AutoCloseable {
 
     /** Runs a handler with the API-key check and turns every failure into an OpenAI-shaped error. */
     private void guarded(ServerRequest req, ServerResponse res, boolean needsKey, Runnable handler) {
+        // A client's "Connection: close" is answered in kind, which makes Helidon close the socket after the
+        // response (it kept it open until the idle sweep otherwise).
+        if (req.headers().contains(HeaderValues.CONNECTION_CLOSE)) res.header(HeaderValues.CONNECTION_CLOSE);
         try {
             if (needsKey && options.apiKey() != null && !keyMatches(req)) throw ApiError.unauthorized();
             handler.run();
         } catch (ApiError e) {
             sendError(res, e);
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "request failed", e);
-            sendError(res, ApiError.internal("Internal error: " + e));
+            // The client learns only that it failed and which id to quote; the class and message stay in the log.
+            String id = Long.toHexString(System.nanoTime());
+            LOG.log(Level.WARNING, "request " + id + " failed", e);
+            sendError(res, ApiError.internal("Internal server error (id " + id + "); the server log has the details."));
         }
     }
 

@@ -1,5 +1,7 @@
 package jmistral.server;
 
+import java.time.Duration;
+
 /**
  * How to run the server.
  *
@@ -7,12 +9,31 @@ package jmistral.server;
  * @param port           TCP port (0 = any free port)
  * @param apiKey         required bearer key, or null for none
  * @param maxBodyBytes   largest accepted request body (413 above)
+ * @param readTimeout    longest wait for the next bytes of a request (headers or body) and for an idle
+ *                       keep-alive connection's next request; the connection is closed after it
+ * @param maxConnections open connections accepted at once; beyond it new ones are closed at once
  */
-public record ServerOptions(String host, int port, String apiKey, long maxBodyBytes) {
+public record ServerOptions(String host, int port, String apiKey, long maxBodyBytes, Duration readTimeout,
+                            int maxConnections) {
     public static final long DEFAULT_MAX_BODY = 64L << 20;
+    /** An idle or half-sent connection is closed after this (the bound: within 30 s). */
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(20);
+    /**
+     * Room for many clients while staying well under a typical descriptor limit (ulimit -n 20000 here; the
+     * model files and the JVM need some too).
+     */
+    public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+
+    public ServerOptions(String host, int port, String apiKey, long maxBodyBytes) {
+        this(host, port, apiKey, maxBodyBytes, DEFAULT_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS);
+    }
 
     public ServerOptions withApiKey(String key) {
-        return new ServerOptions(host, port, key, maxBodyBytes);
+        return new ServerOptions(host, port, key, maxBodyBytes, readTimeout, maxConnections);
+    }
+
+    public ServerOptions withConnectionLimits(Duration readTimeout, int maxConnections) {
+        return new ServerOptions(host, port, apiKey, maxBodyBytes, readTimeout, maxConnections);
     }
 
     public static ServerOptions loopback(int port) {
