@@ -27,6 +27,7 @@ import jmistral.tokenizer.Tekken;
  * <ul>
  * <li>tool choice required or named (with tools): {@code [TOOL_CALLS]name[ARGS]{json}} with a known name
  *     and arguments valid for its parameters; one call when parallel tool calls are off;</li>
+ * <li>otherwise tool choice auto with tools and a JSON response format: calls, or else the JSON;</li>
  * <li>otherwise response format json_object / json_schema: the JSON;</li>
  * <li>otherwise tool choice auto with tools: free text, and arguments valid once a call starts;</li>
  * <li>tool choice none with tools: anything but {@code [TOOL_CALLS]};</li>
@@ -69,6 +70,10 @@ final class OutputConstraints {
                     ? new ToolCallGrammar.Choice.Named(choice.name()) : new ToolCallGrammar.Choice.Required(), o.parallelToolCalls());
         }
         ResponseFormat format = o.responseFormat();
+        if (tools && choice.mode() == ToolChoice.Mode.AUTO && format.type() != ResponseFormat.Type.TEXT) {
+            // the model may call tools first, and answers in the format once it does not
+            return toolCalls(request.tools(), new ToolCallGrammar.Choice.AutoOrJson(format.schema()), o.parallelToolCalls());
+        }
         switch (format.type()) {
             case JSON_OBJECT -> { return states("json_object", Grammar::jsonObject); }
             case JSON_SCHEMA -> {

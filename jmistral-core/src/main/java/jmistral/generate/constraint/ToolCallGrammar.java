@@ -31,6 +31,14 @@ public final class ToolCallGrammar {
 
         /** Plain text only: [TOOL_CALLS] is never allowed. */
         record None() implements Choice {}
+
+        /**
+         * Calls, or instead an answer in JSON valid for {@code schema} (null: any JSON object): tools offered
+         * together with a JSON response format (OpenAI's tools beside {@code response_format}; an
+         * agent that may call tools before it answers with a record). The two cannot mix: a JSON answer
+         * starts with a byte, calls with [TOOL_CALLS].
+         */
+        record AutoOrJson(JsonNode schema) implements Choice {}
     }
 
     /** Special token ids the grammar uses (Tekken v11: [TOOL_CALLS] 9, [ARGS] 32, [CALL_ID] 33). */
@@ -57,6 +65,8 @@ public final class ToolCallGrammar {
             case Choice.Auto auto -> Expr.seq(anyText, Expr.opt(callsExpr(calls, parallel)));
             case Choice.Required req -> callsExpr(calls, parallel);
             case Choice.Named named -> callsExpr(calls, parallel);
+            case Choice.AutoOrJson json -> Expr.alt(json.schema() == null ? JsonGrammar.anyObject(rules)
+                    : new JsonSchemaCompiler(json.schema(), rules).compileRoot(), callsExpr(calls, parallel));
         };
         rules.define(root, body);
         return new Grammar(rules.toNfa(), "tool_calls");

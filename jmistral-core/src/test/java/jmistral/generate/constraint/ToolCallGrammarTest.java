@@ -155,6 +155,38 @@ class ToolCallGrammarTest {
     }
 
     @Test
+    void autoOrJsonAnswersWithCallsOrWithJsonForTheSchema() throws Exception {
+        GrammarMatcher m = new GrammarMatcher(Grammar.toolCalls(tools(), new ToolCallGrammar.Choice.AutoOrJson(JSON.readTree(SEARCH)),
+                false, ToolCallGrammar.SpecialIds.TEKKEN_V11), TekkenTestVocabulary.trie());
+        ConstraintState start = m.newState();
+        assertTrue(start.isAllowed(TOOL_CALLS) && start.isAllowed(ConstraintTestSupport.byteToken('{')));
+        assertFalse(start.isAllowed(ConstraintTestSupport.byteToken('H')), "no free text");
+        assertFalse(start.isAllowed(ConstraintTestSupport.EOS), "no empty answer");
+        Map<String, Schema> validators = validators();
+        Schema answer = ConstraintTestSupport.validator(SEARCH);
+        int jsonAnswers = 0, callAnswers = 0;
+        for (int seed = 0; seed < 16; seed++) {
+            // the first token picks the branch (a random pick would almost always start the JSON)
+            List<Integer> prefix = List.of(seed % 2 == 0 ? ConstraintTestSupport.byteToken('{') : TOOL_CALLS);
+            ConstraintTestSupport.Walk w = ConstraintTestSupport.randomWalk(m, seed, 1500, prefix);
+            if (w.truncated()) continue;
+            StringBuilder content = new StringBuilder();
+            List<Call> calls = parse(w.tokens(), content);
+            if (calls.isEmpty()) {
+                jsonAnswers++;
+                assertEquals(List.of(), ConstraintTestSupport.errors(answer, content.toString()), content.toString());
+            } else {
+                callAnswers++;
+                assertEquals("", content.toString(), "calls or JSON, not both");
+                assertEquals(1, calls.size(), "parallel calls off");
+                Call c = calls.getFirst();
+                assertEquals(List.of(), ConstraintTestSupport.errors(validators.get(c.name()), c.args()), c.toString());
+            }
+        }
+        assertTrue(jsonAnswers >= 4 && callAnswers >= 4, jsonAnswers + " JSON answers, " + callAnswers + " call answers");
+    }
+
+    @Test
     void unknownNamedToolIsAnError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Grammar.toolCalls(tools(),
                 new ToolCallGrammar.Choice.Named("nope"), false, ToolCallGrammar.SpecialIds.TEKKEN_V11));
