@@ -30,7 +30,8 @@ record ModelSettings(Engine engine, boolean ownsEngine, String modelName, ChatRe
         try {
             return engine.chat(mapped);
         } catch (jmistral.engine.InvalidRequestException e) {      // also a ContextLengthException
-            throw new InvalidRequestException((e.param() == null ? "" : e.param() + ": ") + e.getMessage(), e);
+            boolean named = e.param() == null || e.getMessage().startsWith(e.param());
+            throw new InvalidRequestException((named ? "" : e.param() + ": ") + e.getMessage(), e);
         } catch (EngineBusyException e) {
             throw new RateLimitException(e.getMessage());
         }

@@ -1,5 +1,7 @@
 package jmistral.langchain4j;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.data.message.AiMessage;
 import dev.langchain4j.model.chat.response.ChatResponse;
@@ -12,6 +14,8 @@ import java.util.List;
 
 /** The engine's answer (its first choice) as LangChain4j's {@link ChatResponse}. */
 final class ResponseMapping {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
     private ResponseMapping() {}
 
     static ChatResponse map(jmistral.engine.ChatResponse answer, String modelName) {
@@ -20,7 +24,8 @@ final class ResponseMapping {
     }
 
     static ChatResponse response(String text, List<ToolCall> calls, jmistral.engine.FinishReason reason, Usage usage, String modelName) {
-        List<ToolExecutionRequest> requests = calls.stream().map(ResponseMapping::toolExecutionRequest).toList();
+        List<ToolExecutionRequest> requests = calls.stream().filter(c -> isComplete(c, reason))
+                .map(ResponseMapping::toolExecutionRequest).toList();
         AiMessage message = AiMessage.builder()
                 .text(text == null || text.isEmpty() && !requests.isEmpty() ? null : text)
                 .toolExecutionRequests(requests)
@@ -31,6 +36,20 @@ final class ResponseMapping {
                 .tokenUsage(new TokenUsage(usage.promptTokens(), usage.completionTokens(), usage.totalTokens()))
                 .finishReason(finishReason(reason, !requests.isEmpty()))
                 .build();
+    }
+
+    /**
+     * Whether a call was written to its end. An answer cut off (max tokens, the loop guard) may end in the
+     * middle of its last call, even of the tool's name: such a call is no request LangChain4j could run
+     * (AiServices would report a hallucinated tool), so it is left out and the finish reason says LENGTH.
+     */
+    static boolean isComplete(ToolCall call, jmistral.engine.FinishReason reason) {
+        if (reason != jmistral.engine.FinishReason.LENGTH && reason != jmistral.engine.FinishReason.LOOP) return true;
+        try {
+            return !JSON.readTree(call.arguments()).isMissingNode();
+        } catch (JsonProcessingException e) {
+            return false;
+        }
     }
 
     static ToolExecutionRequest toolExecutionRequest(ToolCall call) {

@@ -1,6 +1,5 @@
 package jmistral.langchain4j;
 
-import dev.langchain4j.agent.tool.ToolExecutionRequest;
 import dev.langchain4j.exception.LangChain4jException;
 import dev.langchain4j.model.chat.response.CompleteToolCall;
 import dev.langchain4j.model.chat.response.PartialResponse;
@@ -9,6 +8,7 @@ import dev.langchain4j.model.chat.response.PartialToolCall;
 import dev.langchain4j.model.chat.response.PartialToolCallContext;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
 import dev.langchain4j.model.chat.response.StreamingHandle;
+import jmistral.chat.ToolCall;
 import jmistral.engine.ChatEvent;
 import jmistral.engine.ChatResponse;
 import jmistral.engine.ChatStream;
@@ -66,7 +66,7 @@ final class StreamingAnswer implements StreamingHandle, Runnable {
             case ChatEvent.TextDelta d when d.choice() == 0 && !d.text().isEmpty() ->
                     handler.onPartialResponse(new PartialResponse(d.text()), new PartialResponseContext(this));
             case ChatEvent.ToolCallStart s when s.choice() == 0 -> {
-                completeCall();
+                completeCall(jmistral.engine.FinishReason.STOP);      // the previous call ended
                 call = new PendingCall(s.index(), s.id(), s.name(), new StringBuilder());
             }
             case ChatEvent.ToolCallArguments a when a.choice() == 0 && call != null && !a.fragment().isEmpty() -> {
@@ -74,7 +74,7 @@ final class StreamingAnswer implements StreamingHandle, Runnable {
                 handler.onPartialToolCall(PartialToolCall.builder().index(call.index()).id(call.id()).name(call.name())
                         .partialArguments(a.fragment()).build(), new PartialToolCallContext(this));
             }
-            case ChatEvent.ChoiceFinished f when f.choice() == 0 -> completeCall();
+            case ChatEvent.ChoiceFinished f when f.choice() == 0 -> completeCall(f.reason());
             case ChatEvent.Completed c -> {
                 handler.onCompleteResponse(ResponseMapping.map(collector.response(), modelName));
                 return false;
@@ -88,12 +88,15 @@ final class StreamingAnswer implements StreamingHandle, Runnable {
         return true;
     }
 
-    private void completeCall() {
+    /** The streamed call is complete unless the answer was cut off inside it (then it is no request, as in the response). */
+    private void completeCall(jmistral.engine.FinishReason reason) {
         if (call == null) return;
-        ToolExecutionRequest request = ToolExecutionRequest.builder().id(call.id()).name(call.name())
-                .arguments(call.arguments().toString().strip()).build();
-        handler.onCompleteToolCall(new CompleteToolCall(call.index(), request));
+        int index = call.index();
+        ToolCall done = new ToolCall(call.id(), call.name(), call.arguments().toString().strip());
         call = null;
+        if (ResponseMapping.isComplete(done, reason)) {
+            handler.onCompleteToolCall(new CompleteToolCall(index, ResponseMapping.toolExecutionRequest(done)));
+        }
     }
 
     @Override

@@ -86,6 +86,11 @@ class AiServicesTest {
         Result<Forecast> read(String text);
     }
 
+    interface ForecastAgent {
+        @dev.langchain4j.service.SystemMessage("Look the weather up with the tool, then give the forecast.")
+        Result<Forecast> forecast(String question);
+    }
+
     interface Describer {
         String describe(@dev.langchain4j.service.UserMessage List<Content> contents);
     }
@@ -204,6 +209,32 @@ class AiServicesTest {
         Forecast f = result.content();
         assertEquals(new Forecast(City.valueOf(json.get("city").asText()), Sky.valueOf(json.get("sky").asText()),
                 json.get("windy").booleanValue()), f);
+    }
+
+    @Test
+    void toolsThenARecord() throws Exception {
+        WeatherTools tools = new WeatherTools();
+        List<ChatRequest> sent = new ArrayList<>();
+        JMistralChatModel roomier = JMistralChatModel.builder().engine(engine).seed(42L).maxTokens(96).build();
+        ForecastAgent agent = AiServices.builder(ForecastAgent.class).chatModel(roomier).tools(tools)
+                .chatRequestTransformer(r -> {
+                    sent.add(r);
+                    return callThenAnswer(r);
+                }).build();
+
+        Result<Forecast> result = agent.forecast("Will it rain in Oslo?");
+
+        assertFalse(tools.asked.isEmpty(), "the tool was called");
+        assertEquals(2, sent.size());
+        // the answering turn still offered the tool and asked for the record's schema at once
+        ChatRequest later = sent.getLast();
+        assertFalse(later.toolSpecifications().isEmpty());
+        assertEquals(ResponseFormatType.JSON, later.responseFormat().type());
+        String text = result.finalResponse().aiMessage().text();
+        JsonNode json = JSON.readTree(text);
+        Schemas.assertValid(later.responseFormat().jsonSchema().rootElement(), json);
+        assertEquals(new Forecast(City.valueOf(json.get("city").asText()), Sky.valueOf(json.get("sky").asText()),
+                json.get("windy").booleanValue()), result.content());
     }
 
     @Test
