@@ -35,7 +35,7 @@ final class DefaultModelNotes {
         } catch (HubException e) {
             if (e.kind() != HubException.Kind.OFFLINE_NOT_CACHED) throw e;
             throw new HubException(e.kind(), e.getMessage() + ". That is the default model " + size
-                    + "; or pass -m with a model file or folder you have", e);
+                    + ": fetch it once with `jmistral pull` when online, or pass -m with a model file or folder you have", e);
         }
     }
 
