@@ -28,6 +28,11 @@ public final class PdfPages implements AutoCloseable {
     private final ImageConfig config;
     private final int maxSide;
 
+    /** Most pages a PDF may claim (a page range over more would be sized by a lie). */
+    public static final int MAX_PAGES = 10_000;
+    /** Largest embedded image (width x height) a page may hold: PDFBox decodes it whole to render the page. */
+    public static final long MAX_EMBEDDED_IMAGE_PIXELS = ImageDecoder.DEFAULT_MAX_PIXELS;
+
     private PdfPages(PDDocument document, String source, ImageConfig config, int maxSide) {
         this.document = document;
         this.source = source;
@@ -62,6 +67,11 @@ public final class PdfPages implements AutoCloseable {
         if (doc.getNumberOfPages() == 0) {
             closeQuietly(doc);
             throw new ImageInputException(source + ": the PDF has no pages");
+        }
+        if (doc.getNumberOfPages() > MAX_PAGES) { // the page tree's /Count can lie (2^31-1)
+            int claimed = doc.getNumberOfPages();
+            closeQuietly(doc);
+            throw new ImageInputException(source + ": the PDF claims " + claimed + " pages, more than the limit of " + MAX_PAGES);
         }
         ImageConfig cfg = ImageConfig.MISTRAL_SMALL_3;
         return new PdfPages(doc, source, cfg, cfg.maxImageSize());
@@ -127,11 +137,31 @@ public final class PdfPages implements AutoCloseable {
 
     public RgbImage render(int pageIndex) {
         PDPage page = page(pageIndex);
+        checkEmbeddedImages(page, pageIndex);
         try {
             BufferedImage image = new PDFRenderer(document).renderImage(pageIndex, scale(page), ImageType.RGB);
             return RgbConversion.toRgb(image);
         } catch (IOException | RuntimeException e) {
             throw new ImageInputException(source + ": cannot render page " + (pageIndex + 1) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Refuses a page whose images (read from their dictionaries, not decoded) are too large to decode. */
+    private void checkEmbeddedImages(PDPage page, int pageIndex) {
+        try {
+            var resources = page.getResources();
+            if (resources == null) return;
+            for (var name : resources.getXObjectNames()) {
+                if (resources.getXObject(name) instanceof org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject img) {
+                    long pixels = (long) img.getWidth() * img.getHeight();
+                    if (img.getWidth() < 0 || img.getHeight() < 0 || pixels > MAX_EMBEDDED_IMAGE_PIXELS) {
+                        throw new ImageInputException(source + ": page " + (pageIndex + 1) + " holds a " + img.getWidth() + "x"
+                                + img.getHeight() + " image, more than the limit of " + MAX_EMBEDDED_IMAGE_PIXELS + " pixels");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            throw new ImageInputException(source + ": cannot read page " + (pageIndex + 1) + "'s images: " + e.getMessage(), e);
         }
     }
 

@@ -128,4 +128,34 @@ class PdfPagesTest {
             assertTrue(msg.contains("page 4") && msg.contains("3 pages"), msg);
         }
     }
+
+    /** A page count that lies and an embedded image too large to decode are refused before rendering. */
+    @Test
+    void lyingPageCountAndHugeEmbeddedImageAreRefused() throws IOException {
+        byte[] pdf;
+        try (PDDocument doc = new PDDocument()) {
+            org.apache.pdfbox.pdmodel.PDPage page = new org.apache.pdfbox.pdmodel.PDPage();
+            doc.addPage(page);
+            var image = new org.apache.pdfbox.pdmodel.graphics.image.PDImageXObject(
+                    new org.apache.pdfbox.pdmodel.common.PDStream(doc), page.getResources());
+            image.setWidth(40_000);
+            image.setHeight(40_000);
+            image.setBitsPerComponent(8);
+            image.setColorSpace(org.apache.pdfbox.pdmodel.graphics.color.PDDeviceRGB.INSTANCE);
+            if (page.getResources() == null) page.setResources(new org.apache.pdfbox.pdmodel.PDResources());
+            page.getResources().add(image);
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+            doc.save(out, org.apache.pdfbox.pdfwriter.compress.CompressParameters.NO_COMPRESSION);
+            pdf = out.toByteArray();
+        }
+        try (PdfPages pages = PdfPages.open(pdf, "huge.pdf")) {
+            var e = assertThrows(ImageInputException.class, () -> pages.render(0));
+            assertTrue(e.getMessage().contains("40000x40000 image, more than the limit"), e.getMessage());
+        }
+        String text = new String(pdf, java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertTrue(text.contains("/Count 1"), "an uncompressed page tree");
+        byte[] lying = text.replace("/Count 1", "/Count 2147483647").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        var e = assertThrows(ImageInputException.class, () -> PdfPages.open(lying, "lying.pdf"));
+        assertTrue(e.getMessage().contains("claims 2147483647 pages, more than the limit of " + PdfPages.MAX_PAGES), e.getMessage());
+    }
 }
