@@ -2,7 +2,7 @@ package jmistral.cli;
 
 import java.util.concurrent.Callable;
 import jmistral.bench.BenchOptions;
-import jmistral.bench.ModelBench;
+import jmistral.engine.Engine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code jmistral bench -m MODEL}: prefill and decode speed, and how much of the machine's memory
- * bandwidth decode uses; the measuring is {@link ModelBench}'s (jmistral-core).
+ * bandwidth decode uses; the measuring is jmistral-core's ModelBench, run by the engine.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Measure prefill tok/s, decode tok/s and decode memory-bandwidth use.",
@@ -49,8 +49,8 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() {
         BenchOptions options = new BenchOptions(promptTokens, genTokens, bandwidthMb, model.kvType, prefillChunk, profile, batch,
                 model.draftTokens);
-        try (ModelSession session = ModelSession.open(model)) {
-            ModelBench.run(session.loaded, options).print(spec.commandLine().getOut());
+        try (Engine engine = Engines.open(model, spec.commandLine().getErr(), null)) {
+            engine.benchmark(options).print(spec.commandLine().getOut());
             return 0;
         }
     }

@@ -9,12 +9,12 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 import jmistral.chat.ChatMessage;
-import jmistral.chat.ChatValidationException;
-import jmistral.chat.EncodedPrompt;
+import jmistral.chat.MultimodalPrompt;
+import jmistral.chat.OutputParser;
 import jmistral.chat.PromptEncoder;
-import jmistral.generate.ContextOverflowException;
-import jmistral.generate.Generator;
-import jmistral.model.vision.MultimodalPrompt;
+import jmistral.engine.ChatResponse;
+import jmistral.engine.Engine;
+import jmistral.engine.InvalidRequestException;
 import jmistral.image.ImageDecoder;
 import jmistral.image.ImageInputException;
 import jmistral.image.RgbImage;
@@ -54,13 +54,12 @@ final class ChatCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         err = spec.commandLine().getErr();
         boolean interactive = ChatCommand.interactive.getAsBoolean();
-        try (ModelSession session = ModelSession.open(model, err);
-             Generator generator = new Generator(session.loaded.model(), model.ctx, model.kvType, model.speculation())) {
-            Responder responder = new Responder(session, generator, sampling, prompting, out, err);
-            Conversation chat = new Conversation(new PromptEncoder(responder.tekken()), responder.systemPrompt());
+        try (Engine engine = Engines.open(model, err, prompting.mmproj)) {
+            AnswerPrinter printer = new AnswerPrinter(out, err, prompting.showTokens);
+            Conversation chat = new Conversation(new PromptEncoder(engine.tokenizer()), prompting.systemPrompt(engine));
             MultimodalPrompt pending = null;                 // images for the next message
             int imageCount = 0;
-            if (interactive) banner(session);
+            if (interactive) banner(engine);
             BufferedReader in = new BufferedReader(new InputStreamReader(input.get(), StandardCharsets.UTF_8));
             while (true) {
                 if (interactive) { out.print("> "); out.flush(); }
@@ -85,7 +84,7 @@ final class ChatCommand implements Callable<Integer> {
                     case "/image" -> {
                         if (argument.isEmpty()) { note("[usage: /image PATH]"); continue; }
                         try {
-                            responder.pipeline();                    // no vision weights: say so now
+                            engine.openVisionTower();                // no vision weights: say so now
                             RgbImage image = new ImageDecoder().decode(Path.of(argument));
                             if (pending == null) pending = new MultimodalPrompt();
                             pending.add("image " + (++imageCount) + ": " + argument, image);
@@ -103,14 +102,13 @@ final class ChatCommand implements Callable<Integer> {
                 MultimodalPrompt turn = pending != null ? pending : new MultimodalPrompt();
                 ChatMessage.User user = turn.addText(line).userMessage();
                 try {
-                    EncodedPrompt prompt = chat.promptWith(user);
-                    AnswerStreamer.Answer answer = responder.answer(prompt, chat.pixels(turn::pixels));
+                    ChatResponse answer = printer.answer(engine, chat.requestWith(user).withOptions(sampling.options()));
                     pending = null;
-                    if (!chat.add(user, turn::pixels, answer.parsed())) {
-                        note(answer.parsed().toolCalls().isEmpty() ? "[the answer is empty; this exchange is not kept]"
+                    if (!chat.add(user, new OutputParser.Result(answer.text(), answer.toolCalls()))) {
+                        note(answer.toolCalls().isEmpty() ? "[the answer is empty; this exchange is not kept]"
                                 : "[tool calls are not kept in the conversation: chat runs no tools]");
                     }
-                } catch (ContextOverflowException | ChatValidationException e) {
+                } catch (InvalidRequestException e) {         // a message the format refuses, or a context overflow
                     note("[" + e.getMessage() + "; use /clear]");
                     pending = null;
                 }
@@ -119,9 +117,8 @@ final class ChatCommand implements Callable<Integer> {
     }
 
     /** What a person starting a chat wants to see: which model, how much context, how to drive it. */
-    private void banner(ModelSession session) {
-        String name = session.resolved.repo().map(Object::toString)
-                .orElse(session.resolved.model().getFileName().toString());
+    private void banner(Engine engine) {
+        String name = engine.modelId();
         note("jmistral chat: " + name + ", context " + model.ctx + " tokens (--ctx), KV cache " + model.kvType
                 + ", temperature " + sampling.temperature);
         note("commands: " + COMMANDS + " (or Ctrl-D); one message per line");

@@ -1,30 +1,24 @@
 package jmistral.cli;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 import jmistral.chat.ChatMessage;
 import jmistral.chat.ChatRequest;
-import jmistral.chat.ContentPart;
 import jmistral.chat.EncodedPrompt;
 import jmistral.chat.OutputParser;
 import jmistral.chat.PromptEncoder;
-import jmistral.image.RgbImage;
 
 /**
- * A chat as messages (system prompt, then user / assistant turns) and the pixels of its images; each
- * turn's prompt is the v11 encoding of the whole conversation (PromptEncoder). Since v11 encodes every
- * message on its own, the prompt of turn n+1 starts with the prompt of turn n followed by its answer
- * (re-encoded from the answer's text), so the generator's prefix cache reuses the earlier turns.
+ * A chat as messages (system prompt, then user / assistant turns; images carry their pixels); each turn's
+ * prompt is the v11 encoding of the whole conversation. Since v11 encodes every message on its own, the
+ * prompt of turn n+1 starts with the prompt of turn n followed by its answer (re-encoded from the answer's
+ * text), so the engine's prefix cache reuses the earlier turns.
  */
 final class Conversation {
 
     private final PromptEncoder encoder;
     private String system;                                   // null: none
     private final List<ChatMessage> turns = new ArrayList<>();
-    private final Map<ContentPart.Image, RgbImage> pixels = new HashMap<>();
 
     Conversation(PromptEncoder encoder, String system) {
         this.encoder = encoder;
@@ -41,7 +35,6 @@ final class Conversation {
 
     void clear() {
         turns.clear();
-        pixels.clear();
     }
 
     /** The request for the conversation so far followed by {@code user}. */
@@ -58,24 +51,13 @@ final class Conversation {
         return encoder.encode(requestWith(user));
     }
 
-    /** Pixels of any image of the conversation, or of {@code newImages} (the turn being asked). */
-    Function<ContentPart.Image, RgbImage> pixels(Function<ContentPart.Image, RgbImage> newImages) {
-        return image -> {
-            RgbImage p = pixels.get(image);
-            return p != null ? p : newImages.apply(image);
-        };
-    }
-
     /**
      * Keeps a finished exchange. Only the answer's text is kept: the CLI offers no tools, so a tool call
      * has no result to go with it. An exchange without answer text is not kept (v11 has no empty
      * assistant message); returns whether it was kept.
      */
-    boolean add(ChatMessage.User user, Function<ContentPart.Image, RgbImage> newImages, OutputParser.Result answer) {
+    boolean add(ChatMessage.User user, OutputParser.Result answer) {
         if (answer.content().isEmpty()) return false;
-        for (ContentPart part : user.content()) {
-            if (part instanceof ContentPart.Image image) pixels.put(image, newImages.apply(image));
-        }
         turns.add(user);
         turns.add(ChatMessage.Assistant.text(answer.content()));
         return true;

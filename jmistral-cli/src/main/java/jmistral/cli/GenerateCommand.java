@@ -8,7 +8,7 @@ import java.util.concurrent.Callable;
 import jmistral.generate.FinishReason;
 import jmistral.generate.GenerationEvent;
 import jmistral.generate.GenerationResult;
-import jmistral.generate.Generator;
+import jmistral.engine.Engine;
 import jmistral.generate.LoopGuard;
 import jmistral.generate.SamplingParams;
 import jmistral.generate.SequenceRequest;
@@ -57,13 +57,12 @@ final class GenerateCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (maxTokens < 1) throw new IllegalArgumentException("--max-tokens must be >= 1, got " + maxTokens);
         PrintWriter out = spec.commandLine().getOut();
-        try (ModelSession session = ModelSession.open(model);
-             Generator generator = new Generator(session.loaded.model(), model.ctx, model.kvType, model.speculation())) {
+        try (Engine engine = Engines.open(model, spec.commandLine().getErr(), null)) {
             SamplingParams p = SamplingParams.defaults().withTemperature(temperature).withTopP(topP).withTopK(topK)
                     .withSeed(seed).withMaxTokens(maxTokens).withLogprobs(topLogprobs);
-            if (stopAtEos) p = p.withStopTokenIds(session.optionalTokenizer().map(t -> t.eos()).orElse(2));
-            GenerationResult r = generator.generate(new SequenceRequest(promptIds, null, p, null, null,
-                    LoopGuard.Config.DISABLED), null);
+            if (stopAtEos) p = p.withStopTokenIds(engine.optionalTokenizer().map(t -> t.eos()).orElse(2));
+            GenerationResult r = engine.generate(new SequenceRequest(promptIds, null, p, null, null,
+                    LoopGuard.Config.DISABLED));
             if (r.reason() == FinishReason.ERROR) throw new IllegalStateException(r.error());
             if (json) {
                 out.println(toJson(r));
@@ -71,7 +70,7 @@ final class GenerateCommand implements Callable<Integer> {
                 StringBuilder ids = new StringBuilder();
                 for (int t : r.tokens()) ids.append(ids.isEmpty() ? "" : ",").append(t);
                 out.println(ids);
-                session.optionalTokenizer().ifPresent(t ->
+                engine.optionalTokenizer().ifPresent(t ->
                         out.println(t.decode(r.tokens(), jmistral.tokenizer.SpecialTokenPolicy.KEEP)));
             }
             out.flush();

@@ -1,6 +1,5 @@
 package jmistral.cli;
 
-import jmistral.generate.Speculation;
 import jmistral.hub.DefaultModels;
 import jmistral.model.KvCacheType;
 import picocli.CommandLine.Option;
@@ -28,9 +27,4 @@ final class ModelOptions {
             description = "speculative decoding by prompt lookup: tokens drafted from earlier text and verified "
                     + "in one pass; 0 = off (default: ${DEFAULT-VALUE})")
     int draftTokens;
-
-    /** The speculative decoding these options ask for. */
-    Speculation speculation() {
-        return Speculation.DEFAULT.withDraftTokens(draftTokens);
-    }
 }

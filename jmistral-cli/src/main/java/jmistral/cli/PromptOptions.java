@@ -1,6 +1,8 @@
 package jmistral.cli;
 
 import java.nio.file.Path;
+import java.time.LocalDate;
+import jmistral.engine.Engine;
 import picocli.CommandLine.Option;
 
 /** Options of run and chat that shape the prompt: system prompt, vision weights, token echo (a picocli mixin). */
@@ -19,4 +21,11 @@ final class PromptOptions {
 
     @Option(names = "--show-tokens", description = "print the prompt's and the answer's token ids on stderr")
     boolean showTokens;
+
+    /** --system, else the model's SYSTEM_PROMPT.txt (unless --no-default-system-prompt), else null. */
+    String systemPrompt(Engine engine) {
+        if (system != null) return system.isBlank() ? null : system;
+        if (noDefaultSystemPrompt) return null;
+        return engine.modelSystemPrompt(LocalDate.now()).orElse(null);
+    }
 }

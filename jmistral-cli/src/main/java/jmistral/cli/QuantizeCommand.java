@@ -4,9 +4,6 @@ import jmistral.hub.ProgressBar;
 import jmistral.hub.ProgressListener;
 import jmistral.quantize.GgufQuantizer;
 import jmistral.quantize.QuantType;
-import jmistral.quantize.TensorPlan;
-import jmistral.tensor.ComputePool;
-import jmistral.tensor.GgmlType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -17,8 +14,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -48,16 +43,12 @@ public final class QuantizeCommand implements Callable<Integer> {
         if (Files.exists(out) && !force) {
             throw new ParameterException(spec.commandLine(), out + " already exists; pass --force to overwrite it");
         }
-        if (threads != null) {
-            if (threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
-            ComputePool.setThreads(threads);
-        }
+        if (threads != null && threads < 1) throw new IllegalArgumentException("--threads must be >= 1, got " + threads);
         PrintWriter err = spec.commandLine().getErr();
         ProgressListener progress = ProgressBar.stderrIsTerminal() ? new ProgressBar(System.err) : new TensorLines(err);
-        GgufQuantizer.Result r = GgufQuantizer.quantize(in, out, t, progress);
+        GgufQuantizer.Result r = GgufQuantizer.quantize(in, out, t, threads == null ? 0 : threads, progress);
         PrintWriter o = spec.commandLine().getOut();
-        Map<GgmlType, Long> counts = r.tensors().stream()
-                .collect(Collectors.groupingBy(TensorPlan::type, TreeMap::new, Collectors.counting()));
+        var counts = r.tensorsPerType();
         o.println("wrote " + r.out() + ": " + r.type() + ", " + r.tensors().size() + " tensors ("
                 + counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining(", "))
                 + "), " + ProgressBar.bytes(r.bytes()) + " of weights");

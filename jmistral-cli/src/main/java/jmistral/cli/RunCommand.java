@@ -6,9 +6,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import jmistral.chat.ChatMessage;
 import jmistral.chat.ChatRequest;
-import jmistral.chat.PromptEncoder;
-import jmistral.generate.Generator;
-import jmistral.model.vision.MultimodalPrompt;
+import jmistral.chat.MultimodalPrompt;
+import jmistral.engine.Engine;
 import jmistral.image.PageRange;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,22 +53,19 @@ final class RunCommand implements Callable<Integer> {
         boolean pdf = file != null && file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".pdf");
         if (pages != null && !pdf) throw new ParameterException(spec.commandLine(), "--pages needs --file FILE.pdf");
         if (prompt == null || prompt.equals("-")) prompt = readPrompt();
-        try (ModelSession session = ModelSession.open(model, spec.commandLine().getErr());
-             Generator generator = new Generator(session.loaded.model(), model.ctx, model.kvType, model.speculation())) {
-            Responder responder = new Responder(session, generator, sampling, prompting,
-                    spec.commandLine().getOut(), spec.commandLine().getErr());
-            PromptEncoder encoder = new PromptEncoder(responder.tekken());
-            String system = responder.systemPrompt();
+        try (Engine engine = Engines.open(model, spec.commandLine().getErr(), prompting.mmproj)) {
+            String system = prompting.systemPrompt(engine);
             MultimodalPrompt user = new MultimodalPrompt();
-            if (!images.isEmpty() || file != null) responder.pipeline();     // no vision weights: say so first
+            if (!images.isEmpty() || file != null) engine.openVisionTower();     // no vision weights: say so first
             for (Path image : images) user.addImage(image);
             if (file != null && !pdf) user.addImage(file);
             if (pdf) {
-                int textTokens = encoder.encode(request(system, ChatMessage.User.text(prompt))).tokens().length;
+                int textTokens = engine.promptTokens(request(system, ChatMessage.User.text(prompt))).length;
                 user.addPdf(file, range, model.ctx - textTokens - answerReserve());
             }
             user.addText(prompt);
-            responder.answer(encoder.encode(request(system, user.userMessage())), user::pixels);
+            new AnswerPrinter(spec.commandLine().getOut(), spec.commandLine().getErr(), prompting.showTokens)
+                    .answer(engine, request(system, user.userMessage()).withOptions(sampling.options()));
             return 0;
         }
     }

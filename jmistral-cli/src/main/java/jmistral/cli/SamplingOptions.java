@@ -1,6 +1,6 @@
 package jmistral.cli;
 
-import jmistral.generate.SamplingParams;
+import jmistral.chat.ChatOptions;
 import picocli.CommandLine.Option;
 
 /** Sampling options of run and chat (a picocli mixin). */
@@ -29,8 +29,8 @@ final class SamplingOptions {
             description = "most tokens to generate (0 = until the end of the answer or the context)")
     int maxTokens;
 
-    SamplingParams params() {
-        return SamplingParams.defaults().withTemperature(temperature).withTopP(topP).withTopK(topK).withMinP(minP)
-                .withRepetitionPenalty(repeatPenalty).withSeed(seed).withMaxTokens(maxTokens);
+    ChatOptions options() {
+        return ChatOptions.DEFAULTS.withTemperature(temperature).withTopP(topP).withTopK(topK).withMinP(minP)
+                .withRepetitionPenalty(repeatPenalty).withSeed(seed).withMaxTokens(maxTokens > 0 ? maxTokens : null);
     }
 }

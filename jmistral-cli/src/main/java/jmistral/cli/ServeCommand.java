@@ -105,7 +105,7 @@ final class ServeCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         ServeLogging.configure();
         PrintWriter err = spec.commandLine().getErr();
-        ResolvedModel resolved = DefaultModelNotes.resolve(ModelSession.resolver(err), model, HubSettings.config.get(), err);
+        ResolvedModel resolved = DefaultModelNotes.resolve(Engines.resolver(err), model, HubSettings.config.get(), err);
         String id = modelId != null ? modelId : Engine.modelId(resolved);
         EngineOptions options = EngineOptions.of(model).withModelId(id).withMaxParallel(parallel).withContextTokens(ctx)
                 .withMaxQueue(queue).withMmproj(mmproj).withModelSystemPrompt(true).withDraftTokens(draftTokens);

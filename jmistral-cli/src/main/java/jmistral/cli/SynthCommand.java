@@ -2,12 +2,10 @@ package jmistral.cli;
 
 import jmistral.hub.ProgressBar;
 import jmistral.hub.ProgressListener;
-import jmistral.model.LoadedModel;
 import jmistral.model.TextConfig;
 import jmistral.model.synth.Synth;
 import jmistral.quantize.GgufQuantizer;
 import jmistral.quantize.QuantType;
-import jmistral.tensor.GgmlType;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -19,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
@@ -61,24 +60,21 @@ public final class SynthCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        LoadedModel.Format f = switch (format.toLowerCase(Locale.ROOT)) {
-            case "gguf" -> LoadedModel.Format.GGUF;
-            case "hf" -> LoadedModel.Format.HF;
-            case "native" -> LoadedModel.Format.NATIVE;
-            default -> throw new ParameterException(spec.commandLine(), "--format must be gguf, hf or native, not " + format);
-        };
+        if (!Set.of("gguf", "hf", "native").contains(format.toLowerCase(Locale.ROOT)))
+            throw new ParameterException(spec.commandLine(), "--format must be gguf, hf or native, not " + format);
         QuantType t = QuantType.parse(type);
         if (Files.exists(out) && !force) throw new ParameterException(spec.commandLine(), out + " already exists; pass --force to overwrite it");
         TextConfig c = jmistral.model.TextConfigReader.validate(
                 new TextConfig(dim, layers, headDim, ffn, heads, kvHeads, eps, ropeTheta, vocab, context), null);
         PrintWriter o = spec.commandLine().getOut();
+        Synth.Options so = Synth.options(format, t.base.name(), c, seed, formula, shardBytes);
         if (t.bump == null) {
-            Synth.write(out, new Synth.Options(f, c, seed, formula, t.base, shardBytes));
+            Synth.write(out, so);
         } else {
-            if (f != LoadedModel.Format.GGUF) throw new ParameterException(spec.commandLine(), t + " is a GGUF type; use --format gguf");
+            if (!format.equalsIgnoreCase("gguf")) throw new ParameterException(spec.commandLine(), t + " is a GGUF type; use --format gguf");
             Path q8 = Files.createTempFile(out.toAbsolutePath().getParent(), "synth-", ".q8_0.gguf");
             try {
-                Synth.write(q8, new Synth.Options(f, c, seed, formula, GgmlType.Q8_0, shardBytes));
+                Synth.write(q8, Synth.options(format, "Q8_0", c, seed, formula, shardBytes));
                 Files.deleteIfExists(out);
                 GgufQuantizer.quantize(q8, out, t, ProgressListener.NONE);
             } finally {
@@ -86,7 +82,7 @@ public final class SynthCommand implements Callable<Integer> {
             }
         }
         long bytes = Files.isDirectory(out) ? 0 : Files.size(out);
-        o.println("wrote " + out + " (" + f + ", " + t + (bytes > 0 ? ", " + ProgressBar.bytes(bytes) : "") + ", " + c + ")");
+        o.println("wrote " + out + " (" + so.format() + ", " + t + (bytes > 0 ? ", " + ProgressBar.bytes(bytes) : "") + ", " + c + ")");
         o.flush();
         return 0;
     }

@@ -133,7 +133,7 @@ final class TokenizeCommand implements Callable<Integer> {
     private ResolvedModel hubModel() {
         if (resolved == null) {
             PrintWriter err = spec.commandLine().getErr();
-            resolved = DefaultModelNotes.resolve(ModelSession.resolver(err), source.model, HubSettings.config.get(), err);
+            resolved = DefaultModelNotes.resolve(Engines.resolver(err), source.model, HubSettings.config.get(), err);
         }
         return resolved;
     }

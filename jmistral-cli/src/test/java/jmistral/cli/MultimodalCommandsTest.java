@@ -170,13 +170,13 @@ class MultimodalCommandsTest {
         int[] p1 = chat.promptWith(u1).tokens();
         String said = "Hello there, how can I help?";
         int[] answerIds = tekken.encode(said);           // what a model that writes canonical tokens generates
-        assertTrue(chat.add(u1, i -> null, OutputParser.parse(tekken, answerIds)));
+        assertTrue(chat.add(u1, OutputParser.parse(tekken, answerIds)));
         int[] p2 = chat.promptWith(ChatMessage.User.text("tell me more")).tokens();
         int[] turn1 = Arrays.copyOf(p1, p1.length + answerIds.length + 1);
         System.arraycopy(answerIds, 0, turn1, p1.length, answerIds.length);
         turn1[turn1.length - 1] = tekken.eos();
         assertArrayEquals(turn1, Arrays.copyOf(p2, turn1.length));
-        assertFalse(chat.add(ChatMessage.User.text("x"), i -> null, new OutputParser.Result("", List.of())), "empty answers are not kept");
+        assertFalse(chat.add(ChatMessage.User.text("x"), new OutputParser.Result("", List.of())), "empty answers are not kept");
     }
 
     @Test

@@ -4,17 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import jmistral.chat.ChatOptions;
 import jmistral.chat.ChatRequest;
 import jmistral.chat.ChatValidationException;
 import jmistral.chat.EncodedPrompt;
+import jmistral.chat.MessagePaths;
 import jmistral.chat.OutputParser;
 import jmistral.generate.ContextOverflowException;
 import jmistral.generate.GenerationEvent;
 import jmistral.generate.QueueFullException;
 import jmistral.generate.SamplingParams;
+import jmistral.generate.Scheduler;
 import jmistral.generate.SequenceHandle;
 import jmistral.generate.SequenceRequest;
 import jmistral.generate.TokenConstraint;
@@ -29,9 +29,10 @@ import jmistral.generate.TokenConstraint;
  * KV blocks go to the prefix cache and the n choices fork them instead of each computing the prompt again.
  */
 final class ChatRun implements ChatHandle {
-    private static final Pattern MESSAGE_INDEX = Pattern.compile("messages\\[(\\d+)]");
 
     private final Engine engine;
+    private final Scheduler scheduler;          // the engine's, or a batch session's
+    private final VisionTower vision;           // the engine's, or a batch session's
     private final ChatRequest request;
     private final Consumer<ChatEvent> sink;
     private final int inserted;                 // system messages the engine put before the caller's
@@ -47,8 +48,10 @@ final class ChatRun implements ChatHandle {
     private int cachedTokens;
     private boolean prefilled;                  // the choices forked a shared prefill (which counted the cached tokens)
 
-    ChatRun(Engine engine, ChatRequest request, Consumer<ChatEvent> sink) {
+    ChatRun(Engine engine, Scheduler scheduler, VisionTower vision, ChatRequest request, Consumer<ChatEvent> sink) {
         this.engine = engine;
+        this.scheduler = scheduler;
+        this.vision = vision;
         ChatRequest withSystem = request.withDefaultSystemPrompt(engine.systemPrompt());
         this.inserted = withSystem.messages().size() - request.messages().size();
         this.request = withSystem;
@@ -73,24 +76,20 @@ final class ChatRun implements ChatHandle {
         }
         prompt = enc.tokens();
         sampling = sampling();
-        if (!enc.images().isEmpty()) embeddings = engine.imageEmbeddings(enc);
+        if (!enc.images().isEmpty()) embeddings = engine.imageEmbeddings(enc, vision);
         constraint = engine.constraints().forRequest(request);
         return this;
     }
 
     /** Error paths name the caller's messages, not the system prompt the engine put before them. */
     private String clientPath(String text) {
-        if (inserted == 0 || text == null) return text;
-        Matcher mt = MESSAGE_INDEX.matcher(text);
-        StringBuilder sb = new StringBuilder();
-        while (mt.find()) mt.appendReplacement(sb, "messages[" + Math.max(0, Integer.parseInt(mt.group(1)) - inserted) + "]");
-        return mt.appendTail(sb).toString();
+        return MessagePaths.shift(text, inserted);
     }
 
     /** max_tokens defaults to what the context has left; a request that does not fit is refused here. */
     private SamplingParams sampling() {
         ChatOptions o = request.options();
-        int limit = engine.contextLimit();
+        int limit = scheduler.contextLimit();
         Integer max = o.maxTokens();
         if (prompt.length + (max == null ? 1 : max) > limit) {
             int asked = max == null ? 1 : max;
@@ -160,7 +159,7 @@ final class ChatRun implements ChatHandle {
     private void submit(SequenceRequest r, Consumer<GenerationEvent> listener) {
         SequenceHandle h;
         try {
-            h = engine.scheduler().submit(r, listener);
+            h = scheduler.submit(r, listener);
         } catch (QueueFullException e) {
             cancel();
             throw new EngineBusyException("The engine is busy: too many requests are waiting. Retry shortly.");

@@ -14,6 +14,9 @@ import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
+import jmistral.bench.BenchOptions;
+import jmistral.bench.BenchReport;
+import jmistral.bench.ModelBench;
 import jmistral.chat.ChatRequest;
 import jmistral.chat.ContentPart;
 import jmistral.chat.EncodedPrompt;
@@ -69,6 +72,7 @@ public final class Engine implements AutoCloseable {
     private final Scheduler scheduler;
     private final String modelId;
     private final String systemPrompt;
+    private final ComputePool pool;                // null: the process-wide pool
 
     private Engine(EngineOptions o, ResolvedModel resolved, LoadedModel model, Tekken tekken) {
         this.options = o;
@@ -82,17 +86,24 @@ public final class Engine implements AutoCloseable {
         this.vision = tekken == null ? null : new VisionTower(resolved, o.mmproj(), tekken, model.config().dim());
         this.systemPrompt = o.systemPrompt() != null ? o.systemPrompt()
                 : o.modelSystemPrompt() ? modelSystemPrompt(LocalDate.now()).orElse(null) : null;
+        this.pool = o.threads() > 0 ? new ComputePool(o.threads()) : null;
         int kvTokens = (int) Math.min(o.contextTokens(), (long) model.config().maxSeqLen() * o.maxParallel());
         this.kv = model.model().createCache(kvTokens, o.kvCacheType());
         try {
             this.scheduler = new Scheduler(model.model(), kv, SchedulerConfig.defaults()
                     .withMaxParallel(o.maxParallel()).withMaxQueue(o.maxQueue()).withMaxContext(o.maxContext())
                     .withPrefixCacheEntries(o.prefixCacheEntries()).withLoopGuard(LoopGuard.Config.DEFAULT)
-                    .withSpeculation(Speculation.DEFAULT.withDraftTokens(o.draftTokens())));
+                    .withSpeculation(Speculation.DEFAULT.withDraftTokens(o.draftTokens())), pool);
         } catch (RuntimeException e) {
             kv.close();
+            if (pool != null) pool.close();
             throw e;
         }
+    }
+
+    /** The pool this engine's kernels run on: its own when options.threads() was given, else the shared one. */
+    private ComputePool kernels() {
+        return pool != null ? pool : ComputePool.shared();
     }
 
     /** Opens {@code options.model()}: a path, or a Hub repo id resolved (and pulled) as the environment says (HF_HOME, HF_TOKEN). */
@@ -102,7 +113,6 @@ public final class Engine implements AutoCloseable {
 
     /** Opens a model whose files were already found (a front end that resolves with its own progress display). */
     public static Engine open(ResolvedModel resolved, EngineOptions options) {
-        if (options.threads() > 0 && ComputePool.shared().threads() != options.threads()) ComputePool.setThreads(options.threads());
         LoadedModel model = ModelLoader.load(resolved.model());
         Engine engine;
         try {
@@ -113,7 +123,7 @@ public final class Engine implements AutoCloseable {
         }
         if (options.warmUp()) {      // the first request then runs compiled kernels
             long t0 = System.nanoTime();
-            KernelWarmup.run(model.model().checkpoint().matrices());
+            engine.kernels().within(() -> KernelWarmup.run(model.model().checkpoint().matrices()));
             // fine: a server says it once, in its ready line (which counts this time in)
             LOG.fine(String.format(Locale.ROOT, "kernels compiled in %.1f s", (System.nanoTime() - t0) / 1e9));
         }
@@ -166,8 +176,31 @@ public final class Engine implements AutoCloseable {
     /** Whether the model has a vision tower for images (found, not yet opened). */
     public boolean canReadImages() { return vision != null && vision.source() != null; }
 
+    /**
+     * Opens the vision tower now (it is otherwise opened on the first image), so a model without one says
+     * so before any work: a clear IllegalArgumentException naming what to pass.
+     */
+    public void openVisionTower() {
+        if (vision == null) tokenizer();
+        vision.pipeline();
+    }
+
+    /**
+     * Measures prefill and decode speed and memory bandwidth use on this engine's weights and compute
+     * pool ({@code jmistral bench}).
+     */
+    public BenchReport benchmark(BenchOptions o) {
+        return kernels().within(() -> ModelBench.run(model, o));
+    }
+
     /** Times the vision tower was opened (at most once per engine). */
-    public int visionTowersOpened() { return vision == null ? 0 : vision.timesOpened(); }
+    public int visionTowersOpened() {
+        int n = vision == null ? 0 : vision.timesOpened();
+        synchronized (otherTowers) {
+            for (VisionTower t : otherTowers.values()) n += t.timesOpened();
+        }
+        return n;
+    }
 
     /** The system prompt put first in requests without one (null: none). */
     public String systemPrompt() { return systemPrompt; }
@@ -201,12 +234,20 @@ public final class Engine implements AutoCloseable {
 
     /** The prompt a request encodes to (token ids, BOS first), as the engine would run it. */
     public int[] promptTokens(ChatRequest request) {
-        ChatRun run = new ChatRun(this, request, e -> { });
+        ChatRun run = new ChatRun(this, scheduler, vision, request, e -> { });
         try {
             return encoder().encode(run.request()).tokens();
         } catch (jmistral.chat.ChatValidationException e) {
             throw new InvalidRequestException(e.path(), e.getMessage(), e);
         }
+    }
+
+    /**
+     * Checks, without a model, that a request's tools and JSON schema compile to grammars (constrained
+     * decoding supports them): an {@link InvalidRequestException} naming "tools" or the schema otherwise.
+     */
+    public static void checkOutputConstraints(ChatRequest request) {
+        OutputConstraints.check(request);
     }
 
     /** The scheduler's live counters (queue, running, KV blocks, prefix-cache hits, steps). */
@@ -221,7 +262,7 @@ public final class Engine implements AutoCloseable {
      */
     public ChatStream chat(ChatRequest request) {
         ChatStream stream = new ChatStream();
-        stream.started(new ChatRun(this, request, stream::put).prepare().start());
+        stream.started(new ChatRun(this, scheduler, vision, request, stream::put).prepare().start());
         return stream;
     }
 
@@ -230,7 +271,7 @@ public final class Engine implements AutoCloseable {
      * and never block: hand them to a queue; if it throws, the request is cancelled).
      */
     public ChatHandle chat(ChatRequest request, Consumer<ChatEvent> listener) {
-        return new ChatRun(this, request, listener).prepare().start();
+        return new ChatRun(this, scheduler, vision, request, listener).prepare().start();
     }
 
     /** The whole answer (waits for it); a failure after the start is an IllegalStateException. */
@@ -248,6 +289,43 @@ public final class Engine implements AutoCloseable {
      * ({@link EngineBusyException} otherwise).
      */
     public List<ChatResponse> batch(List<ChatRequest> requests) {
+        return batch(scheduler, requests);
+    }
+
+    /**
+     * A batch runner of its own: a private scheduler and KV cache ({@code maxParallel x maxContext}
+     * tokens, reused from an earlier session when one is idle) over this engine's weights, tokenizer,
+     * grammar cache and vision tower. Its batches share steps with nothing else, so the same rows give
+     * the same answers whatever else the process runs (what Spark's retried tasks need). Close it to
+     * give its KV cache back.
+     */
+    public BatchSession newBatchSession(int maxParallel, int maxContext) {
+        return new BatchSession(this, maxParallel, maxContext, vision, options.draftTokens());
+    }
+
+    /**
+     * As {@link #newBatchSession(int, int)}, reading images with the vision tower at {@code mmproj} (null:
+     * the model's own), drafting {@code draftTokens} per step by prompt lookup (0 = no speculative decoding).
+     */
+    public BatchSession newBatchSession(int maxParallel, int maxContext, Path mmproj, int draftTokens) {
+        return new BatchSession(this, maxParallel, maxContext, visionTower(mmproj), draftTokens);
+    }
+
+    private final Map<Path, VisionTower> otherTowers = new java.util.HashMap<>();   // guarded by itself
+
+    /** The vision tower at {@code mmproj} (null or the engine's own: the engine's), opened once per engine. */
+    VisionTower visionTower(Path mmproj) {
+        if (mmproj == null || mmproj.equals(options.mmproj()) || vision == null) return vision;
+        synchronized (otherTowers) {
+            return otherTowers.computeIfAbsent(mmproj, p -> new VisionTower(resolved, p, tekken, model.config().dim()));
+        }
+    }
+
+    List<ChatResponse> batch(Scheduler on, List<ChatRequest> requests) {
+        return batch(on, vision, requests);
+    }
+
+    List<ChatResponse> batch(Scheduler on, VisionTower tower, List<ChatRequest> requests) {
         int n = requests.size();
         ChatResponse[] out = new ChatResponse[n];
         ChatResponse.Collector[] collectors = new ChatResponse.Collector[n];
@@ -259,13 +337,14 @@ public final class Engine implements AutoCloseable {
         List<Integer> choicesPerRun = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             ChatResponse.Collector collector = collectors[i] = new ChatResponse.Collector();
-            ChatRun run = new ChatRun(this, requests.get(i), e -> {
+            ChatRun run = new ChatRun(this, on, tower, requests.get(i), e -> {
                 if (collector.accept(e)) done.countDown();
             });
             try {
                 run.prepare();
             } catch (InvalidRequestException e) {
-                out[i] = ChatResponse.failed(e.getMessage(), new Usage(run.promptTokens(), 0, 0));
+                String why = e instanceof ContextLengthException ? "prompt too long: " + e.getMessage() : e.getMessage();
+                out[i] = ChatResponse.failed(why, new Usage(run.promptTokens(), 0, 0));
                 done.countDown();
                 continue;
             }
@@ -280,7 +359,7 @@ public final class Engine implements AutoCloseable {
         }
         List<SequenceHandle> handles;
         try {
-            handles = sequences.isEmpty() ? List.of() : scheduler.submitAll(sequences, listeners);
+            handles = sequences.isEmpty() ? List.of() : on.submitAll(sequences, listeners);
         } catch (QueueFullException e) {
             throw new EngineBusyException("The batch of " + n + " requests does not fit in the waiting line: "
                     + "raise maxQueue or send fewer at once.");
@@ -320,7 +399,32 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    // --- for ChatRun -------------------------------------------------------------------------------
+    // --- for ChatRun and BatchSession -----------------------------------------------------------------
+
+    private final List<KvCache> idleCaches = new ArrayList<>();     // KV memory of closed batch sessions, reused
+
+    /** A KV cache of at least this many tokens: an idle one left by an earlier batch session, or a new one. */
+    KvCache borrowCache(int tokens) {
+        synchronized (idleCaches) {
+            for (var it = idleCaches.iterator(); it.hasNext(); ) {
+                KvCache c = it.next();
+                if ((long) c.totalBlocks() * c.blockSize() >= tokens) { it.remove(); return c; }
+            }
+        }
+        return model.model().createCache(tokens, options.kvCacheType());
+    }
+
+    /** Gives back a cache whose sequences are all closed. */
+    void returnCache(KvCache c) {
+        if (c.freeBlocks() != c.totalBlocks()) { c.close(); return; }
+        synchronized (idleCaches) { idleCaches.add(c); }
+    }
+
+    Scheduler newScheduler(KvCache cache, SchedulerConfig config) {
+        return new Scheduler(model.model(), cache, config, pool);
+    }
+
+    int maxSeqLen() { return model.config().maxSeqLen(); }
 
     PromptEncoder encoder() {
         tokenizer();
@@ -334,10 +438,10 @@ public final class Engine implements AutoCloseable {
     Scheduler scheduler() { return scheduler; }
 
     /** Image embeddings at the [IMG] positions of an encoded prompt (the vision tower opened on first use). */
-    float[][] imageEmbeddings(EncodedPrompt prompt) {
+    float[][] imageEmbeddings(EncodedPrompt prompt, VisionTower tower) {
         ImagePipeline pipeline;
         try {
-            pipeline = vision.pipeline();
+            pipeline = tower.pipeline();
         } catch (RuntimeException e) {
             throw new InvalidRequestException("messages", e.getMessage(), e);
         }
@@ -347,8 +451,8 @@ public final class Engine implements AutoCloseable {
                         + "give its pixels (ContentPart.Image.of / read)");
             }
         }
-        try {
-            return pipeline.promptEmbeddings(prompt, ContentPart.Image::pixels);
+        try {       // the vision tower runs on the caller's thread, with the engine's kernels' pool
+            return kernels().within(() -> pipeline.promptEmbeddings(prompt, ContentPart.Image::pixels));
         } catch (IllegalArgumentException e) {
             throw new InvalidRequestException("messages", "The images cannot be placed in the prompt: " + e.getMessage(), e);
         }
@@ -360,11 +464,19 @@ public final class Engine implements AutoCloseable {
         try {
             scheduler.close();
             kv.close();
+            synchronized (idleCaches) {
+                for (KvCache c : idleCaches) c.close();
+                idleCaches.clear();
+            }
         } finally {
             try {
                 if (vision != null) vision.close();
+                synchronized (otherTowers) {
+                    for (VisionTower t : otherTowers.values()) t.close();
+                }
             } finally {
                 model.close();
+                if (pool != null) pool.close();
             }
         }
     }

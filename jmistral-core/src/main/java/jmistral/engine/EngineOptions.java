@@ -13,7 +13,8 @@ import jmistral.model.KvCacheType;
  * @param mmproj             the vision tower (an mmproj GGUF or a model folder); null = the mmproj GGUF
  *                           beside a GGUF model, or the vision weights of the model's folder. Opened on the
  *                           first image.
- * @param threads            compute threads; 0 = the machine's cores (or {@code -Djmistral.threads})
+ * @param threads            compute threads of this engine's own pool; 0 = the process-wide pool (the
+ *                           machine's cores, or {@code -Djmistral.threads})
  * @param contextTokens      KV cache size in tokens, shared by all running requests; one request may use
  *                           all of it (also capped by the model's context)
  * @param kvCacheType        element type of the KV cache

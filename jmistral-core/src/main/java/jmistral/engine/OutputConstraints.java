@@ -90,6 +90,30 @@ final class OutputConstraints {
         return null;
     }
 
+    /**
+     * Compiles a request's tool-call grammar and JSON schema without a model (a front end checking its
+     * settings before any work, e.g. on Spark's driver); problems are {@link InvalidRequestException}s
+     * naming "tools" or the schema.
+     */
+    static void check(ChatRequest request) {
+        ChatOptions o = request.options();
+        boolean tools = !request.tools().isEmpty();
+        ToolChoice choice = o.toolChoiceFor(tools);
+        if (tools) {
+            var grammarTools = request.tools().stream().map(t -> new ToolCallGrammar.Tool(t.name(), t.parameters())).toList();
+            ToolCallGrammar.Choice c = switch (choice.mode()) {
+                case AUTO -> new ToolCallGrammar.Choice.Auto();
+                case NONE -> new ToolCallGrammar.Choice.None();
+                case REQUIRED -> new ToolCallGrammar.Choice.Required();
+                case NAMED -> new ToolCallGrammar.Choice.Named(choice.name());
+            };
+            compile("tools", () -> Grammar.toolCalls(grammarTools, c, o.parallelToolCalls(), ToolCallGrammar.SpecialIds.TEKKEN_V11));
+        }
+        if (o.responseFormat().type() == ResponseFormat.Type.JSON_SCHEMA) {
+            compile("response_format.json_schema.schema", () -> Grammar.jsonSchema(o.responseFormat().schema()));
+        }
+    }
+
     private Supplier<TokenConstraint> toolCalls(List<Tool> tools, ToolCallGrammar.Choice choice, boolean parallel) {
         var grammarTools = tools.stream().map(t -> new ToolCallGrammar.Tool(t.name(), t.parameters())).toList();
         StringBuilder key = new StringBuilder("tools:").append(choice).append(parallel);

@@ -66,7 +66,7 @@ final class VisionTower implements AutoCloseable {
                     + (model.isGguf() ? "(no mmproj*.gguf file beside it)" : "(its config has no vision part)")
                     + ": pass --mmproj FILE (the model's mmproj GGUF, e.g. mmproj-...-f16.gguf)");
         }
-        if (!Files.exists(source)) throw new IllegalArgumentException("the vision weights " + source + " do not exist");
+        if (!Files.exists(source)) throw new IllegalArgumentException("mmproj " + source + " does not exist");
         VisionModel v = VisionModel.open(source);
         if (v.config().projectionDim() != textDim) {
             v.close();

@@ -14,6 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import jmistral.model.BatchEntry;
 import jmistral.model.KvCache;
 import jmistral.model.LanguageModel;
+import jmistral.tensor.ComputePool;
 
 /**
  * Continuous batching: one thread runs forward steps over every active sequence at once, so the
@@ -82,6 +83,14 @@ public final class Scheduler implements AutoCloseable {
 
     /** Starts the scheduler thread. The KV cache stays the caller's (closed by the caller after close()). */
     public Scheduler(LanguageModel model, KvCache kv, SchedulerConfig config) {
+        this(model, kv, config, null);
+    }
+
+    /**
+     * As above, with the forward steps' kernels on {@code pool} (an engine's own compute pool; null = the
+     * process-wide one, {@link ComputePool#shared()}).
+     */
+    public Scheduler(LanguageModel model, KvCache kv, SchedulerConfig config, ComputePool pool) {
         this.model = model;
         this.kv = kv;
         this.config = config;
@@ -92,7 +101,8 @@ public final class Scheduler implements AutoCloseable {
         this.contextLimit = (int) limit;
         this.prefixCache = new PrefixCache(config.prefixCacheEntries());
         this.draftBuffer = new int[config.speculation().draftTokens()];
-        this.thread = Thread.ofPlatform().name("jmistral-scheduler").daemon().unstarted(this::loop);
+        Runnable steps = pool == null ? this::loop : () -> pool.within(this::loop);
+        this.thread = Thread.ofPlatform().name("jmistral-scheduler").daemon().unstarted(steps);
         thread.start();
     }
 

@@ -32,7 +32,37 @@ public final class GgufQuantizer {
      * @param notes     things the user should know (e.g. why no tokenizer was written)
      */
     public record Result(Path out, QuantType type, TextConfig config, List<TensorPlan> tensors, long bytes,
-                         String tokenizer, List<String> notes) {}
+                         String tokenizer, List<String> notes) {
+
+        /** How many tensors of each type were written, by type name, in the types' order ("5 F32, 16 Q8_0"). */
+        public java.util.Map<String, Long> tensorsPerType() {
+            java.util.Map<jmistral.tensor.GgmlType, Long> byType = new java.util.TreeMap<>();
+            for (TensorPlan p : tensors) byType.merge(p.type(), 1L, Long::sum);
+            java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+            byType.forEach((t, n) -> out.put(t.name(), n));
+            return out;
+        }
+    }
+
+    /**
+     * As {@link #quantize(Path, Path, QuantType, ProgressListener)}, on a compute pool of {@code threads}
+     * threads of its own (0 = the process-wide pool).
+     */
+    public static Result quantize(Path in, Path out, QuantType type, int threads, ProgressListener progress) throws IOException {
+        if (threads < 0) throw new IllegalArgumentException("threads must be >= 1 (or 0 for the cores), got " + threads);
+        if (threads == 0) return quantize(in, out, type, progress);
+        try (jmistral.tensor.ComputePool pool = new jmistral.tensor.ComputePool(threads)) {
+            return pool.within(() -> {
+                try {
+                    return quantize(in, out, type, progress);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
 
     /** Reads the model at {@code in} (anything {@link ModelLoader#load} opens) and writes it to {@code out} as GGUF in {@code type}. */
     public static Result quantize(Path in, Path out, QuantType type, ProgressListener progress) throws IOException {

@@ -9,7 +9,7 @@ import jmistral.image.RgbImage;
 import jmistral.chat.ChatRequest;
 import jmistral.chat.EncodedPrompt;
 import jmistral.chat.PromptEncoder;
-import jmistral.model.vision.MultimodalPrompt;
+import jmistral.chat.MultimodalPrompt;
 import jmistral.tokenizer.Tekken;
 import org.junit.jupiter.api.Test;
 

@@ -7,6 +7,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import jmistral.chat.ChatMessage;
 import jmistral.chat.ChatRequest;
+import jmistral.chat.MessagePaths;
 import jmistral.chat.ToolCall;
 import jmistral.chat.ToolChoice;
 import jmistral.engine.ChatEvent;
@@ -31,8 +32,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * {@code POST /v1/chat/completions}. Runs on the request's virtual thread: parses the JSON into the chat
@@ -41,7 +40,6 @@ import java.util.regex.Pattern;
  */
 final class ChatCompletionsEndpoint {
     private static final SecureRandom IDS = new SecureRandom();
-    private static final Pattern MESSAGE_INDEX = Pattern.compile("messages\\[(\\d+)]");
     private static final int RETRY_AFTER_SECONDS = 2;
 
     private final ObjectMapper json;
@@ -94,11 +92,7 @@ final class ChatCompletionsEndpoint {
 
     /** Error paths name the client's messages, not the system prompts the server put before them. */
     private static String clientPath(String text, int inserted) {
-        if (inserted == 0 || text == null) return text;
-        Matcher mt = MESSAGE_INDEX.matcher(text);
-        StringBuilder sb = new StringBuilder();
-        while (mt.find()) mt.appendReplacement(sb, "messages[" + Math.max(0, Integer.parseInt(mt.group(1)) - inserted) + "]");
-        return mt.appendTail(sb).toString();
+        return MessagePaths.shift(text, inserted);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
 import jmistral.chat.ToolCall;
+import jmistral.engine.Engine;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
@@ -28,8 +29,8 @@ final class GeneratePartition implements MapPartitionsFunction<Row, Row> {
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
         if (!rows.hasNext()) return rows;
-        ExecutorModel model = ExecutorModels.get(options.model(), options.threadsPerExecutor());
-        return new Answers(rows, model);
+        Engine engine = ExecutorModels.get(options.model(), options.threadsPerExecutor());
+        return new Answers(rows, engine);
     }
 
     private final class Answers implements Iterator<Row> {
@@ -41,10 +42,10 @@ final class GeneratePartition implements MapPartitionsFunction<Row, Row> {
         private long index;             // of the next input row in this partition
         private boolean closed;
 
-        Answers(Iterator<Row> rows, ExecutorModel model) {
+        Answers(Iterator<Row> rows, Engine engine) {
             this.rows = rows;
-            this.preparer = new RowPreparer(options, input, model);
-            this.runner = new BatchRunner(model, options);
+            this.preparer = new RowPreparer(options, input);
+            this.runner = new BatchRunner(engine, options);
             TaskContext task = TaskContext.get();
             if (task != null) task.addTaskCompletionListener((TaskCompletionListener) ctx -> close());
         }

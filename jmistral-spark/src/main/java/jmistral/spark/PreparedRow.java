@@ -1,17 +1,15 @@
 package jmistral.spark;
 
-import jmistral.generate.constraint.GrammarMatcher;
+import jmistral.chat.ChatRequest;
 
 /**
  * One input row made ready for generation, or the reason it cannot be generated.
  *
- * @param prompt  encoded prompt (starts with BOS); null when error is set
- * @param embeddings image embeddings at the prompt's [IMG] positions ([prompt.length][dim], null rows
- *                   for text); null = no image
- * @param grammar grammar the answer must follow (JSON schema or tool calls); null = free text
+ * @param request the chat request (messages with the row's image, tools, schema, sampling with the
+ *                row's seed); null when error is set
  * @param seed    sampling seed of this row
  * @param error   what is wrong with the row; null when it is fine
  */
-record PreparedRow(int[] prompt, float[][] embeddings, GrammarMatcher grammar, long seed, String error) {
-    static PreparedRow failed(String error, long seed) { return new PreparedRow(null, null, null, seed, error); }
+record PreparedRow(ChatRequest request, long seed, String error) {
+    static PreparedRow failed(String error, long seed) { return new PreparedRow(null, seed, error); }
 }

@@ -8,8 +8,7 @@ import jmistral.image.RgbImage;
 
 /**
  * Puts a row's image into its chat: first in the last user message, before its text, as mistral-common
- * orders an image with a question. The part carries only the size (which fixes the [IMG] layout); the
- * pixels go to the image pipeline separately.
+ * orders an image with a question. The part carries the pixels (the engine's vision tower reads them).
  */
 final class RowImage {
     private RowImage() {}
@@ -19,7 +18,7 @@ final class RowImage {
         for (int i = out.size() - 1; i >= 0; i--) {
             if (out.get(i) instanceof ChatMessage.User u) {
                 List<ContentPart> parts = new ArrayList<>();
-                parts.add(new ContentPart.Image("row image", image.width(), image.height()));
+                parts.add(ContentPart.Image.of("row image", image));
                 parts.addAll(u.content());
                 out.set(i, new ChatMessage.User(parts));
                 return out;

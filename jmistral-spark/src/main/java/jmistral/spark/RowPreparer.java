@@ -5,39 +5,38 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
 import java.util.List;
 import jmistral.chat.ChatMessage;
+import jmistral.chat.ChatOptions;
 import jmistral.chat.ChatRequest;
-import jmistral.chat.EncodedPrompt;
+import jmistral.chat.ResponseFormat;
 import jmistral.chat.Tool;
-import jmistral.generate.constraint.GrammarMatcher;
+import jmistral.engine.Engine;
 import jmistral.image.ImageDecoder;
 import jmistral.image.RgbImage;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * Turns an input row into a {@link PreparedRow}: builds the chat (system prompt, prompt or messages, the
- * row's image with the last user message), encodes it with the v11 prompt format, embeds the image at its
- * [IMG] positions, picks the grammar (tool calls or the row's JSON schema), derives the row's seed. Any
- * problem with the row (null prompt, unknown role, bad schema, undecodable image, no vision weights)
- * becomes the row's error instead of an exception.
+ * Turns an input row into a {@link PreparedRow}: the chat request (system prompt, prompt or messages, the
+ * row's image decoded into the last user message, tools and tool choice, the row's JSON schema, sampling
+ * with the row's seed). Problems found here (null prompt, unknown role, bad schema, undecodable image)
+ * become the row's error instead of an exception; the engine reports the rest (too long, no vision
+ * weights) per row.
  */
 final class RowPreparer {
     private final GenerationOptions o;
-    private final ExecutorModel model;
     private final int promptIdx, messagesIdx, imageIdx, schemaIdx;
     private final List<Tool> tools;
-    private final boolean forcesCall;
+    private final jmistral.chat.ToolChoice toolChoice;
     private final ImageDecoder images = new ImageDecoder();
 
-    RowPreparer(GenerationOptions o, StructType input, ExecutorModel model) {
+    RowPreparer(GenerationOptions o, StructType input) {
         this.o = o;
-        this.model = model;
         this.messagesIdx = o.messagesCol() == null ? -1 : input.fieldIndex(o.messagesCol());
         this.promptIdx = o.messagesCol() != null ? -1 : input.fieldIndex(o.promptCol());
         this.imageIdx = o.imageCol() == null ? -1 : input.fieldIndex(o.imageCol());
         this.schemaIdx = o.schemaCol() == null ? -1 : input.fieldIndex(o.schemaCol());
         this.tools = parseTools(o.tools());
-        this.forcesCall = ToolChoice.forcesCall(ToolChoice.parse(o.toolChoice(), tools));
+        this.toolChoice = ToolChoice.parse(o.toolChoice(), tools);
     }
 
     PreparedRow prepare(Row row, long indexInPartition) {
@@ -49,8 +48,8 @@ final class RowPreparer {
             List<ChatMessage> messages = messages(row, key);
             key.add(schema).addBytes(image);
             long seed = RowSeeds.seed(o.seed(), key.hash(), indexInPartition);
-            RgbImage pixels = null;
             if (image != null) {
+                RgbImage pixels;
                 try {
                     pixels = images.decode(image, o.imageCol());
                 } catch (RuntimeException e) {
@@ -58,20 +57,14 @@ final class RowPreparer {
                 }
                 messages = RowImage.attach(messages, pixels);
             }
-            ChatRequest chat = new ChatRequest(messages, tools, false).withDefaultSystemPrompt(o.systemPrompt());
-            EncodedPrompt prompt = model.encoder().encode(chat);
-            GrammarMatcher grammar;
+            ChatOptions options = ChatOptions.DEFAULTS.withToolChoice(toolChoice).withParallelToolCalls(o.parallelToolCalls())
+                    .withTemperature(o.temperature()).withTopP(o.topP()).withMaxTokens(o.maxTokens()).withSeed(seed);
             try {
-                grammar = grammar(schema, rowSchema != null);
+                options = options.withResponseFormat(responseFormat(schema, rowSchema != null));
             } catch (RuntimeException e) {
                 return PreparedRow.failed(e.getMessage(), seed);
             }
-            float[][] embeddings = null;
-            if (pixels != null && prompt.tokens().length < o.maxContext()) {     // too long: the scheduler says so
-                RgbImage px = pixels;
-                embeddings = model.images(o.mmproj()).promptEmbeddings(prompt, part -> px);
-            }
-            return new PreparedRow(prompt.tokens(), embeddings, grammar, seed, null);
+            return new PreparedRow(new ChatRequest(messages, tools, false, options).withDefaultSystemPrompt(o.systemPrompt()), seed, null);
         } catch (RuntimeException e) {
             return PreparedRow.failed(e.getMessage() == null ? e.toString() : e.getMessage(),
                     RowSeeds.seed(o.seed(), key.hash(), indexInPartition));
@@ -79,23 +72,24 @@ final class RowPreparer {
     }
 
     /**
-     * What constrains the answer: a forced tool call (required / named), else the row's JSON schema, else
-     * the tool-call grammar of auto / none when there are tools (calls follow the tools' parameters), else nothing.
+     * The JSON the answer must be: the row's schema, else the job's (checked on the driver); none when
+     * every answer is a tool call (required / named), where a row's own schema is an error. With tools
+     * and a schema, the schema constrains the answer; without one, the tool-call grammar does.
      */
-    private GrammarMatcher grammar(String schema, boolean fromRow) {
-        if (forcesCall) {
+    private ResponseFormat responseFormat(String schema, boolean fromRow) {
+        if (toolChoice.forcesCall()) {
             if (fromRow) throw new IllegalArgumentException("a JSON schema in " + o.schemaCol()
                     + " cannot apply when toolChoice is '" + o.toolChoice() + "' (every answer is a tool call)");
-            return model.toolGrammar(o.tools(), o.toolChoice(), o.parallelToolCalls());
+            return ResponseFormat.TEXT;
         }
-        if (schema != null) {
-            try {
-                return model.schemaGrammar(schema);
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException("bad JSON schema: " + e.getMessage(), e);
-            }
+        if (schema == null) return ResponseFormat.TEXT;
+        try {
+            ResponseFormat format = ResponseFormat.jsonSchema(schema);
+            if (fromRow) Engine.checkOutputConstraints(ChatRequest.of(List.of()).withOptions(ChatOptions.DEFAULTS.withResponseFormat(format)));
+            return format;
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException("bad JSON schema: " + e.getMessage(), e);
         }
-        return tools.isEmpty() ? null : model.toolGrammar(o.tools(), o.toolChoice(), o.parallelToolCalls());
     }
 
     private List<ChatMessage> messages(Row row, RowSeeds.Key key) {

@@ -91,7 +91,7 @@ class ImageRowsTest {
         assertEquals(OutputParser.parse(tekken, expected).content(), out.getAs("text"));
         assertEquals(expected.length, (int) out.<Integer>getAs("completion_tokens"));
         assertFalse(Arrays.equals(expected, reference(prompt, null, 6)), "the image embeddings change the answer");
-        assertEquals(1, ExecutorVision.loadCount(), "the vision tower is opened once per JVM");
+        assertEquals(1, ExecutorModels.visionLoadCount(), "the vision tower is opened once per JVM");
     }
 
     @Test

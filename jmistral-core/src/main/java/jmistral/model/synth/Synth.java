@@ -38,6 +38,27 @@ public final class Synth {
 
     public record Options(Format format, TextConfig config, long seed, boolean formula, GgmlType type, long maxShardBytes) {}
 
+    /**
+     * Options by name (what {@code jmistral synth} takes): format gguf, hf or native; type F32, F16, BF16
+     * (all formats) or a GGUF block type (Q8_0, Q4_K...). A bad name is an IllegalArgumentException saying
+     * what is allowed.
+     */
+    public static Options options(String format, String type, TextConfig config, long seed, boolean formula, long maxShardBytes) {
+        Format f = switch (format.toLowerCase(java.util.Locale.ROOT)) {
+            case "gguf" -> Format.GGUF;
+            case "hf" -> Format.HF;
+            case "native" -> Format.NATIVE;
+            default -> throw new IllegalArgumentException("--format must be gguf, hf or native, not " + format);
+        };
+        GgmlType t;
+        try {
+            t = GgmlType.valueOf(type.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown type '" + type + "'; choose one of " + java.util.Arrays.toString(GgmlType.values()));
+        }
+        return new Options(f, config, seed, formula, t, maxShardBytes);
+    }
+
     /** Writes a synthetic checkpoint in {@code o.format()} to {@code out} (a .gguf file, or a folder for HF and native). */
     public static void write(Path out, Options o) throws IOException {
         Path tekkenJson = Files.createTempFile("tekken", ".json");

@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import jmistral.tensor.ComputePool;
+import jmistral.tensor.VectorLanes;
 import jmistral.tensor.VectorMath;
 
 /**
@@ -28,7 +29,7 @@ import jmistral.tensor.VectorMath;
  * <p>One instance per image: the packed buffers are reused by every layer.
  */
 final class BlockAttention {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = VectorLanes.F;        // the kernels' species (-Djmistral.vectorBits)
     private static final int LANES = F.length();
     /** Query rows per tile (a multiple of 4, the register block). */
     static final int Q_TILE = 32;

@@ -3,6 +3,7 @@ package jmistral.model.vision;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
+import jmistral.tensor.VectorLanes;
 
 /**
  * Exact GELU, x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), as HF / mistral-inference / vLLM use in the
@@ -18,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class Gelu {
     private static final double SQRT_HALF = 0.70710678118654752440;
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = VectorLanes.F;        // the kernels' species (-Djmistral.vectorBits)
     private static final int LANES = F.length();
     /** P(t) = C0 + C1 t + ... + C9 t^9 of erfc. */
     private static final float C0 = -1.26551223f, C1 = 1.00002368f, C2 = 0.37409196f, C3 = 0.09678418f,

@@ -89,7 +89,7 @@ public final class ImagePipeline {
 
     /**
      * An encoded chat prompt: each image slot's pixels come from {@code pixels} (e.g.
-     * {@link MultimodalPrompt#pixels}); slots keep their own offsets.
+     * {@link jmistral.chat.MultimodalPrompt#pixels}); slots keep their own offsets.
      */
     public float[][] promptEmbeddings(EncodedPrompt prompt, Function<ContentPart.Image, RgbImage> pixels) {
         List<PlacedImage> placed = new ArrayList<>();

@@ -4,6 +4,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import jmistral.model.RopeLayout;
+import jmistral.tensor.VectorLanes;
 
 /**
  * Pixtral's 2D rotary embedding. Pair j rotates dims layout.first(j), layout.second(j): (2j, 2j+1) for
@@ -18,7 +19,7 @@ import jmistral.model.RopeLayout;
  * (interleaved) or the other half of the head (rotate-half).
  */
 final class Rope2d {
-    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Float> F = VectorLanes.F;        // the kernels' species (-Djmistral.vectorBits)
     private static final int LANES = F.length();
     /** Lane i takes lane i ^ 1: the partner of each dim under the interleaved layout. */
     private static final VectorShuffle<Float> SWAP_PAIRS = VectorShuffle.fromOp(F, i -> i ^ 1);

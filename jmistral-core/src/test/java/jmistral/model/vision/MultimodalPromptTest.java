@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import jmistral.chat.ContentPart;
+import jmistral.chat.MultimodalPrompt;
 import jmistral.image.ImageGrid;
 import jmistral.image.ImageInputException;
 import jmistral.image.PageRange;

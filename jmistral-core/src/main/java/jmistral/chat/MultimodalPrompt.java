@@ -1,12 +1,10 @@
-package jmistral.model.vision;
+package jmistral.chat;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import jmistral.chat.ChatMessage;
-import jmistral.chat.ContentPart;
 import jmistral.image.ImageDecoder;
 import jmistral.image.ImageGrid;
 import jmistral.image.ImageInputException;
@@ -17,7 +15,7 @@ import jmistral.image.RgbImage;
 /**
  * A user turn built from images, PDF pages and text (what {@code jmistral run --image/--file} and
  * {@code /image} in chat need): decodes and renders up front so bad input fails before any model work,
- * and keeps the pixels for {@link ImagePipeline#promptEmbeddings(jmistral.chat.EncodedPrompt, java.util.function.Function)}.
+ * and keeps the pixels in the message's image parts (what the engine's vision tower reads).
  * Images come first, then the text, as mistral-common orders an image with a question.
  */
 public final class MultimodalPrompt {
@@ -33,7 +31,7 @@ public final class MultimodalPrompt {
 
     /** Adds an already decoded image; {@code name} identifies it in messages. */
     public MultimodalPrompt add(String name, RgbImage image) {
-        ContentPart.Image part = new ContentPart.Image(name + "#" + parts.size(), image.width(), image.height());
+        ContentPart.Image part = ContentPart.Image.of(name + "#" + parts.size(), image);
         pixels.put(part, image);
         parts.add(part);
         imageTokens += ImageGrid.forImage(image.width(), image.height()).promptTokenCount();
