@@ -30,7 +30,7 @@ import java.util.concurrent.Future;
  * 2-layer full-width model (Mistral Small 3.2 sizes, random weights, real vocabulary).
  *
  * <pre>
- * java -cp ... jmistral.bench.ServeBench [/tmp/jmistral-bench/synth-2l-q8_0.gguf] [tokensPerClient=32] [type=Q8_0]
+ * java -cp ... jmistral.bench.ServeBench [/tmp/jmistral-bench/synth-2l-q8_0.gguf] [tokensPerClient=32] [type=Q8_0] [draftTokens=8]
  * </pre>
  * The GGUF is written first when missing (about 2.6 GB in Q8_0). Each client streams one completion of
  * exactly tokensPerClient tokens (temperature 0, short distinct prompts) over HTTP, reading usage from
@@ -43,6 +43,7 @@ public final class ServeBench {
         Path gguf = Path.of(args.length > 0 ? args[0] : "/tmp/jmistral-bench/synth-2l-q8_0.gguf");
         int tokens = args.length > 1 ? Integer.parseInt(args[1]) : 32;
         GgmlType type = GgmlType.valueOf(args.length > 2 ? args[2] : "Q8_0");
+        int draftTokens = args.length > 3 ? Integer.parseInt(args[3]) : 8;     // speculative decoding; 0 = off
         if (!Files.exists(gguf)) {
             Files.createDirectories(gguf.toAbsolutePath().getParent());
             Tekken tekken = SynthGguf.tekken();
@@ -51,7 +52,8 @@ public final class ServeBench {
             System.out.printf("wrote %s (%.2f GB) in %.1f s%n", gguf, Files.size(gguf) / 1e9, (System.nanoTime() - t0) / 1e9);
         }
         try (ModelCompletionEngine engine = ModelCompletionEngine.load(
-                     EngineOptions.of(gguf).withModelId("bench").withMaxParallel(8).withContextTokens(8192));
+                     EngineOptions.of(gguf).withModelId("bench").withMaxParallel(8).withContextTokens(8192)
+                             .withDraftTokens(draftTokens));
              JmistralServer server = new JmistralServer(ServerOptions.loopback(0), engine).start()) {
             String base = "http://127.0.0.1:" + server.port();
             run(base, 1, 4);                       // warm-up (JIT, page cache)
@@ -62,6 +64,8 @@ public final class ServeBench {
                 double tps = run(base, clients, tokens);
                 if (clients == 1) one = tps;
                 System.out.printf("clients %d: %.2f tokens/s aggregate (%.2fx one client)%n", clients, tps, tps / one);
+                var m = engine.schedulerMetrics();
+                if (m != null) System.out.printf("  drafted %d, accepted %d so far%n", m.draftedTokens(), m.acceptedTokens());
             }
         }
     }
