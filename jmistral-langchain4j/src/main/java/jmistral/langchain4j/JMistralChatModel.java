@@ -1,15 +1,9 @@
 package jmistral.langchain4j;
 
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.ChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.ChatResponse;
 import dev.langchain4j.exception.LangChain4jException;
-
-import java.util.List;
-import java.util.Set;
 
 /**
  * Mistral Small 3.2 in-process as a LangChain4j {@link ChatModel}: no server, the model runs in this JVM.
@@ -22,11 +16,10 @@ import java.util.Set;
  * </pre>
  * What of a {@link ChatRequest} is supported, and what is refused, is listed in the module's README.
  */
-public final class JMistralChatModel implements ChatModel, AutoCloseable {
-    private final ModelSettings settings;
+public final class JMistralChatModel extends InProcessModel implements ChatModel {
 
     private JMistralChatModel(ModelSettings settings) {
-        this.settings = settings;
+        super(settings);
     }
 
     public static Builder builder() {
@@ -42,27 +35,6 @@ public final class JMistralChatModel implements ChatModel, AutoCloseable {
             throw new LangChain4jException("jmistral: " + e.getMessage(), e);
         }
         return ResponseMapping.map(answer, settings.modelName());
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return settings.defaults();
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return settings.listeners();
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return ModelSettings.CAPABILITIES;
-    }
-
-    /** Closes the engine if this model opened it (not one given with {@code .engine(...)}). */
-    @Override
-    public void close() {
-        settings.close();
     }
 
     public static final class Builder extends JMistralModelBuilder<Builder> {

@@ -1,14 +1,8 @@
 package jmistral.langchain4j;
 
-import dev.langchain4j.model.chat.Capability;
 import dev.langchain4j.model.chat.StreamingChatModel;
-import dev.langchain4j.model.chat.listener.ChatModelListener;
 import dev.langchain4j.model.chat.request.ChatRequest;
-import dev.langchain4j.model.chat.request.ChatRequestParameters;
 import dev.langchain4j.model.chat.response.StreamingChatResponseHandler;
-
-import java.util.List;
-import java.util.Set;
 
 /**
  * Mistral Small 3.2 in-process as a LangChain4j {@link StreamingChatModel}: text token by token,
@@ -17,11 +11,10 @@ import java.util.Set;
  * {@code StreamingHandle} of any partial callback's context; a handler that throws cancels too.
  * Requests the model cannot take reach the handler's {@code onError}.
  */
-public final class JMistralStreamingChatModel implements StreamingChatModel, AutoCloseable {
-    private final ModelSettings settings;
+public final class JMistralStreamingChatModel extends InProcessModel implements StreamingChatModel {
 
     private JMistralStreamingChatModel(ModelSettings settings) {
-        this.settings = settings;
+        super(settings);
     }
 
     public static Builder builder() {
@@ -38,27 +31,6 @@ public final class JMistralStreamingChatModel implements StreamingChatModel, Aut
             return;
         }
         new StreamingAnswer(stream, handler, settings.modelName()).start();
-    }
-
-    @Override
-    public ChatRequestParameters defaultRequestParameters() {
-        return settings.defaults();
-    }
-
-    @Override
-    public List<ChatModelListener> listeners() {
-        return settings.listeners();
-    }
-
-    @Override
-    public Set<Capability> supportedCapabilities() {
-        return ModelSettings.CAPABILITIES;
-    }
-
-    /** Closes the engine if this model opened it (not one given with {@code .engine(...)}). */
-    @Override
-    public void close() {
-        settings.close();
     }
 
     public static final class Builder extends JMistralModelBuilder<Builder> {
