@@ -8,6 +8,7 @@ import jmistral.chat.PromptEncoder;
 import jmistral.chat.PromptFormat;
 import jmistral.chat.SystemPromptTemplate;
 import jmistral.chat.ValidationMode;
+import jmistral.engine.Engine;
 import jmistral.gguf.GgufFile;
 import jmistral.hub.DefaultModels;
 import jmistral.hub.ResolvedModel;
@@ -29,6 +30,7 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
@@ -140,22 +142,25 @@ final class TokenizeCommand implements Callable<Integer> {
 
     private Tekken loadTokenizer() {
         if (source.tekken != null) return Tekken.fromTekkenJson(source.tekken);
-        Path m = localModel();
-        if (m == null) {                                  // a Hub repo id: its tekken.json, or the GGUF's vocabulary
+        Path local = localModel();
+        Optional<Path> tekkenJson = Optional.empty();
+        if (local == null) {                              // a Hub repo id: its files as the engine would open them
             ResolvedModel r = hubModel();
-            if (r.tekkenJson().isPresent()) return Tekken.fromTekkenJson(r.tekkenJson().get());
-            if (!r.isGguf()) throw new ParameterException(spec.commandLine(), source.model + " has no tekken.json and no GGUF file");
-            m = r.model();
+            tekkenJson = r.tekkenJson();
+            local = r.model();
         }
+        Path m = local;
         if (Files.isDirectory(m)) {
-            Path t = m.resolve("tekken.json");
-            if (!Files.isRegularFile(t)) throw new ParameterException(spec.commandLine(), "model folder " + m + " has no tekken.json");
-            return Tekken.fromTekkenJson(t);
+            tekkenJson = tekkenJson.or(() -> Optional.of(m.resolve("tekken.json")).filter(Files::isRegularFile));
+            return Engine.tokenizerOf(Optional.empty(), tekkenJson).orElseThrow(() ->
+                    new ParameterException(spec.commandLine(), "model folder " + m + " has no tekken.json"));
         }
         if (!Files.isRegularFile(m)) throw new ParameterException(spec.commandLine(), "no such file or folder: " + m);
         if (m.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".json")) return Tekken.fromTekkenJson(m);
-        try (GgufFile g = GgufFile.open(m)) {
-            return Tekken.fromGgufMetadata(g.metadata());
+        try (GgufFile g = GgufFile.open(m)) {              // the same rule as Engine.open: the GGUF's vocabulary first
+            Optional<Path> besideIt = tekkenJson;
+            return Engine.tokenizerOf(Optional.of(g.metadata()), besideIt).orElseThrow(() ->
+                    new ParameterException(spec.commandLine(), m + " has no tokenizer: no vocabulary in the GGUF file and no tekken.json"));
         }
     }
 

@@ -136,15 +136,24 @@ public final class Engine implements AutoCloseable {
      * have more ids than the model (a model may have padding rows beyond the tokenizer's).
      */
     private static Tekken findTokenizer(LoadedModel model, ResolvedModel resolved) {
-        Optional<Map<String, Object>> gguf = model.ggufMetadata();
-        Tekken t;
-        if (gguf.isPresent() && gguf.get().containsKey("tokenizer.ggml.tokens")) t = Tekken.fromGgufMetadata(gguf.get());
-        else t = model.tekkenJson().or(resolved::tekkenJson).map(Tekken::fromTekkenJson).orElse(null);
+        Tekken t = tokenizerOf(model.ggufMetadata(), model.tekkenJson().or(resolved::tekkenJson)).orElse(null);
         if (t != null && t.vocabSize() > model.config().vocabSize()) {
             throw new IllegalArgumentException("the tokenizer has " + t.vocabSize() + " tokens but the model only "
                     + model.config().vocabSize() + ": they do not belong together (" + resolved.model() + ")");
         }
         return t;
+    }
+
+    /**
+     * The one rule for which of a model's files gives its tokenizer, for every caller (the engine when it
+     * opens a model, `jmistral tokenize` without loading weights): the GGUF file's own vocabulary when it
+     * has one, else the tekken.json; empty when there is neither.
+     */
+    public static Optional<Tekken> tokenizerOf(Optional<Map<String, Object>> ggufMetadata, Optional<Path> tekkenJson) {
+        if (ggufMetadata.isPresent() && ggufMetadata.get().containsKey("tokenizer.ggml.tokens")) {
+            return Optional.of(Tekken.fromGgufMetadata(ggufMetadata.get()));
+        }
+        return tekkenJson.map(Tekken::fromTekkenJson);
     }
 
     // --- what the model is ----------------------------------------------------------------------------
