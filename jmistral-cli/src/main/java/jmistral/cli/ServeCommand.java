@@ -82,12 +82,12 @@ final class ServeCommand implements Callable<Integer> {
     long maxBody;
 
     @Option(names = "--read-timeout", defaultValue = "20", paramLabel = "SECONDS",
-            description = "close a connection that sends nothing for this long: half-sent requests, unsent bodies, "
-                    + "idle keep-alive connections (default: ${DEFAULT-VALUE})")
+            description = "close an idle keep-alive connection after this long (the HTTP layer does not yet apply it to "
+                    + "a connection that never sends a request or stops mid-request) (default: ${DEFAULT-VALUE})")
     int readTimeoutSeconds;
 
     @Option(names = "--max-connections", defaultValue = "4096", paramLabel = "N",
-            description = "open connections accepted at once; more are closed on arrival (default: ${DEFAULT-VALUE})")
+            description = "open connections served at once; more wait in the listen backlog until one closes (default: ${DEFAULT-VALUE})")
     int maxConnections;
 
     @Option(names = "--port-file", paramLabel = "FILE",

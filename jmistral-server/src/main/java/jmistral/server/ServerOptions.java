@@ -16,7 +16,7 @@ import java.time.Duration;
 public record ServerOptions(String host, int port, String apiKey, long maxBodyBytes, Duration readTimeout,
                             int maxConnections) {
     public static final long DEFAULT_MAX_BODY = 64L << 20;
-    /** An idle or half-sent connection is closed after this (the bound: within 30 s). */
+    /** An idle keep-alive connection is closed after this; Helidon 4.5 does not apply it to a connection that never sends a request or stops mid-request. */
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(20);
     /**
      * Room for many clients while staying well under a typical descriptor limit (ulimit -n 20000 here; the
