@@ -15,7 +15,9 @@ import java.util.function.Supplier;
  * {@code [CALL_ID]id} before [ARGS]), then {@code </s>}. Feed ids with {@link #push} and read the
  * {@link Event}s (text deltas, call starts, argument deltas); call {@link #finish} at the end and read
  * {@link #result}. Without [ARGS], a name like {@code get_weather{"city": "Paris"}} is split at the first
- * '{' (vLLM's fallback). Calls without an id get a random 9-alphanumeric one. One parser per sequence.
+ * '{' (vLLM's fallback). Calls without an id get a random 9-alphanumeric one, and so does a call whose
+ * model-written id is not 9 letters and digits or repeats an earlier call's id in the same answer: the
+ * answer goes back into the next request, whose validation would refuse such ids. One parser per sequence.
  */
 public final class OutputParser {
 
@@ -119,14 +121,23 @@ public final class OutputParser {
 
     private void startCall(List<Event> events) {
         String callId = id.toString().strip();
-        if (callId.isEmpty()) {
-            callId = idGenerator.get();
+        if (!usableId(callId)) {
+            do callId = idGenerator.get(); while (!usableId(callId));
             id.setLength(0);
             id.append(callId);
         }
         events.add(new Event.ToolCallStart(calls.size(), callId, name.toString().strip()));
         started = true;
     }
+
+    /** 9 letters and digits (what request validation accepts) and not the id of an earlier call of this answer. */
+    private boolean usableId(String callId) {
+        if (!VALID_ID.matcher(callId).matches()) return false;
+        for (ToolCall c : calls) if (c.id().equals(callId)) return false;
+        return true;
+    }
+
+    private static final java.util.regex.Pattern VALID_ID = java.util.regex.Pattern.compile("[a-zA-Z0-9]{9}");
 
     private void closeCall(List<Event> events) {
         flushDecoder(events);

@@ -50,6 +50,22 @@ class OutputParserTest {
     }
 
     @Test
+    void repeatedOrMalformedModelIdsAreReplaced() {
+        // The model repeats its first id, then writes one that request validation would refuse (too short).
+        int[] gen = ids(9, "f", 33, "abcDEF123", 32, "{}", 9, "g", 33, "abcDEF123", 32, "{}", 9, "h", 33, "x-1", 32, "{}", 2);
+        List<String> generated = new ArrayList<>(List.of("abcDEF123", "gen000002", "gen000003")); // the first repeats too
+        OutputParser p = new OutputParser(t, () -> generated.removeFirst());
+        for (int id : gen) p.push(id);
+        p.finish();
+        OutputParser.Result r = p.result();
+        assertEquals(List.of(new ToolCall("abcDEF123", "f", "{}"), new ToolCall("gen000002", "g", "{}"), new ToolCall("gen000003", "h", "{}")),
+                r.toolCalls());
+        ChatRequest next = ChatRequest.of(List.of(ChatMessage.User.text("go"), new ChatMessage.Assistant(null, r.toolCalls(), false),
+                new ChatMessage.Tool("abcDEF123", "f", "1"), new ChatMessage.Tool("gen000002", "g", "2"), new ChatMessage.Tool("gen000003", "h", "3")));
+        RequestValidator.validate(next, ValidationMode.SERVING); // the answer is a valid next turn
+    }
+
+    @Test
     void plainTextStreamsCompleteCharacters() {
         int[] gen = ids("Zürich 🎉 ok", 2);
         OutputParser p = new OutputParser(t);
