@@ -6,6 +6,10 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.http.RequestException;
+import jmistral.server.connection.ConnectionGuard;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -13,7 +17,6 @@ import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
 
 import java.io.IOException;
-import java.time.Duration;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -42,6 +45,7 @@ public final class JmistralServer implements AutoCloseable {
     private final ResponsesEndpoint responses;
     private final long startedAt = System.currentTimeMillis() / 1000;
     private WebServer server;
+    private ConnectionGuard connections;
 
     public JmistralServer(ServerOptions options, CompletionEngine engine) {
         this.options = options;
@@ -53,22 +57,15 @@ public final class JmistralServer implements AutoCloseable {
 
     /** Starts listening; returns this server (see {@link #port()}). */
     public JmistralServer start() {
-        Duration timeout = options.readTimeout();
-        server = WebServer.builder()
+        connections = new ConnectionGuard(Http1Config.builder().maxPrologueLength(MAX_REQUEST_LINE).maxHeadersSize(MAX_HEADER_BYTES).build(),
+                options.readTimeout(), options.maxConnections());
+        WebServerConfig.Builder config = WebServer.builder()
                 .host(options.host())
                 .port(options.port())
-                // Blocking sockets, so the read timeout (SO_TIMEOUT) applies to every read: a connection that
-                // sends half a request, declares a body it never sends, or idles between requests is closed
-                // after it (NIO channels ignore SO_TIMEOUT). The idle sweep is a second net for the same.
+                // blocking sockets: a read the read deadline cuts (by closing the socket) ends at once
                 .useNio(false)
-                .connectionOptions(o -> o.readTimeout(timeout).connectTimeout(timeout))
-                .idleConnectionTimeout(timeout)
-                .idleConnectionPeriod(Duration.ofSeconds(Math.max(1, Math.min(5, timeout.toSeconds()))))
-                .maxTcpConnections(options.maxConnections())
-                .addProtocol(Http1Config.builder().maxPrologueLength(MAX_REQUEST_LINE).maxHeadersSize(MAX_HEADER_BYTES).build())
-                .routing(this::routes)
-                .build()
-                .start();
+                .routing(this::routes);
+        server = connections.applyTo(config).build().start();
         return this;
     }
 
@@ -79,6 +76,7 @@ public final class JmistralServer implements AutoCloseable {
     @Override
     public void close() {
         if (server != null) server.stop();
+        if (connections != null) connections.close();
     }
 
     private void routes(HttpRouting.Builder r) {
@@ -103,6 +101,8 @@ public final class JmistralServer implements AutoCloseable {
             handler.run();
         } catch (ApiError e) {
             sendError(res, e);
+        } catch (CloseConnectionException gone) {
+            throw gone; // the client went away or timed out mid-request: nothing to answer, Helidon closes
         } catch (RuntimeException e) {
             // The client learns only that it failed and which id to quote; the class and message stay in the log.
             String id = Long.toHexString(System.nanoTime());
@@ -124,9 +124,12 @@ public final class JmistralServer implements AutoCloseable {
             byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, options.maxBodyBytes() + 1));
             if (data.length > options.maxBodyBytes()) throw ApiError.tooLarge(options.maxBodyBytes());
             return data;
-        } catch (IOException | RuntimeException e) {
-            if (e instanceof ApiError a) throw a;
-            throw ApiError.tooLarge(options.maxBodyBytes());
+        } catch (IOException e) {
+            throw new CloseConnectionException("request body could not be read", e);
+        } catch (RequestException e) {
+            // Helidon's chunked-body parser: bad chunk size or terminator
+            throw ApiError.invalidRequest("body", "Malformed chunked request body: each chunk is a hex size, CRLF, the"
+                    + " bytes, CRLF, and the body ends with a 0-size chunk.");
         }
     }
 
