@@ -82,12 +82,14 @@ final class ServeCommand implements Callable<Integer> {
     long maxBody;
 
     @Option(names = "--read-timeout", defaultValue = "20", paramLabel = "SECONDS",
-            description = "close an idle keep-alive connection after this long (the HTTP layer does not yet apply it to "
-                    + "a connection that never sends a request or stops mid-request) (default: ${DEFAULT-VALUE})")
+            description = "close a connection that waits longer than this for bytes from its client: a request line, "
+                    + "headers or body left half-sent, a connection that never sends, an idle keep-alive connection "
+                    + "(default: ${DEFAULT-VALUE})")
     int readTimeoutSeconds;
 
     @Option(names = "--max-connections", defaultValue = "4096", paramLabel = "N",
-            description = "open connections served at once; more wait in the listen backlog until one closes (default: ${DEFAULT-VALUE})")
+            description = "open connections served at once; beyond it a new connection is answered 503 (Retry-After: 1, "
+                    + "Connection: close) and closed at once (default: ${DEFAULT-VALUE})")
     int maxConnections;
 
     @Option(names = "--port-file", paramLabel = "FILE",

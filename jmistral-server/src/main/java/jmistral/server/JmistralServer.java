@@ -2,6 +2,7 @@ package jmistral.server;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.helidon.common.buffers.DataReader;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
@@ -17,6 +18,7 @@ import io.helidon.webserver.http.ServerResponse;
 import io.helidon.webserver.http1.Http1Config;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -36,6 +38,8 @@ public final class JmistralServer implements AutoCloseable {
     static final int MAX_REQUEST_LINE = 8192;
     /** Largest header block. */
     static final int MAX_HEADER_BYTES = 32768;
+    /** Error code of a request whose HTTP framing could not be parsed (as the connection level answers it). */
+    static final String MALFORMED_HTTP = "malformed_http_request";
 
     private final ObjectMapper json = RequestJson.mapper();
     private final ServerOptions options;
@@ -124,12 +128,13 @@ public final class JmistralServer implements AutoCloseable {
             byte[] data = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, options.maxBodyBytes() + 1));
             if (data.length > options.maxBodyBytes()) throw ApiError.tooLarge(options.maxBodyBytes());
             return data;
-        } catch (IOException e) {
+        } catch (IOException | UncheckedIOException | DataReader.InsufficientDataAvailableException e) {
+            // the client closed or reset the connection mid-body, or the read timeout cut it: nothing to answer
             throw new CloseConnectionException("request body could not be read", e);
-        } catch (RequestException e) {
-            // Helidon's chunked-body parser: bad chunk size or terminator
-            throw ApiError.invalidRequest("body", "Malformed chunked request body: each chunk is a hex size, CRLF, the"
-                    + " bytes, CRLF, and the body ends with a 0-size chunk.");
+        } catch (RequestException | NumberFormatException | DataReader.IncorrectNewLineException e) {
+            // Helidon's chunked-body parser: a chunk size that is not hex, a missing CRLF, a bad terminator
+            throw new ApiError(400, "invalid_request_error", MALFORMED_HTTP, "body", "Malformed chunked request body: each"
+                    + " chunk is a hex size, CRLF, the bytes, CRLF, and the body ends with a 0-size chunk.", 0);
         }
     }
 
@@ -189,6 +194,8 @@ public final class JmistralServer implements AutoCloseable {
         metrics.error();
         if (res.isSent()) return;
         res.status(Status.create(e.status));
+        // the request's framing is lost: the next bytes cannot be read as a request
+        if (MALFORMED_HTTP.equals(e.code)) res.header(HeaderValues.CONNECTION_CLOSE);
         if (e.retryAfterSeconds > 0) res.header(HeaderNames.RETRY_AFTER, Integer.toString(e.retryAfterSeconds));
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(ErrorBodies.body(json, e).getBytes(StandardCharsets.UTF_8));

@@ -22,10 +22,12 @@ final class CapacityRefusal implements ServerConnection {
 
     private final ConnectionContext ctx;
     private final int cap;
+    private final ReadDeadlines.Watch watch;
 
-    CapacityRefusal(ConnectionContext ctx, int cap) {
+    CapacityRefusal(ConnectionContext ctx, int cap, ReadDeadlines deadlines) {
         this.ctx = ctx;
         this.cap = cap;
+        this.watch = deadlines.watch(() -> ctx.serverSocket().close());
     }
 
     static ApiError error(int cap) {
@@ -50,6 +52,9 @@ final class CapacityRefusal implements ServerConnection {
             // the client is already gone
         }
         LOG.fine(() -> "refused a connection from " + ctx.remotePeer().host() + ": " + cap + " open connections");
+        // the request is never read: drain it so the close does not reset the answer away
+        LingeringClose.drain(ctx.serverSocket(), watch);
+        watch.forget();
         // returning ends the connection: Helidon closes the socket
     }
 

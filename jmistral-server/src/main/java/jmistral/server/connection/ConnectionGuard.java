@@ -9,6 +9,7 @@ import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
 
@@ -34,9 +35,11 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
         this.http1Config = http1Config;
         this.maxConnections = maxConnections;
         this.slots = new Semaphore(maxConnections);
+        // Our listeners replace Helidon's (its TRACE-level wire loggers): Helidon 4.5 combines two or more
+        // listeners into one that forwards no event, so each direction must have exactly one.
         Http1Config withEvents = Http1Config.builder().from(http1Config)
-                .addReceiveListener(ConnectionEvents.received())
-                .addSendListener(ConnectionEvents.sent())
+                .receiveListeners(List.of(ConnectionEvents.received()))
+                .sendListeners(List.of(ConnectionEvents.sent()))
                 .build();
         this.http1 = Http1ConnectionSelector.builder().config(withEvents).build();
         this.deadlines = new ReadDeadlines(readTimeout);
@@ -89,7 +92,7 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
 
     @Override
     public ServerConnection connection(ConnectionContext ctx) {
-        if (!slots.tryAcquire()) return new CapacityRefusal(ctx, maxConnections);
+        if (!slots.tryAcquire()) return new CapacityRefusal(ctx, maxConnections, deadlines);
         try {
             return new GuardedConnection(ctx, http1, deadlines, slots::release);
         } catch (RuntimeException e) {

@@ -52,6 +52,9 @@ final class GuardedConnection implements ServerConnection {
     private final ServerConnection http;
     private volatile Stage stage = Stage.REQUEST_LINE;
     private volatile boolean servedAnyRequest;
+    /** Set when the server answered a request it could not parse: drain before closing. */
+    private volatile boolean lingerBeforeClose;
+    private volatile boolean lingering;
 
     GuardedConnection(ConnectionContext socketContext, ServerConnectionSelector http1, ReadDeadlines deadlines,
                       Runnable release) {
@@ -80,9 +83,18 @@ final class GuardedConnection implements ServerConnection {
                 return null;
             });
         } finally {
+            if (lingerBeforeClose && !watch.expired()) {
+                lingering = true;
+                LingeringClose.drain(socketContext.serverSocket(), watch);
+            }
             watch.forget();
             release.run();
         }
+    }
+
+    /** The request could not be parsed and is answered with an error: its unread rest is drained before closing. */
+    void answeredMalformedRequest() {
+        lingerBeforeClose = true;
     }
 
     @Override
@@ -106,8 +118,10 @@ final class GuardedConnection implements ServerConnection {
     void responseStarted(boolean closeAfter) {
         stage = Stage.REQUEST_LINE;
         servedAnyRequest = true;
-        // Ends Helidon's request loop once this response is out (no interrupt: the response is being written).
-        if (closeAfter) http.close(false);
+        // Ends Helidon's request loop once this routed response is out. Not for an error answer from the direct
+        // handler: Helidon ends the connection after it anyway, and its thread may still count as reading the
+        // request line, which close(false) would interrupt in the middle of writing the answer.
+        if (closeAfter && !lingerBeforeClose) http.close(false);
     }
 
     /**
@@ -131,6 +145,10 @@ final class GuardedConnection implements ServerConnection {
     }
 
     private void closeForTimeout() {
+        if (lingering) {
+            closeSocket();
+            return;
+        }
         Stage waitingFor = stage;
         PeerInfo peer = socketContext.remotePeer();
         String line = "closed connection from " + peer.host() + ":" + peer.port() + ": no bytes for "
@@ -138,6 +156,10 @@ final class GuardedConnection implements ServerConnection {
         // a keep-alive connection that idles after its requests is routine; a request left half-sent is not
         boolean routine = waitingFor == Stage.REQUEST_LINE && servedAnyRequest;
         LOG.log(routine ? Level.FINE : Level.INFO, line);
+        closeSocket();
+    }
+
+    private void closeSocket() {
         try {
             socketContext.serverSocket().close();
         } catch (RuntimeException e) {

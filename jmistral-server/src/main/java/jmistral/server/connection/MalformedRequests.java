@@ -8,6 +8,7 @@ import jmistral.server.ApiError;
 import jmistral.server.ErrorBodies;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 
 /**
  * Helidon's answer to a request it could not parse (request line, headers, framing, chunked body): an
@@ -28,8 +29,9 @@ final class MalformedRequests implements DirectHandler {
     @Override
     public TransportResponse handle(TransportRequest request, EventType eventType, Status defaultStatus,
                                     ServerResponseHeaders headers, String message) {
-        GuardedConnection.Stage stage = GuardedConnection.current().map(GuardedConnection::stage)
-                .orElse(GuardedConnection.Stage.REQUEST_LINE);
+        Optional<GuardedConnection> connection = GuardedConnection.current();
+        connection.ifPresent(GuardedConnection::answeredMalformedRequest);
+        GuardedConnection.Stage stage = connection.map(GuardedConnection::stage).orElse(GuardedConnection.Stage.REQUEST_LINE);
         ApiError error = error(request, defaultStatus, stage);
         headers.set(HeaderNames.CONTENT_TYPE, "application/json");
         if (error.retryAfterSeconds > 0) headers.set(HeaderNames.RETRY_AFTER, Integer.toString(error.retryAfterSeconds));

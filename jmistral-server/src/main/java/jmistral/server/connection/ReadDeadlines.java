@@ -19,8 +19,6 @@ import java.util.concurrent.TimeUnit;
  * held forever. One sweeper thread checks every connection a few times per timeout.
  */
 final class ReadDeadlines implements AutoCloseable {
-    private static final long NOT_READING = Long.MIN_VALUE;
-
     private final long timeoutNanos;
     private final Set<Watch> watches = ConcurrentHashMap.newKeySet();
     private final ScheduledExecutorService sweeper;
@@ -48,8 +46,7 @@ final class ReadDeadlines implements AutoCloseable {
     private void sweep() {
         long now = System.nanoTime();
         for (Watch w : watches) {
-            long since = w.readingSince;
-            if (since != NOT_READING && now - since > timeoutNanos && watches.remove(w)) {
+            if (w.reading && now - w.deadline > 0 && watches.remove(w)) {
                 w.expired = true;
                 try {
                     w.expire.run();
@@ -68,7 +65,8 @@ final class ReadDeadlines implements AutoCloseable {
     /** One connection's read clock. */
     final class Watch {
         private final Runnable expire;
-        private volatile long readingSince = NOT_READING;
+        private volatile long deadline;
+        private volatile boolean reading;
         private volatile boolean expired;
 
         private Watch(Runnable expire) {
@@ -76,11 +74,17 @@ final class ReadDeadlines implements AutoCloseable {
         }
 
         void readStarts() {
-            readingSince = System.nanoTime();
+            readStarts(timeoutNanos);
+        }
+
+        /** A read with its own limit (the short wait of a lingering close). */
+        void readStarts(long limitNanos) {
+            deadline = System.nanoTime() + limitNanos;
+            reading = true;
         }
 
         void readEnds() {
-            readingSince = NOT_READING;
+            reading = false;
         }
 
         /** Whether the sweeper closed this connection for waiting too long. */
