@@ -16,8 +16,7 @@ import java.lang.foreign.MemorySegment;
  * <li>matmul, small batches (up to one vector's lanes of tokens, batched decode): panels of
  *     {@value #PANEL_ROWS} rows dequantized once per tile of {@value #TOKEN_TILE} tokens, multiplied
  *     by a register-blocked 4x4 f32 dot kernel ({@link F32Tile#dot4x4}), {@link #matmulTiled}.</li>
- * <li>matmul, large batches (prefill): tokens transposed into tiles of LANES, 8-row panels times two
- *     tiles by broadcast FMAs ({@link F32Tile#rows8x2}), {@link #matmulWide}.</li>
+ * <li>matmul, large batches (prefill): {@link PrefillGemm}, a blocked GEMM over dequantized panels.</li>
  * </ul>
  * The matmul paths equal matvec within float rounding, not bit for bit.
  */
@@ -36,8 +35,6 @@ final class BlockMatrix implements Matrix {
     static final int EXACT_MAX_TOKENS = Integer.getInteger("jmistral.matmul.exactTokens", 3);
     /** Tokens multiplied with one dequantized panel before moving to the next panel. */
     static final int TOKEN_TILE = 16;
-    /** Token tiles of {@link #matmulWide} taken together: about this many bytes of transposed tokens (L2/L3). */
-    static final long TOKEN_GROUP_BYTES = 2L << 20;
     /** Rows dequantized together (the micro-kernel's row count). */
     static final int PANEL_ROWS = 4;
     /**
@@ -107,7 +104,7 @@ final class BlockMatrix implements Matrix {
         if (n >= 2 && n <= FUSED_MAX_TOKENS && block.hasDot4Tokens()) matmulFused(x, n, out);
         else if (n <= EXACT_MAX_TOKENS) matmulExact(x, n, out);
         else if (n <= VectorLanes.LANES) matmulTiled(x, n, out);
-        else matmulWide(x, n, out);
+        else PrefillGemm.matmul(block, data, rows, cols, rowBytes, x, n, out);
     }
 
     /**
@@ -176,57 +173,6 @@ final class BlockMatrix implements Matrix {
                 }
             }
         });
-    }
-
-    /**
-     * Prefill (more tokens than vector lanes): the tokens are transposed once into tiles of LANES
-     * ({@link F32Tile#transposeTokens}, [tiles][cols][LANES]); rows go in panels of 8, split over the
-     * pool; each panel is dequantized into [8][cols] f32 and multiplied with two token tiles at a time
-     * by {@link F32Tile#rows8x2} (broadcast weight x token vector, 16 accumulators). Token tiles go
-     * in groups of about {@value #TOKEN_GROUP_BYTES} bytes; each thread takes its panels through one group
-     * after another, so the group stays in cache while the panels stream by, and dequantizes a panel
-     * once per group. Not bit-identical to matvec (another summation order), within float rounding of it.
-     *
-     * <p>Measured (MatmulBench-style, one thread, Q4_K, best of 6 alternating runs): 32768x5120 at
-     * 64 tokens 122 ms against 214 for the 4x4 kernel of {@link #matmulTiled}, at 256 tokens 454 against
-     * 856; 5120x32768 at 256 tokens 506 against 1384. The 4x4 kernel reads both operands from L2 and
-     * stays ahead only up to one tile of tokens.
-     */
-    private void matmulWide(float[] x, int n, float[] out) {
-        int lanes = VectorLanes.LANES, tiles = ((n + lanes - 1) / lanes + 1) & ~1, tileFloats = cols * lanes; // an even count
-        if ((long) tiles * tileFloats > Integer.MAX_VALUE - 16) {
-            throw new IllegalArgumentException("a batch of " + n + " tokens x " + cols + " columns is too large for one matmul; split it into smaller chunks");
-        }
-        float[] xt = new float[tiles * tileFloats]; // [tiles][cols][LANES], zero past n
-        ComputePool.current().parallelFor(tiles, tt -> F32Tile.transposeTokens(x, tt * lanes, Math.max(0, Math.min(lanes, n - tt * lanes)), cols, xt, tt * tileFloats));
-        // tiles per group: an even number (pairs for rows8x2), at least 2; tiles is even too
-        int group = Math.max(2, (int) (TOKEN_GROUP_BYTES / (4L * tileFloats)) & ~1);
-        int panels = (rows + F32Tile.ROWS - 1) / F32Tile.ROWS, sumFloats = F32Tile.ROWS * lanes;
-        ComputePool.current().parallelForRange(panels, (p0, p1) -> {
-            float[] w = new float[F32Tile.ROWS * cols]; // one dequantized panel: [8][cols]
-            float[] sums = new float[2 * sumFloats];     // [2 tiles][8 rows][LANES]
-            for (int g0 = 0; g0 < tiles; g0 += group) {
-                int g1 = Math.min(tiles, g0 + group);
-                for (int p = p0; p < p1; p++) {
-                    int r0 = p * F32Tile.ROWS, nr = Math.min(F32Tile.ROWS, rows - r0);
-                    for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes, w, i * cols, blocksPerRow);
-                    if (nr < F32Tile.ROWS) java.util.Arrays.fill(w, nr * cols, w.length, 0f); // rows past the matrix
-                    for (int tt = g0; tt < g1; tt += 2) {
-                        F32Tile.rows8x2(w, 0, cols, xt, tt * tileFloats, (tt + 1) * tileFloats, cols, sums, 0, sumFloats);
-                        scatter(sums, 0, out, r0, nr, tt * lanes, n);
-                        scatter(sums, sumFloats, out, r0, nr, (tt + 1) * lanes, n);
-                    }
-                }
-            }
-        });
-    }
-
-    /** One tile's sums [8 rows][LANES tokens] at sums[off ..] to out [token][row], for rows r0.. (nr of them) and tokens t0.. below n. */
-    private void scatter(float[] sums, int off, float[] out, int r0, int nr, int t0, int n) {
-        int lanes = VectorLanes.LANES;
-        for (int j = 0, nt = Math.min(lanes, n - t0); j < nt; j++) {
-            for (int i = 0; i < nr; i++) out[(t0 + j) * rows + r0 + i] = sums[off + i * lanes + j];
-        }
     }
 
     public Matrix firstRows(int n) {

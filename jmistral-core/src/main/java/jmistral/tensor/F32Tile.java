@@ -13,9 +13,8 @@ import jdk.incubator.vector.VectorOperators;
  *     full row; each loaded weight vector feeds one FMA per token and each token vector one FMA per
  *     row, 16 FMAs per 8 loads (a 1x4 kernel does 4 per 5). w: rows of {@code cols} floats at
  *     w[wOff + i*cols]; x: tokens at x[xOff + j*cols]; results to out[(t + j)*outRows + r + i].</li>
- * <li>Prefill ({@link #rows8x2}): 8 rows times two tiles of LANES tokens, the tokens transposed
- *     ({@link #transposeTokens}) so that each weight is broadcast against a vector of tokens and no
- *     lane reduction is needed.</li>
+ * <li>Prefill ({@link PrefillGemm}): the tokens transposed into tiles of LANES ({@link #transposeTokens})
+ *     so that each weight is broadcast against a vector of tokens and no lane reduction is needed.</li>
  * </ul>
  */
 final class F32Tile {
@@ -85,11 +84,8 @@ final class F32Tile {
         store(out, outRows, r, t, c, cols, w, wOff, x, x0, x1, x2, x3, a0, a1, a2, a3);
     }
 
-    /** Rows per {@link #rows8x2}. */
-    static final int ROWS = 8;
-
     /**
-     * Token tile transposed for {@link #rows8x2}: xt[xtOff + k*LANES + j] = x[(t0 + j)*cols + k] for the
+     * Token tile transposed for {@link PrefillGemm}: xt[xtOff + k*LANES + j] = x[(t0 + j)*cols + k] for the
      * nt (<= LANES) tokens t0.., zero lanes past nt. [cols][LANES]
      */
     static void transposeTokens(float[] x, int t0, int nt, int cols, float[] xt, int xtOff) {
@@ -98,57 +94,5 @@ final class F32Tile {
             int src = (t0 + j) * cols;
             for (int k = 0; k < cols; k++) xt[xtOff + k * LANES + j] = x[src + k];
         }
-    }
-
-    /**
-     * 8 weight rows times two transposed token tiles over {@code len} columns, written to
-     * sums[sumsOff + i*LANES + j] (row i, token j of the first tile; the second's at sumsNext).
-     * Per column k: the tiles' token vectors xt[xtOff + k*LANES] and xt[xtNext + k*LANES], and per
-     * row its weight w[wOff + i*wStride + k] broadcast into two FMAs (a_i += w_ik * u_k,
-     * b_i += w_ik * v_k). Lane j of a_i sums row i times token j in column order. 16 accumulators
-     * plus 3 operands fit AVX-512's 32 registers; per FMA half a broadcast and 1/8 of a vector load,
-     * all from L1: measured about 1.7 FMAs per cycle (with one tile and 8 accumulators the
-     * broadcasts limited it to about 1.1).
-     */
-    static void rows8x2(float[] w, int wOff, int wStride, float[] xt, int xtOff, int xtNext, int len, float[] sums, int sumsOff, int sumsNext) {
-        int w0 = wOff, w1 = w0 + wStride, w2 = w1 + wStride, w3 = w2 + wStride;
-        int w4 = w3 + wStride, w5 = w4 + wStride, w6 = w5 + wStride, w7 = w6 + wStride;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
-        for (int k = 0; k < len; k++) {
-            FloatVector u = FloatVector.fromArray(F, xt, xtOff + k * LANES), v = FloatVector.fromArray(F, xt, xtNext + k * LANES);
-            FloatVector s = FloatVector.broadcast(F, w[w0 + k]);
-            a0 = s.fma(u, a0); b0 = s.fma(v, b0);
-            s = FloatVector.broadcast(F, w[w1 + k]);
-            a1 = s.fma(u, a1); b1 = s.fma(v, b1);
-            s = FloatVector.broadcast(F, w[w2 + k]);
-            a2 = s.fma(u, a2); b2 = s.fma(v, b2);
-            s = FloatVector.broadcast(F, w[w3 + k]);
-            a3 = s.fma(u, a3); b3 = s.fma(v, b3);
-            s = FloatVector.broadcast(F, w[w4 + k]);
-            a4 = s.fma(u, a4); b4 = s.fma(v, b4);
-            s = FloatVector.broadcast(F, w[w5 + k]);
-            a5 = s.fma(u, a5); b5 = s.fma(v, b5);
-            s = FloatVector.broadcast(F, w[w6 + k]);
-            a6 = s.fma(u, a6); b6 = s.fma(v, b6);
-            s = FloatVector.broadcast(F, w[w7 + k]);
-            a7 = s.fma(u, a7); b7 = s.fma(v, b7);
-        }
-        a0.intoArray(sums, sumsOff);
-        a1.intoArray(sums, sumsOff + LANES);
-        a2.intoArray(sums, sumsOff + 2 * LANES);
-        a3.intoArray(sums, sumsOff + 3 * LANES);
-        a4.intoArray(sums, sumsOff + 4 * LANES);
-        a5.intoArray(sums, sumsOff + 5 * LANES);
-        a6.intoArray(sums, sumsOff + 6 * LANES);
-        a7.intoArray(sums, sumsOff + 7 * LANES);
-        b0.intoArray(sums, sumsNext);
-        b1.intoArray(sums, sumsNext + LANES);
-        b2.intoArray(sums, sumsNext + 2 * LANES);
-        b3.intoArray(sums, sumsNext + 3 * LANES);
-        b4.intoArray(sums, sumsNext + 4 * LANES);
-        b5.intoArray(sums, sumsNext + 5 * LANES);
-        b6.intoArray(sums, sumsNext + 6 * LANES);
-        b7.intoArray(sums, sumsNext + 7 * LANES);
     }
 }

@@ -145,9 +145,9 @@ class BlockTypeTest {
     }
 
     /**
-     * A prefill-sized batch: enough tokens that {@link BlockMatrix}'s wide path takes several token
-     * groups (8192 columns: 64 tokens a group at any vector width), an odd token count (the last tile
-     * half empty, the tile count padded to even) and a row count that is not a multiple of its 8-row panel.
+     * A prefill-sized batch through {@link PrefillGemm} on long rows (8192 columns: 32 column blocks),
+     * an odd token count (the last tile half empty, the tile count padded to even) and a row count that
+     * is not a multiple of its 12-row panel.
      */
     @ParameterizedTest
     @EnumSource(names = {"Q8_0", "Q4_K", "F16"})
@@ -155,6 +155,33 @@ class BlockTypeTest {
         BlockType bt = BlockType.of(type);
         Random rnd = new Random(type.ordinal() * 7L + 1);
         int rows = 11, cols = 8192, n = 150;
+        MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
+        Matrix m = Matrix.of(type, rows, cols, w);
+        long rowBytes = type.bytesFor(cols);
+        float[][] ref = new float[rows][];
+        for (int r = 0; r < rows; r++) ref[r] = referenceRow(bt, w, rowBytes, r, cols);
+        float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows], mv = new float[rows];
+        m.matmul(x, n, out);
+        for (int t = 0; t < n; t++) {
+            m.matvec(java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), mv);
+            for (int r = 0; r < rows; r++) {
+                assertEquals(mv[r], out[t * rows + r], 2 * tolerance(ref[r], x, t * cols), type + " token " + t + " of " + n + ", row " + r);
+            }
+        }
+    }
+
+    /**
+     * {@link PrefillGemm}'s blocking edges: several row blocks and a last one with a partial 12-row
+     * panel, two token groups (more than {@link PrefillGemm#GROUP_TOKENS} tokens, the last one short)
+     * and, where the format allows it, a last column block shorter than {@link PrefillGemm#KC}.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_K", "F16"})
+    void prefillMatmulAcrossRowColumnAndTokenBlocksMatchesMatvec(GgmlType type) {
+        BlockType bt = BlockType.of(type);
+        Random rnd = new Random(type.ordinal() * 11L + 5);
+        int rows = 2 * PrefillGemm.rowsPerBlock(Integer.MAX_VALUE, 1) + 13, n = PrefillGemm.GROUP_TOKENS + 37;
+        int cols = type.blockSize == 256 ? 3 * 256 : 2 * 256 + 96; // Q8_0 and F16: a last column block of 96
         MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
         Matrix m = Matrix.of(type, rows, cols, w);
         long rowBytes = type.bytesFor(cols);
