@@ -3,6 +3,9 @@ package jmistral.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import jmistral.chat.ChatMessage;
@@ -21,6 +24,7 @@ import jmistral.engine.InvalidRequestException;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -30,8 +34,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * {@code POST /v1/chat/completions}. Runs on the request's virtual thread: parses the JSON into the chat
@@ -57,20 +59,44 @@ final class ChatCompletionsEndpoint {
         ChatCompletionRequest params = new ChatRequestParser(json, engine.allowRemoteImages(), engine.canReadImages()).parse(body);
         ChatCompletionRequest.WithSystemPrompts chat = params.withSystemPrompts(engine.defaultSystemPrompt());
         long startNanos = System.nanoTime();
-        BlockingQueue<ChatEvent> events = new LinkedBlockingQueue<>();
-        ChatHandle handle = start(engine, chat, events::add);
+        RequestEvents events = new RequestEvents(ClientConnection.of(req));
+        ChatHandle handle = start(engine, chat, events);
         String id = "chatcmpl-" + randomId(24);
         ChatResponses responses = new ChatResponses(json, id,
                 System.currentTimeMillis() / 1000, params.model() == null ? engine.modelId() : params.model());
         metrics.requestStarted();
         try {
-            if (params.stream()) stream(res, params, Dialect.of(req), events, responses, handle, id, startNanos);
+            if (params.stream()) stream(res, params, Dialect.of(req), events, responses, id, startNanos);
             else answer(res, params, events, responses, id, startNanos);
+        } catch (RequestEvents.ClientGone gone) {
+            clientLeft(res, params.stream(), handle, metrics, id, startNanos);
         } catch (InterruptedException e) {
             handle.cancel();
             Thread.currentThread().interrupt();
         } finally {
             metrics.requestFinished();
+        }
+    }
+
+    /**
+     * The client went away before its answer was complete (streaming or not): the request is cancelled,
+     * which frees its batch place and KV blocks at the scheduler's next step, and counted. A stream just
+     * ends; a blocking answer ends with nginx's 499 "client closed request" and {@code Connection: close},
+     * which nobody reads but which closes the connection. (The Responses API ends here too.)
+     */
+    static void clientLeft(ServerResponse res, boolean streaming, ChatHandle handle, ServerMetrics metrics, String id,
+                           long startNanos) {
+        handle.cancel();
+        metrics.cancelled();
+        RequestLog.cancelled(id, startNanos);
+        if (!streaming) {          // a stream's headers are out (or go with its closing); a blocking answer has none yet
+            res.header(HeaderValues.CONNECTION_CLOSE);
+            res.status(Status.create(499, "Client Closed Request"));
+            try {
+                res.send();
+            } catch (RuntimeException ignored) {
+                // the socket is gone: nothing to tell anyone
+            }
         }
     }
 
@@ -104,7 +130,7 @@ final class ChatCompletionsEndpoint {
                 && a.content() != null ? a.content() : "";
     }
 
-    private void answer(ServerResponse res, ChatCompletionRequest params, BlockingQueue<ChatEvent> events,
+    private void answer(ServerResponse res, ChatCompletionRequest params, RequestEvents events,
                         ChatResponses responses, String id, long startNanos) throws InterruptedException {
         ChatResponse.Collector answer = new ChatResponse.Collector();
         String prefix = answerPrefix(params.chat());
@@ -113,7 +139,7 @@ final class ChatCompletionsEndpoint {
         }
         boolean first = true;
         while (true) {
-            ChatEvent e = events.take();
+            ChatEvent e = events.next();
             if (first && (e instanceof TextDelta || e instanceof ToolCallStart)) {
                 metrics.firstToken(System.nanoTime() - startNanos);
                 first = false;
@@ -139,8 +165,9 @@ final class ChatCompletionsEndpoint {
     /** A tool call held back until its choice ends (Mistral's clients get each call whole). */
     private record PendingCall(String id, String name, StringBuilder arguments) {}
 
-    private void stream(ServerResponse res, ChatCompletionRequest params, Dialect dialect, BlockingQueue<ChatEvent> events,
-                        ChatResponses responses, ChatHandle handle, String id, long startNanos)
+    /** Writes the answer as server-sent events; a write that fails (the client left) is {@link RequestEvents.ClientGone}. */
+    private void stream(ServerResponse res, ChatCompletionRequest params, Dialect dialect, RequestEvents events,
+                        ChatResponses responses, String id, long startNanos)
             throws InterruptedException {
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
@@ -157,7 +184,7 @@ final class ChatCompletionsEndpoint {
         boolean first = true;
         try (OutputStream out = res.outputStream()) {
             while (true) {
-                ChatEvent e = events.take();
+                ChatEvent e = events.next();
                 if (first && (e instanceof TextDelta || e instanceof ToolCallStart)) {
                     metrics.firstToken(System.nanoTime() - startNanos);
                     first = false;
@@ -242,11 +269,8 @@ final class ChatCompletionsEndpoint {
                     }
                 }
             }
-        } catch (IOException | RuntimeException ioe) {
-            // The client went away (or the connection broke): stop generating at once.
-            handle.cancel();
-            metrics.cancelled();
-            RequestLog.cancelled(id, startNanos);
+        } catch (IOException | UncheckedIOException | CloseConnectionException broken) {
+            throw new RequestEvents.ClientGone();       // the client went away (or the connection broke)
         }
     }
 

@@ -3,6 +3,7 @@ package jmistral.server;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.helidon.http.HeaderNames;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import jmistral.engine.ChatEvent;
@@ -10,10 +11,9 @@ import jmistral.engine.ChatHandle;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * {@code POST /v1/responses}, OpenAI's Responses API, stateless: the body becomes the equivalent
@@ -43,14 +43,16 @@ final class ResponsesEndpoint {
             throw ApiError.internal("Could not map the request: " + e.getOriginalMessage());
         }
         long startNanos = System.nanoTime();
-        BlockingQueue<ChatEvent> events = new LinkedBlockingQueue<>();
-        ChatHandle handle = ChatCompletionsEndpoint.start(engine, params.withSystemPrompts(engine.defaultSystemPrompt()), events::add);
+        RequestEvents events = new RequestEvents(ClientConnection.of(req));
+        ChatHandle handle = ChatCompletionsEndpoint.start(engine, params.withSystemPrompts(engine.defaultSystemPrompt()), events);
         String id = "resp_" + ChatCompletionsEndpoint.randomId(24);
         String model = request.echo().model() != null ? request.echo().model() : engine.modelId();
         metrics.requestStarted();
         try {
-            if (request.stream()) stream(res, request, events, handle, id, model, startNanos);
+            if (request.stream()) stream(res, request, events, id, model, startNanos);
             else answer(res, request, events, id, model, startNanos);
+        } catch (RequestEvents.ClientGone gone) {
+            ChatCompletionsEndpoint.clientLeft(res, request.stream(), handle, metrics, id, startNanos);
         } catch (InterruptedException e) {
             handle.cancel();
             Thread.currentThread().interrupt();
@@ -59,12 +61,12 @@ final class ResponsesEndpoint {
         }
     }
 
-    private void answer(ServerResponse res, ResponsesRequest request, BlockingQueue<ChatEvent> events,
+    private void answer(ServerResponse res, ResponsesRequest request, RequestEvents events,
                         String id, String model, long startNanos) throws InterruptedException {
         ResponseAssembler assembler = new ResponseAssembler(json, id, model, request.echo(), event -> { });
         try {
             while (true) {
-                ChatEvent e = events.take();
+                ChatEvent e = events.next();
                 if (e instanceof ChatEvent.Failed f) {
                     RequestLog.failed(id, startNanos, f.message());
                     throw ApiError.internal(f.message());
@@ -82,8 +84,9 @@ final class ResponsesEndpoint {
         }
     }
 
-    private void stream(ServerResponse res, ResponsesRequest request, BlockingQueue<ChatEvent> events,
-                        ChatHandle handle, String id, String model, long startNanos)
+    /** Writes the events; a write that fails (the client left) is {@link RequestEvents.ClientGone}. */
+    private void stream(ServerResponse res, ResponsesRequest request, RequestEvents events,
+                        String id, String model, long startNanos)
             throws InterruptedException {
         res.header(HeaderNames.CONTENT_TYPE, "text/event-stream");
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
@@ -95,7 +98,7 @@ final class ResponsesEndpoint {
             });
             assembler.start();
             while (true) {
-                ChatEvent e = events.take();
+                ChatEvent e = events.next();
                 if (assembler.on(e) != null) {
                     finished(id, (ChatEvent.Completed) e, assembler, startNanos);
                     return;
@@ -105,11 +108,8 @@ final class ResponsesEndpoint {
                     return;
                 }
             }
-        } catch (IOException | RuntimeException gone) {
-            // the client went away (or the connection broke): stop generating at once
-            handle.cancel();
-            metrics.cancelled();
-            RequestLog.cancelled(id, startNanos);
+        } catch (IOException | UncheckedIOException | CloseConnectionException broken) {
+            throw new RequestEvents.ClientGone();       // the client went away (or the connection broke)
         }
     }
 
