@@ -30,7 +30,7 @@ class BadImageInputTest {
         return out.toByteArray();
     }
 
-    private static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
+    static void chunk(ByteArrayOutputStream out, String type, byte[] data) throws IOException {
         byte[] t = type.getBytes(StandardCharsets.US_ASCII);
         out.write(ByteBuffer.allocate(4).putInt(data.length).array());
         out.write(t);

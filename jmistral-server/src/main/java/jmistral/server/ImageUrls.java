@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Base64;
+import jmistral.image.ImageDecodeBusyException;
 import jmistral.image.ImageDecoder;
 import jmistral.image.ImageInputException;
 import jmistral.image.RgbImage;
@@ -18,6 +19,7 @@ import jmistral.image.RgbImage;
  */
 final class ImageUrls {
     private static final long MAX_REMOTE_IMAGE_BYTES = 32L << 20;
+    private static final int BUSY_RETRY_AFTER_SECONDS = 5;
 
     private final boolean allowRemoteImages;
     private final boolean visionAvailable;
@@ -48,6 +50,8 @@ final class ImageUrls {
             return images.decode(data, path);
         } catch (ImageInputException e) {
             throw ApiError.invalidRequest(path, "The image at " + path + " cannot be decoded: " + e.getMessage());
+        } catch (ImageDecodeBusyException e) {   // every decode permit held for longer than the wait: busy, not bad input
+            throw ApiError.overloaded(BUSY_RETRY_AFTER_SECONDS);
         }
     }
 
