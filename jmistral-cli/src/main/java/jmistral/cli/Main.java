@@ -31,6 +31,7 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
+        LibraryLogging.configure("1".equals(System.getenv("JMISTRAL_VERBOSE")) || java.util.Arrays.asList(args).contains("--verbose"));
         int code = commandLine().execute(args);
         System.exit(code);
     }
