@@ -15,7 +15,9 @@ import java.util.logging.Logger;
  * The TCP connection a request came on, checked for the client having gone away while its answer is
  * being generated. Helidon 4.5 tells a handler nothing about it: a stream learns it when a write fails
  * (only the second write after the client left fails, and nothing is written while a request waits for
- * a batch place or its prompt is computed), and a blocking answer writes nothing until the end.
+ * a batch place or its prompt is computed), and a blocking answer writes nothing until the end. (Its
+ * {@code HelidonSocket.idle()} / {@code isConnected()} pair is made for the client's connection pool: the
+ * watching thread gives up after the socket's read timeout and the connection then reads as closed.)
  *
  * <p>A check reads the socket for at most a millisecond, on the request's own thread (which owns the
  * connection while the handler runs: nobody else reads it then). End of stream or a reset means the
@@ -23,7 +25,9 @@ import java.util.logging.Logger;
  * connection, where Helidon reads its next request from, so nothing is lost; the connection then counts
  * as alive from there on (a client that sends is there).
  *
- * <p>Helidon keeps the connection and its socket in private fields, found here by their types. Where they
+ * <p>Helidon keeps the connection and its socket in private fields, found here by their types (the
+ * connection is the one the connection level, {@code jmistral.server.connection}, hands to Helidon, so the
+ * bytes read here count against its read deadline like any other read). Where they
  * are not found (another Helidon version, NIO sockets, modules closed to reflection) {@link #isGone()} is
  * always false and a disconnect is noticed only when a write fails, as before; one log line says so.
  */

@@ -6,6 +6,7 @@ import jmistral.server.Prometheus;
 import jmistral.server.ServerOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -158,5 +159,27 @@ class OrphanedRequestsTest {
             assertTrue(running.awaitLine("data: "), "and keeps streaming");
         }
         await("everything freed", RELEASE_WITHIN, s -> s.idle() && s.cancelled() == before.cancelled() + 2);
+    }
+
+    @Test
+    void pipelinedRequestIsKeptWhileTheConnectionIsChecked() throws Exception {
+        // the second request arrives while the first is generated (and its connection checked every 100 ms):
+        // its bytes must reach Helidon intact, and the first must not count as abandoned
+        Snapshot before = await("an idle server", Duration.ofSeconds(30), Snapshot::idle);
+        String first = """
+                {"model":"m","messages":[{"role":"user","content":"First, and long"}],"max_tokens":300,"temperature":1,"seed":9}""";
+        String second = """
+                {"model":"m","messages":[{"role":"user","content":"Second"}],"max_tokens":3,"temperature":0}""";
+        try (RawClient client = RawClient.post(server.port(), "/v1/chat/completions", first, null)) {
+            awaitGenerating();
+            client.send("/v1/chat/completions", second, null);
+            RawClient.Answer a = client.readAnswer();
+            assertEquals(200, a.status(), a.body());
+            assertEquals(300, Http.JSON.readTree(a.body()).at("/usage/completion_tokens").asInt(), a.body());
+            RawClient.Answer b = client.readAnswer();
+            assertEquals(200, b.status(), b.body());
+            assertEquals(3, Http.JSON.readTree(b.body()).at("/usage/completion_tokens").asInt(), b.body());
+        }
+        assertEquals(before.cancelled(), Snapshot.read().cancelled(), "nothing was cancelled");
     }
 }
