@@ -85,8 +85,19 @@ final class BlockMatrix implements Matrix {
     public void matvec(float[] x, float[] out) {
         check(x, 1, out);
         float[] sums = xSums(x, 1); // [cols / sumsGroup] or null: shared by all rows
+        if (!block.hasDot2Rows()) {
+            ComputePool.current().parallelForRange(rows, (start, end) -> {
+                for (int r = start; r < end; r++) out[r] = block.dot(data, r * rowBytes, x, 0, sums, 0, blocksPerRow);
+            });
+            return;
+        }
+        // each chunk's first half paired with its second half: two memory streams per thread
         ComputePool.current().parallelForRange(rows, (start, end) -> {
-            for (int r = start; r < end; r++) out[r] = block.dot(data, r * rowBytes, x, 0, sums, 0, blocksPerRow);
+            int half = (end - start + 1) / 2;
+            for (int a = start, b = start + half; b < end; a++, b++) {
+                block.dot2Rows(data, a * rowBytes, b * rowBytes, x, 0, sums, 0, blocksPerRow, out, a, b);
+            }
+            if ((end - start) % 2 != 0) out[start + half - 1] = block.dot(data, (start + half - 1) * rowBytes, x, 0, sums, 0, blocksPerRow);
         });
     }
 

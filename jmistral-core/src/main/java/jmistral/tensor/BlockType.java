@@ -63,6 +63,25 @@ public interface BlockType {
         return dot(w, at, x, xOff, blocks);
     }
 
+    /**
+     * Decode (matvec): two rows of the same matrix times one x, out[out0] = row at0 . x and out[out1] =
+     * row at1 . x, each with exactly {@link #dot(MemorySegment, long, float[], int, float[], int, int)}'s
+     * arithmetic. A kernel that walks both rows block by block reads two separate streams of
+     * memory at once (the matvec pairs rows far apart), which DRAM serves faster than one: the
+     * hardware prefetchers follow each stream only within a 4 KB page and restart at every page
+     * boundary, and two streams keep more cache misses in flight. This default runs the two dots.
+     */
+    default void dot2Rows(MemorySegment w, long at0, long at1, float[] x, int xOff, float[] sums, int sumsOff, int blocks,
+                          float[] out, int out0, int out1) {
+        out[out0] = dot(w, at0, x, xOff, sums, sumsOff, blocks);
+        out[out1] = dot(w, at1, x, xOff, sums, sumsOff, blocks);
+    }
+
+    /** Whether {@link #dot2Rows} is a two-row kernel (otherwise matvec takes rows one at a time). */
+    default boolean hasDot2Rows() {
+        return false;
+    }
+
     /** Whether {@link #dot4Tokens} is a fused vector kernel (otherwise it is the reference, and batched matmul does not use it). */
     default boolean hasDot4Tokens() {
         return false;

@@ -44,6 +44,38 @@ final class Q8_0Block implements BlockType {
         return acc.reduceLanes(VectorOperators.ADD);
     }
 
+    public boolean hasDot2Rows() { return true; }
+
+    /**
+     * Two rows ({@link BlockType#dot2Rows}), each summed exactly as {@link #dot} sums it; the x vectors
+     * are loaded once for both. Measured (one thread, CPU time, 16384x5120 from DRAM, rows r and
+     * r + 8192 paired): 11.1-11.5 against 8.8-9.1 GB per CPU-second for {@link #dot} row by row; in L2
+     * 7% slower (17.1 against 18.3).
+     */
+    public void dot2Rows(MemorySegment w, long at0, long at1, float[] x, int xOff, float[] sums, int sumsOff, int blocks,
+                         float[] out, int out0, int out1) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        for (int b = 0; b < blocks; b++, at0 += 34, at1 += 34, xOff += 32) {
+            ByteVector q0 = ByteVector.fromMemorySegment(B16, w, at0 + 2, LE);
+            ByteVector q1 = ByteVector.fromMemorySegment(B16, w, at0 + 18, LE);
+            ByteVector r0 = ByteVector.fromMemorySegment(B16, w, at1 + 2, LE);
+            ByteVector r1 = ByteVector.fromMemorySegment(B16, w, at1 + 18, LE);
+            FloatVector s = FloatVector.zero(F), t = s;
+            for (int p = 0; p < PARTS; p++) {
+                int xp = xOff + p * LANES;
+                FloatVector xa = FloatVector.fromArray(F, x, xp), xb = FloatVector.fromArray(F, x, xp + 16);
+                s = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).fma(xa, s);
+                s = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).fma(xb, s);
+                t = ((FloatVector) r0.convertShape(VectorOperators.B2F, F, p)).fma(xa, t);
+                t = ((FloatVector) r1.convertShape(VectorOperators.B2F, F, p)).fma(xb, t);
+            }
+            acc0 = s.fma(FloatVector.broadcast(F, half(w, at0)), acc0);
+            acc1 = t.fma(FloatVector.broadcast(F, half(w, at1)), acc1);
+        }
+        out[out0] = acc0.reduceLanes(VectorOperators.ADD);
+        out[out1] = acc1.reduceLanes(VectorOperators.ADD);
+    }
+
     public boolean hasDot4Tokens() { return true; }
 
     /**

@@ -105,6 +105,42 @@ class BlockTypeTest {
         }
     }
 
+    /**
+     * The two-row decode kernel ({@link BlockType#dot2Rows}) against the scalar reference and the
+     * one-row dot, per row: rows far apart and adjacent, the same row twice, x at an offset, and for
+     * formats with sums of x, the sums at an offset too.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    void twoRowDotMatchesScalarReference(GgmlType type) {
+        BlockType bt = BlockType.of(type);
+        Random rnd = new Random(type.ordinal() * 71L + 5);
+        for (int cols : colCounts(type)) {
+            int rows = 9, blocks = cols / type.blockSize, xOff = 5;
+            MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
+            long rowBytes = type.bytesFor(cols);
+            float[] x = RandomWeights.vector(cols + xOff, rnd);
+            int g = bt.sumsGroup(), sumsOff = 3;
+            float[] sums = null;
+            if (g != 0) {
+                sums = new float[sumsOff + cols / g];
+                XSums.into(x, xOff, cols, g, sums, sumsOff);
+            }
+            int[][] pairs = {{0, 8}, {3, 4}, {7, 2}, {5, 5}};
+            for (int[] p : pairs) {
+                float[] out = new float[rows + 2];
+                bt.dot2Rows(w, p[0] * rowBytes, p[1] * rowBytes, x, xOff, sums, sumsOff, blocks, out, p[0] + 1, p[1] + 1);
+                for (int r : p) {
+                    float[] ref = referenceRow(bt, w, rowBytes, r, cols);
+                    float tol = tolerance(ref, x, xOff);
+                    String what = type + " dot2Rows, rows " + p[0] + " and " + p[1] + ", row " + r + ", cols " + cols;
+                    assertEquals(bt.dotReference(w, r * rowBytes, x, xOff, blocks), out[r + 1], tol, what);
+                    assertEquals(bt.dot(w, r * rowBytes, x, xOff, sums, sumsOff, blocks), out[r + 1], tol, what + " against dot");
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void matrixMatvecMatmulAndRowsMatchReference(GgmlType type) {
