@@ -51,6 +51,12 @@ final class BlockMatrix implements Matrix {
      */
     static final int FUSED_MAX_TOKENS = Integer.getInteger("jmistral.matmul.fusedTokens", 3);
 
+    /**
+     * From 2 up to this many tokens, formats with a register-tiled kernel ({@link BlockType#hasDot4x4})
+     * run {@link #matmulRegisterTiled}. {@code -Djmistral.matmul.registerTileTokens=0} turns it off.
+     */
+    static final int REGISTER_TILE_MAX_TOKENS = Integer.getInteger("jmistral.matmul.registerTileTokens", 4);
+
     private final BlockType block;
     private final int rows;
     private final int cols;
@@ -112,10 +118,25 @@ final class BlockMatrix implements Matrix {
 
     public void matmul(float[] x, int n, float[] out) {
         check(x, n, out);
-        if (n >= 2 && n <= FUSED_MAX_TOKENS && block.hasDot4Tokens()) matmulFused(x, n, out);
+        if (n >= 2 && n <= REGISTER_TILE_MAX_TOKENS && block.hasDot4x4()) matmulRegisterTiled(x, n, out);
+        else if (n >= 2 && n <= FUSED_MAX_TOKENS && block.hasDot4Tokens()) matmulFused(x, n, out);
         else if (n <= EXACT_MAX_TOKENS) matmulExact(x, n, out);
         else if (n <= VectorLanes.LANES) matmulTiled(x, n, out);
         else PrefillGemm.matmul(block, data, rows, cols, rowBytes, x, n, out);
+    }
+
+    /** The small-batch matmul paths, for benchmarks that compare them in one process ({@code SmallBatchBench}). */
+    enum SmallBatchPath { EXACT, FUSED, REGISTER_TILED, TILED }
+
+    /** {@link #matmul} through one given path (a format without that path's kernel runs its scalar reference there). */
+    void matmul(SmallBatchPath path, float[] x, int n, float[] out) {
+        check(x, n, out);
+        switch (path) {
+            case EXACT -> matmulExact(x, n, out);
+            case FUSED -> matmulFused(x, n, out);
+            case REGISTER_TILED -> matmulRegisterTiled(x, n, out);
+            case TILED -> matmulTiled(x, n, out);
+        }
     }
 
     /**
@@ -157,6 +178,41 @@ final class BlockMatrix implements Matrix {
     }
 
     /**
+     * Batched decode with a format's register-tiled kernel ({@link BlockType#dot4x4}): rows in tiles of
+     * 4, split over the pool; per tile, each group of 4 tokens is one kernel call that decodes the 4
+     * rows' weights into registers and FMAs them into 4 x 4 accumulators (no decoded weights in
+     * memory). The tile's bytes come from memory for the first token group and from L1/L2 for the
+     * others. A tile short of 4 rows repeats its last row, a group short of 4 tokens its last token.
+     * Within float rounding of matvec.
+     */
+    private void matmulRegisterTiled(float[] x, int n, float[] out) {
+        float[] sums = xSums(x, n);
+        int sumsPerToken = sums == null ? 0 : cols / block.sumsGroup();
+        int tiles = (rows + 3) / 4;
+        ComputePool.current().parallelForRange(tiles, (p0, p1) -> {
+            long[] rowAt = new long[4];
+            int[] xAt = new int[4], sumsAt = new int[4];
+            float[] out16 = new float[16];
+            for (int p = p0; p < p1; p++) {
+                int r0 = 4 * p, nr = Math.min(4, rows - r0);
+                for (int i = 0; i < 4; i++) rowAt[i] = (r0 + Math.min(i, nr - 1)) * rowBytes;
+                for (int t0 = 0; t0 < n; t0 += 4) {
+                    int nt = Math.min(4, n - t0);
+                    for (int j = 0; j < 4; j++) {
+                        int t = t0 + Math.min(j, nt - 1);
+                        xAt[j] = t * cols;
+                        sumsAt[j] = t * sumsPerToken;
+                    }
+                    block.dot4x4(data, rowAt, blocksPerRow, x, xAt, sums, sumsAt, out16);
+                    for (int i = 0; i < nr; i++) {
+                        for (int j = 0; j < nt; j++) out[(t0 + j) * rows + r0 + i] = out16[4 * i + j];
+                    }
+                }
+            }
+        });
+    }
+
+    /**
      * Small batches (batched decode, up to LANES tokens): rows in panels of {@value #PANEL_ROWS},
      * split over the pool. For each tile of {@value #TOKEN_TILE} tokens, a panel is dequantized once into an f32 buffer
      * [PANEL_ROWS][cols] and multiplied with the tile by the register-blocked 4 rows x 4 tokens
@@ -178,9 +234,16 @@ final class BlockMatrix implements Matrix {
                         if (nr == PANEL_ROWS) F32Tile.dot4x4(w, 0, x, t * cols, cols, out, rows, r0, t);
                         else for (int i = 0; i < nr; i++) F32Tile.dot1x4(w, i * cols, x, t * cols, cols, out, rows, r0 + i, t);
                     }
-                    for (; t < t1; t++) {
-                        for (int i = 0; i < nr; i++) out[t * rows + r0 + i] = VectorMath.dot(w, i * cols, x, t * cols, cols);
+                    if (t < t1 && nr == PANEL_ROWS) {
+                        // 1-3 tokens left: after a group, one more group of 4 ending at the tile's end (it
+                        // computes some tokens again, to the same values); alone (2 or 3 tokens), one group
+                        // that repeats its last token. 8 loads per 16 FMAs either way, where a dot per row
+                        // and token loads 8 per 4 FMAs: 3 tokens cost what 4 do.
+                        if (t1 - t0 >= 4) F32Tile.dot4x4(w, 0, x, (t1 - 4) * cols, cols, out, rows, r0, t1 - 4);
+                        else F32Tile.dot4x4(w, 0, x, t * cols, t1 - t, cols, out, rows, r0, t);
+                        t = t1;
                     }
+                    for (; t < t1; t++) F32Tile.dotRowsX1(w, 0, nr, x, t * cols, cols, out, rows, r0, t);
                 }
             }
         });

@@ -100,6 +100,26 @@ public interface BlockType {
         out4[3] = dotReference(w, at, x, x3, blocks);
     }
 
+    /** Whether {@link #dot4x4} is a register-tiled vector kernel (otherwise it is the reference, and batched matmul does not use it). */
+    default boolean hasDot4x4() {
+        return false;
+    }
+
+    /**
+     * Batched decode, register-tiled: 4 rows times 4 tokens, {@code out16[4 * i + j]} = row i . token j.
+     * Row i is {@code blocks} blocks at byte {@code rowAt[i]} (ascending; a caller with fewer rows
+     * repeats the last), token j's columns start at {@code x[xAt[j]]} and, for formats with a
+     * {@link #sumsGroup()}, its sums of x at {@code sums[sumsAt[j]]} (otherwise sums is null).
+     * The fast kernels decode 16 weights of each of the 4 rows into registers once and FMA them into
+     * the 4 x 4 accumulators, so a weight's decoding is shared by 4 tokens and an x load by 4 rows.
+     * This default is the reference: {@link #dotReference} per row and token.
+     */
+    default void dot4x4(MemorySegment w, long[] rowAt, int blocks, float[] x, int[] xAt, float[] sums, int[] sumsAt, float[] out16) {
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) out16[4 * i + j] = dotReference(w, rowAt[i], x, xAt[j], blocks);
+        }
+    }
+
     /** Fast dequantization of {@code blocks} consecutive blocks; formats override it with a vector kernel. */
     default void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
         for (int b = 0; b < blocks; b++) {

@@ -501,12 +501,74 @@ final class KScaleMinBlocks {
     }
 
     /**
+     * Q4_K dequantization for 16-lane float vectors (batched decode's weight panels, prefill): as
+     * {@link #dot4x16}, the block's 8 scales and 8 mins widened and scaled in one vector
+     * {@code scaleMin} = [dmin*m_0..7 | d*sc_0..7] and each sub-block's scale and min broadcast from
+     * it by a register shuffle, the four 64-weight chunks written out (no per-sub-block scalar
+     * conversions, variable shifts or loop bounds checks); y = q * (d*sc) - dmin*m as one FMA.
+     */
+    private static void dequantize4x16(MemorySegment w, long at, long qsOff, int blockBytes, float[] dst, int y, int blocks) {
+        ByteVector q0, q1, h0, h1;
+        for (int b = 0; b < blocks; b++, at += blockBytes, y += 256) {
+            int dd = BlockBytes.u32(w, at);
+            float d = Float.float16ToFloat((short) dd), dmin = Float.float16ToFloat((short) (dd >>> 16));
+            int u0 = BlockBytes.u32(w, at + SCALES), u1 = BlockBytes.u32(w, at + SCALES + 4), u2 = BlockBytes.u32(w, at + SCALES + 8);
+            ByteVector packed = LongVector.zero(LongVector.SPECIES_128).withLane(0, packedScales(u0, u1, u2, true))
+                    .withLane(1, packedScales(u0, u1, u2, false)).reinterpretAsBytes();
+            // [-dmin*m_0..7 | d*sc_0..7]: the offsets negated once, so each weight is one FMA
+            FloatVector scaleMin = ((FloatVector) packed.convertShape(VectorOperators.B2F, F, 0))
+                    .mul(FloatVector.broadcast(F, d).blend(-dmin, LOW8));
+            long qs = at + qsOff;
+            // chunk 0: qs[0, 32); low nibbles = sub-block 0, high = sub-block 1
+            q0 = ByteVector.fromMemorySegment(B16, w, qs, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 16, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            ((FloatVector) q0.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[8]), scaleMin.rearrange(LANE[0])).intoArray(dst, y);
+            ((FloatVector) q1.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[8]), scaleMin.rearrange(LANE[0])).intoArray(dst, y + 16);
+            ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[9]), scaleMin.rearrange(LANE[1])).intoArray(dst, y + 32);
+            ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[9]), scaleMin.rearrange(LANE[1])).intoArray(dst, y + 48);
+            // chunk 1: qs[32, 64); sub-blocks 2, 3
+            q0 = ByteVector.fromMemorySegment(B16, w, qs + 32, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 48, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            ((FloatVector) q0.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[10]), scaleMin.rearrange(LANE[2])).intoArray(dst, y + 64);
+            ((FloatVector) q1.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[10]), scaleMin.rearrange(LANE[2])).intoArray(dst, y + 80);
+            ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[11]), scaleMin.rearrange(LANE[3])).intoArray(dst, y + 96);
+            ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[11]), scaleMin.rearrange(LANE[3])).intoArray(dst, y + 112);
+            // chunk 2: qs[64, 96); sub-blocks 4, 5
+            q0 = ByteVector.fromMemorySegment(B16, w, qs + 64, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 80, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            ((FloatVector) q0.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[12]), scaleMin.rearrange(LANE[4])).intoArray(dst, y + 128);
+            ((FloatVector) q1.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[12]), scaleMin.rearrange(LANE[4])).intoArray(dst, y + 144);
+            ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[13]), scaleMin.rearrange(LANE[5])).intoArray(dst, y + 160);
+            ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[13]), scaleMin.rearrange(LANE[5])).intoArray(dst, y + 176);
+            // chunk 3: qs[96, 128); sub-blocks 6, 7
+            q0 = ByteVector.fromMemorySegment(B16, w, qs + 96, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 112, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
+            ((FloatVector) q0.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[14]), scaleMin.rearrange(LANE[6])).intoArray(dst, y + 192);
+            ((FloatVector) q1.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[14]), scaleMin.rearrange(LANE[6])).intoArray(dst, y + 208);
+            ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[15]), scaleMin.rearrange(LANE[7])).intoArray(dst, y + 224);
+            ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(scaleMin.rearrange(LANE[15]), scaleMin.rearrange(LANE[7])).intoArray(dst, y + 240);
+        }
+    }
+
+    /**
      * Vector dequantization (prefill), one 32-weight sub-block j at a time: y = (d*sc_j)*q + (-dmin*m_j),
      * q = nibble j%2 of qs[32*(j/2) ..], plus for Q5_K bit j of qh[l] as bit 4. Direct
      * Vector API calls only (see {@link #dot}): with helper methods the Q5_K variant went past C2's
      * inlining budget and boxed (100 MB allocated per 8192x4096 matmul).
      */
     static void dequantize(MemorySegment w, long at, Layout layout, float[] dst, int dstOff, int blocks) {
+        if (LANES == 16 && !layout.hasHighBits()) {
+            dequantize4x16(w, at, layout.qsOff(), layout.blockBytes(), dst, dstOff, blocks);
+            return;
+        }
         long qhOff = layout.qhOff(), qsOff = layout.qsOff();
         int blockBytes = layout.blockBytes();
         for (int b = 0; b < blocks; b++, at += blockBytes, dstOff += 256) {

@@ -108,6 +108,13 @@ final class Q6_KBlock implements BlockType {
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
+    public boolean hasDot4x4() { return true; }
+
+    /** Register-tiled 4 rows x 4 tokens ({@link BlockType#dot4x4}): {@link Q6_KTile}. */
+    public void dot4x4(MemorySegment w, long[] rowAt, int blocks, float[] x, int[] xAt, float[] sums, int[] sumsAt, float[] out16) {
+        Q6_KTile.dot4x4(w, rowAt, blocks, x, xAt, out16);
+    }
+
     /**
      * Vector dequantization (prefill): the same 64-weight steps as {@link #dot}, stored as d*scale*(q-32).
      * The unpacking is repeated here on purpose rather than shared through a helper: a helper returning
@@ -115,6 +122,10 @@ final class Q6_KBlock implements BlockType {
      * (see {@link KScaleMinBlocks#dot}).
      */
     public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
+        if (LANES == 16) {
+            dequantize16(w, at, dst, dstOff, blocks);
+            return;
+        }
         for (int b = 0; b < blocks; b++, at += 210, dstOff += 256) {
             float d = half(w, at + D);
             long sc0 = BlockBytes.u64(w, at + SCALES), sc1 = BlockBytes.u64(w, at + SCALES + 8);
@@ -141,6 +152,77 @@ final class Q6_KBlock implements BlockType {
                     ((FloatVector) q3.convertShape(VectorOperators.B2F, F, p)).mul(s3).intoArray(dst, yp + 96);
                 }
             }
+        }
+    }
+
+    /**
+     * Dequantization for 16-lane float vectors (batched decode's weight panels, prefill): the block's
+     * 16 scales widened and multiplied by d in one vector, each group's scale broadcast from it by a
+     * register shuffle, the four 64-weight steps written out (no scalar conversions per group, no
+     * loop bounds checks); otherwise as {@link #dequantize}.
+     */
+    private static void dequantize16(MemorySegment w, long at, float[] dst, int y, int blocks) {
+        ByteVector lo0, lo1;
+        IntVector hb;
+        for (int b = 0; b < blocks; b++, at += 210, y += 256) {
+            FloatVector scales = ((FloatVector) ByteVector.fromMemorySegment(B16, w, at + SCALES, LE)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(half(w, at + D));
+            // step 0: weights 0+0..15, +32, +64, +96 (ql[0..], ql[32..], qh[0..]), scales 0, 2, 4, 6
+            lo0 = ByteVector.fromMemorySegment(B16, w, at + 0, LE);
+            lo1 = ByteVector.fromMemorySegment(B16, w, at + 32, LE);
+            hb = ByteVector.fromMemorySegment(B16, w, at + 128, LE).reinterpretAsInts();
+            ((FloatVector) lo0.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[0])).intoArray(dst, y + 0);
+            ((FloatVector) lo1.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[2])).intoArray(dst, y + 32);
+            ((FloatVector) lo0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb.reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[4])).intoArray(dst, y + 64);
+            ((FloatVector) lo1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[6])).intoArray(dst, y + 96);
+            // step 1: weights 16+0..15, +32, +64, +96 (ql[16..], ql[48..], qh[16..]), scales 1, 3, 5, 7
+            lo0 = ByteVector.fromMemorySegment(B16, w, at + 16, LE);
+            lo1 = ByteVector.fromMemorySegment(B16, w, at + 48, LE);
+            hb = ByteVector.fromMemorySegment(B16, w, at + 144, LE).reinterpretAsInts();
+            ((FloatVector) lo0.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[1])).intoArray(dst, y + 16);
+            ((FloatVector) lo1.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[3])).intoArray(dst, y + 48);
+            ((FloatVector) lo0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb.reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[5])).intoArray(dst, y + 80);
+            ((FloatVector) lo1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[7])).intoArray(dst, y + 112);
+            // step 2: weights 128+0..15, +32, +64, +96 (ql[64..], ql[96..], qh[32..]), scales 8, 10, 12, 14
+            lo0 = ByteVector.fromMemorySegment(B16, w, at + 64, LE);
+            lo1 = ByteVector.fromMemorySegment(B16, w, at + 96, LE);
+            hb = ByteVector.fromMemorySegment(B16, w, at + 160, LE).reinterpretAsInts();
+            ((FloatVector) lo0.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[8])).intoArray(dst, y + 128);
+            ((FloatVector) lo1.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[10])).intoArray(dst, y + 160);
+            ((FloatVector) lo0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb.reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[12])).intoArray(dst, y + 192);
+            ((FloatVector) lo1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[14])).intoArray(dst, y + 224);
+            // step 3: weights 144+0..15, +32, +64, +96 (ql[80..], ql[112..], qh[48..]), scales 9, 11, 13, 15
+            lo0 = ByteVector.fromMemorySegment(B16, w, at + 80, LE);
+            lo1 = ByteVector.fromMemorySegment(B16, w, at + 112, LE);
+            hb = ByteVector.fromMemorySegment(B16, w, at + 176, LE).reinterpretAsInts();
+            ((FloatVector) lo0.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[9])).intoArray(dst, y + 144);
+            ((FloatVector) lo1.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[11])).intoArray(dst, y + 176);
+            ((FloatVector) lo0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb.reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[13])).intoArray(dst, y + 208);
+            ((FloatVector) lo1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(scales.rearrange(LANE[15])).intoArray(dst, y + 240);
         }
     }
 

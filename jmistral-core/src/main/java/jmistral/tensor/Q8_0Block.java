@@ -113,6 +113,13 @@ final class Q8_0Block implements BlockType {
         out4[3] = a3.add(b3).reduceLanes(VectorOperators.ADD);
     }
 
+    public boolean hasDot4x4() { return true; }
+
+    /** Register-tiled 4 rows x 4 tokens ({@link BlockType#dot4x4}): {@link Q8_0Tile}. */
+    public void dot4x4(MemorySegment w, long[] rowAt, int blocks, float[] x, int[] xAt, float[] sums, int[] sumsAt, float[] out16) {
+        Q8_0Tile.dot4x4(w, rowAt, blocks, x, xAt, out16);
+    }
+
     /** Vector dequantization (prefill): the same q0, q1 as {@link #dot}, stored as d*q. */
     public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
         for (int b = 0; b < blocks; b++, at += 34, dstOff += 32) {

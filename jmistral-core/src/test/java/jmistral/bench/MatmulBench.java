@@ -34,7 +34,7 @@ public final class MatmulBench {
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         System.out.printf("matmul %d cols x %d rows, %d thread(s), load %.1f%n", cols, rows, threads, os.getSystemLoadAverage());
-        System.out.printf("%-6s %4s %10s %10s %12s %12s %6s%n", "type", "n", "wall ms", "cpu ms", "tok/s wall", "tok/s cpu", "calls");
+        System.out.printf("%-6s %4s %10s %10s %12s %12s %6s %12s%n", "type", "n", "wall ms", "cpu ms", "tok/s wall", "tok/s cpu", "calls", "alloc/call");
         for (String name : types.split(",")) {
             GgmlType t = GgmlType.valueOf(name);
             MemorySegment w = RandomWeights.matrix(t, rows, cols, new Random(1));
@@ -46,7 +46,7 @@ public final class MatmulBench {
                 long warm = System.nanoTime();
                 while (System.nanoTime() - warm < 300_000_000L) m.matmul(x, n, out);
                 int calls = 0;
-                long t0 = System.nanoTime(), c0 = cpu(mx, threads, os);
+                long t0 = System.nanoTime(), c0 = cpu(mx, threads, os), a0 = mx.getCurrentThreadAllocatedBytes();
                 long cpuNs;
                 do {
                     m.matmul(x, n, out);
@@ -54,7 +54,8 @@ public final class MatmulBench {
                     cpuNs = cpu(mx, threads, os) - c0;
                 } while (cpuNs < minCpuSeconds * 1e9 || calls < 2);
                 double wallMs = (System.nanoTime() - t0) / 1e6 / calls, cpuMs = cpuNs / 1e6 / calls;
-                System.out.printf("%-6s %4d %10.2f %10.2f %12.1f %12.1f %6d%n", t, n, wallMs, cpuMs, n * 1000 / wallMs, n * 1000 / cpuMs, calls);
+                long alloc = (mx.getCurrentThreadAllocatedBytes() - a0) / calls; // this thread's (all of it with 1 thread): a boxing kernel shows here
+                System.out.printf("%-6s %4d %10.2f %10.2f %12.1f %12.1f %6d %12d%n", t, n, wallMs, cpuMs, n * 1000 / wallMs, n * 1000 / cpuMs, calls, alloc);
             }
         }
     }

@@ -141,6 +141,61 @@ class BlockTypeTest {
         }
     }
 
+    /**
+     * The register-tiled 4 rows x 4 tokens kernel against the scalar reference, per row and token:
+     * whole rows and a run of blocks inside them, 4 distinct rows and a tile that repeats its last
+     * row (a matrix short of 4 rows), 4 distinct tokens and a group that repeats one, tokens at
+     * arbitrary offsets in one array with their sums of x where the format takes them. The formats
+     * with a tiled kernel ({@link BlockType#hasDot4x4}); the others' dot4x4 is the reference itself.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_K", "Q6_K"})
+    void registerTiledDotMatchesScalarReference(GgmlType type) {
+        BlockType bt = BlockType.of(type);
+        assertTrue(bt.hasDot4x4(), type + " has a register-tiled kernel");
+        Random rnd = new Random(type.ordinal() * 71L + 5);
+        for (int cols : colCounts(type)) {
+            int rows = 6, blocks = cols / type.blockSize, g = bt.sumsGroup();
+            MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
+            long rowBytes = type.bytesFor(cols);
+            float[] x = RandomWeights.vector(4 * cols + 7, rnd);
+            int[][] tokenSets = {{7, cols + 7, 2 * cols + 7, 3 * cols + 7}, {3 * cols + 5, 0, 0, 0}};
+            int[][] rowSets = {{0, 1, 2, 3}, {2, 3, 4, 5}, {1, 5, 5, 5}};
+            int[] firstBlocks = blocks > 1 ? new int[] {0, 1} : new int[] {0};
+            float[][] ref = new float[rows][];
+            for (int r = 0; r < rows; r++) ref[r] = referenceRow(bt, w, rowBytes, r, cols);
+            for (int b0 : firstBlocks) {
+                int nb = blocks - b0, c0 = b0 * type.blockSize;
+                for (int[] rs : rowSets) {
+                    long[] rowAt = new long[4];
+                    for (int i = 0; i < 4; i++) rowAt[i] = rs[i] * rowBytes + (long) b0 * type.blockBytes;
+                    for (int[] xs : tokenSets) {
+                        int[] xAt = new int[4], sumsAt = new int[4];
+                        float[] sums = null;
+                        if (g > 0) { // each token's sums over the run's columns, one token after another
+                            sums = new float[4 * (nb * type.blockSize / g)];
+                            for (int j = 0; j < 4; j++) {
+                                sumsAt[j] = j * (nb * type.blockSize / g);
+                                XSums.into(x, xs[j] + c0, nb * type.blockSize, g, sums, sumsAt[j]);
+                            }
+                        }
+                        for (int j = 0; j < 4; j++) xAt[j] = xs[j] + c0;
+                        float[] out16 = new float[16];
+                        bt.dot4x4(w, rowAt, nb, x, xAt, sums, sumsAt, out16);
+                        for (int i = 0; i < 4; i++) {
+                            float[] refPart = java.util.Arrays.copyOfRange(ref[rs[i]], c0, cols);
+                            for (int j = 0; j < 4; j++) {
+                                float expected = bt.dotReference(w, rowAt[i], x, xAt[j], nb);
+                                assertEquals(expected, out16[4 * i + j], tolerance(refPart, x, xAt[j]),
+                                        type + " dot4x4, rows " + java.util.Arrays.toString(rs) + ", cols " + cols + ", from block " + b0 + ", row " + i + ", token " + j);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void matrixMatvecMatmulAndRowsMatchReference(GgmlType type) {
@@ -160,7 +215,7 @@ class BlockTypeTest {
                 m.dequantizeRow(r, row, 1);
                 for (int c = 0; c < cols; c++) assertEquals(ref[r][c], row[1 + c], Math.abs(ref[r][c]) * 1e-6f, type + " dequantizeRow");
             }
-            for (int n : new int[] {1, 5, 21}) { // 21 > one token tile, not a multiple of 4
+            for (int n : new int[] {1, 2, 5, 8, 21}) { // 2, 5, 8: batched decode (register tiles, a group short of 4); 21 > one token tile, not a multiple of 4
                 float[] x = RandomWeights.vector(n * cols, rnd);
                 float[] out = new float[n * rows];
                 m.matmul(x, n, out);
