@@ -11,11 +11,14 @@ import java.lang.foreign.MemorySegment;
  *     {@link BlockType#dot} over its blocks (weights read once, straight from the segment).</li>
  * <li>matmul, tiny batches (up to {@link #EXACT_MAX_TOKENS} tokens): per row, per token, the same
  *     fused dot as matvec; the row's bytes are read from memory once and from L1 for the other
- *     tokens. Formats with a fused multi-token kernel ({@link BlockType#hasDot4Tokens}) run it
- *     instead, up to {@link #FUSED_MAX_TOKENS} tokens ({@link #matmulFused}).</li>
- * <li>matmul, small batches (up to one vector's lanes of tokens, batched decode): panels of
- *     {@value #PANEL_ROWS} rows dequantized once per tile of {@value #TOKEN_TILE} tokens, multiplied
- *     by a register-blocked 4x4 f32 dot kernel ({@link F32Tile#dot4x4}), {@link #matmulTiled}.</li>
+ *     tokens. Formats with a register-tiled kernel ({@link BlockType#hasDot4x4}, Q8_0) run it up to
+ *     {@link #REGISTER_TILE_MAX_TOKENS} tokens ({@link #matmulRegisterTiled}); formats with a fused
+ *     multi-token kernel ({@link BlockType#hasDot4Tokens}, F16, BF16) up to {@link #FUSED_MAX_TOKENS}
+ *     ({@link #matmulFused}).</li>
+ * <li>matmul, small batches (up to one vector's lanes of tokens, batched decode, verification of
+ *     drafts): panels of {@value #PANEL_ROWS} rows dequantized once per tile of {@value #TOKEN_TILE}
+ *     tokens, multiplied by a register-blocked 4x4 f32 dot kernel ({@link F32Tile#dot4x4}),
+ *     {@link #matmulTiled}.</li>
  * <li>matmul, large batches (prefill): {@link PrefillGemm}, a blocked GEMM over dequantized panels.</li>
  * </ul>
  * The matmul paths equal matvec within float rounding, not bit for bit.
@@ -24,15 +27,21 @@ final class BlockMatrix implements Matrix {
 
     /**
      * Up to this many tokens, matmul runs matvec's fused dot per token ({@link #matmulExact});
-     * above, the tiled path, which costs far less per token. Measured (5120x32768, one thread, CPU
-     * time, MatmulBench): tiled wins from 4 tokens on (Q8_0 129 vs 74 tok/cpu-s at n=4, 197 vs 87 at
-     * n=8; Q4_K 105 vs 24 at n=4). {@code -Djmistral.matmul.exactTokens=16 -Djmistral.matmul.fusedTokens=0} keeps decode batches on
+     * above, the tiled path, which costs far less per token. Measured (SmallBatchBench: 8192x5120,
+     * one thread, CPU ms per call, the paths alternated call by call, medians of 9, load 15 on the
+     * shared machine): the tiled path wins from 3 tokens on (one padded group of 4): Q4_K 6.5 against
+     * 8.7, Q6_K 6.7 against 10.9, Q5_K 7.8 against 9.8, Q4_0 5.6 against 8.7, IQ4_XS 7.9 against 12.6;
+     * at 2 tokens the per-token dots win for Q5_K (6.7 against 7.7), Q4_0 (5.6 against 5.8) and
+     * IQ4_XS (6.2 against 6.6), lose for Q4_K (7.6 against 7.0) and Q6_K (7.6 against 6.8), whose
+     * dequantization is written out for 16 lanes. Earlier (5120x32768, MatmulBench): Q8_0 129 vs 74
+     * tok/cpu-s at n=4, Q4_K 105 vs 24. {@code -Djmistral.matmul.exactTokens=16 -Djmistral.matmul.fusedTokens=0
+     * -Djmistral.matmul.registerTileTokens=0} keeps decode batches on
      * matvec's arithmetic, which is then equal to each token's matvec as long as the kernel reduces
      * in the same order in both call sites; Vector API reduceLanes(ADD) does not promise that (its
      * order changes between interpreter, C1 and C2), so exact batch invariance needs fixed-order
      * reductions in the kernels.
      */
-    static final int EXACT_MAX_TOKENS = Integer.getInteger("jmistral.matmul.exactTokens", 3);
+    static final int EXACT_MAX_TOKENS = Integer.getInteger("jmistral.matmul.exactTokens", 2);
     /** Tokens multiplied with one dequantized panel before moving to the next panel. */
     static final int TOKEN_TILE = 16;
     /** Rows dequantized together (the micro-kernel's row count). */
@@ -47,13 +56,32 @@ final class BlockMatrix implements Matrix {
      * BF16 (8192x5120): 9.0-9.2 against 9.7-10.5 at n=2, 9.9-11.0 against 12.9-14.0 at n=3; F16 even
      * at n=2 (11.8 against 11.2-11.5), 13.8-14.2 against 15.7-16.2 at n=3. The K-quants have no fused
      * kernel: one that decodes fully in registers (q*d*sc - dmin*m) lost to the per-token dots, which
-     * take the min term from sums of x (Q4_K at n=2: 13.3-16.2 against 10.3-12.7; even at n=3).
+     * take the min term from sums of x (Q4_K at n=2: 13.3-16.2 against 10.3-12.7; even at n=3); so
+     * did the register-tiled ones (see {@link #REGISTER_TILE_MAX_TOKENS}). Q8_0 has a register-tiled
+     * kernel, which runs first (ahead of its fused one at n=2 and 3).
      */
     static final int FUSED_MAX_TOKENS = Integer.getInteger("jmistral.matmul.fusedTokens", 3);
 
     /**
      * From 2 up to this many tokens, formats with a register-tiled kernel ({@link BlockType#hasDot4x4})
      * run {@link #matmulRegisterTiled}. {@code -Djmistral.matmul.registerTileTokens=0} turns it off.
+     * Measured (SmallBatchBench, 8192x5120, one thread, CPU ms per call, alternated call by call,
+     * medians of 11, load 14-16): Q8_0 6.96 against 8.21 for the fused 1x4 kernel and 10.2 for the
+     * per-token dots at n=2, 7.40 against 9.10 (tiled) at n=3, 6.97 against 8.46 (tiled) at n=4;
+     * from 5 tokens the tiled path is ahead (11.3 against 12.4 at n=5, 10.8 against 11.9 at n=8, even
+     * at 9, 11.9 against 13.3 at 10, 14.6 against 14.9 at 16): the kernel decodes the rows again for
+     * each group of 4 tokens, the tiled path once per 16.
+     *
+     * <p>Q4_K and Q6_K register-tiled kernels (same 4x4 shape; Q4_K's min term in a second pass from
+     * x's sums per 32) were built, tested and measured in commit 8d9d95a, and removed: behind the
+     * tiled path at every n from 3 (Q4_K 9.3 against 6.7 at n=4, 15.5 against 8.6 at n=8, 24.8
+     * against 11.0 at n=9; Q6_K 17.0 against 9.0 at n=4, 27.2 against 10.7 at n=8) and behind the
+     * per-token dots at n=2 (Q4_K 7.1 against 5.9). Their per-row weight decode (shift, mask, widen,
+     * scale: 6 vector ops per 16 weights, plus per-sub-block scale broadcasts) is paid per group of 4
+     * tokens and costs more than dequantizing the panel once into L2 and streaming it through the
+     * f32 4x4 kernel. A 2 rows x 8 tokens Q4_K kernel (decode shared by 8 tokens) also lost (14.5
+     * against 8.6 at n=8). On this machine (2 vCPUs of an AMD EPYC at 2.1 GHz, shared, load 10-16)
+     * every path runs at 15-25 GMAC per CPU-second, far below the FMA units' rate.
      */
     static final int REGISTER_TILE_MAX_TOKENS = Integer.getInteger("jmistral.matmul.registerTileTokens", 4);
 

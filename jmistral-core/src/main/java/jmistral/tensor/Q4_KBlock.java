@@ -22,13 +22,6 @@ final class Q4_KBlock implements BlockType {
         return KScaleMinBlocks.dot(w, at, KScaleMinBlocks.Q4_K, x, xOff, sums32, sumsOff, blocks);
     }
 
-    public boolean hasDot4x4() { return true; }
-
-    /** Register-tiled 4 rows x 4 tokens ({@link BlockType#dot4x4}): {@link KScaleMinTile}. */
-    public void dot4x4(MemorySegment w, long[] rowAt, int blocks, float[] x, int[] xAt, float[] sums32, int[] sumsAt, float[] out16) {
-        KScaleMinTile.dot4x4Q4K(w, rowAt, blocks, x, xAt, sums32, sumsAt, out16);
-    }
-
     public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {
         KScaleMinBlocks.dequantize(w, at, KScaleMinBlocks.Q4_K, dst, dstOff, blocks);
     }

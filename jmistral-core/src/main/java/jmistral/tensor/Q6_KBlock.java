@@ -108,13 +108,6 @@ final class Q6_KBlock implements BlockType {
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
-    public boolean hasDot4x4() { return true; }
-
-    /** Register-tiled 4 rows x 4 tokens ({@link BlockType#dot4x4}): {@link Q6_KTile}. */
-    public void dot4x4(MemorySegment w, long[] rowAt, int blocks, float[] x, int[] xAt, float[] sums, int[] sumsAt, float[] out16) {
-        Q6_KTile.dot4x4(w, rowAt, blocks, x, xAt, out16);
-    }
-
     /**
      * Vector dequantization (prefill): the same 64-weight steps as {@link #dot}, stored as d*scale*(q-32).
      * The unpacking is repeated here on purpose rather than shared through a helper: a helper returning

@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * runs 20-200x slower while still computing the right values, so BlockTypeTest cannot see it.
  *
  * <p>All formats run in one JVM, one after the other (boxing has depended on what ran before: Q4_0
- * after Q6_K did). Each format's dot, dequantize and fused multi-token dot (where it has one) run until a measured round allocates almost
+ * after Q6_K did). Each format's dot, dequantize, fused multi-token dot and register-tiled dot (where it has them) run until a measured round allocates almost
  * nothing, which happens once C2 has compiled them; a format that never gets there within the time
  * limit fails, with the bytes it allocates per row.
  *
@@ -46,17 +46,25 @@ class KernelAllocationTest {
             float[] x = RandomWeights.vector(cols, new Random(6)), row = new float[cols];
             float[] sums = bt.sumsGroup() == 0 ? null : XSums.of(x, 0, cols, bt.sumsGroup());
             float[] x4 = RandomWeights.vector(4 * cols, new Random(7)), out4 = new float[4];
-            boolean fused = bt.hasDot4Tokens();
+            boolean fused = bt.hasDot4Tokens(), tiled = bt.hasDot4x4();
+            long[] rowAt = new long[4];
+            int[] xAt = {0, cols, 2 * cols, 3 * cols}, sumsAt = {0, 0, 0, 0};
+            float[] out16 = new float[16];
             long deadline = System.nanoTime() + LIMIT_NANOS, dotBytes = Long.MAX_VALUE, dequantizeBytes = Long.MAX_VALUE;
-            long fusedBytes = fused ? Long.MAX_VALUE : 0;
+            long fusedBytes = fused ? Long.MAX_VALUE : 0, tiledBytes = tiled ? Long.MAX_VALUE : 0;
             float sink = 0;
-            while ((dotBytes > MAX_BYTES_PER_ROW || dequantizeBytes > MAX_BYTES_PER_ROW || fusedBytes > MAX_BYTES_PER_ROW)
+            while ((dotBytes > MAX_BYTES_PER_ROW || dequantizeBytes > MAX_BYTES_PER_ROW || fusedBytes > MAX_BYTES_PER_ROW
+                    || tiledBytes > MAX_BYTES_PER_ROW)
                     && System.nanoTime() < deadline) {
                 for (int warm = 0; warm < 200; warm++) {
                     for (int r = 0; r < rows; r++) {
                         sink += bt.dot(w, r * rowBytes, x, 0, sums, 0, blocks);
                         bt.dequantize(w, r * rowBytes, row, 0, blocks);
                         if (fused) bt.dot4Tokens(w, r * rowBytes, blocks, x4, 0, cols, 2 * cols, 3 * cols, out4);
+                        if (tiled && r % 4 == 0) {
+                            for (int i = 0; i < 4; i++) rowAt[i] = (r + i) * rowBytes;
+                            bt.dot4x4(w, rowAt, blocks, x4, xAt, sums, sumsAt, out16);
+                        }
                     }
                 }
                 long before = threads.getCurrentThreadAllocatedBytes();
@@ -71,7 +79,17 @@ class KernelAllocationTest {
                     fusedBytes = (threads.getCurrentThreadAllocatedBytes() - start) / rows;
                     sink += out4[0];
                 }
+                if (tiled) { // one call per 4 rows
+                    long start = threads.getCurrentThreadAllocatedBytes();
+                    for (int r = 0; r < rows; r += 4) {
+                        for (int i = 0; i < 4; i++) rowAt[i] = (r + i) * rowBytes;
+                        bt.dot4x4(w, rowAt, blocks, x4, xAt, sums, sumsAt, out16);
+                    }
+                    tiledBytes = (threads.getCurrentThreadAllocatedBytes() - start) / rows;
+                    sink += out16[0];
+                }
             }
+            if (tiledBytes > MAX_BYTES_PER_ROW) failures.add(name + " dot4x4: " + tiledBytes + " bytes per row");
             if (dotBytes > MAX_BYTES_PER_ROW) failures.add(name + " dot: " + dotBytes + " bytes per row");
             if (dequantizeBytes > MAX_BYTES_PER_ROW) failures.add(name + " dequantize: " + dequantizeBytes + " bytes per row");
             if (fusedBytes > MAX_BYTES_PER_ROW) failures.add(name + " dot4Tokens: " + fusedBytes + " bytes per row");
