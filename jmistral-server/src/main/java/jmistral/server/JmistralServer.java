@@ -11,6 +11,8 @@ import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.http.RequestException;
 import jmistral.server.connection.ConnectionGuard;
+import jmistral.server.connection.Descriptors;
+import jmistral.server.connection.ListenerWatchdog;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -40,6 +42,8 @@ public final class JmistralServer implements AutoCloseable {
     static final int MAX_HEADER_BYTES = 32768;
     /** Error code of a request whose HTTP framing could not be parsed (as the connection level answers it). */
     static final String MALFORMED_HTTP = "malformed_http_request";
+    /** How often the listener is checked (and reopened when it stopped accepting). */
+    static final java.time.Duration LISTENER_CHECK_PERIOD = java.time.Duration.ofSeconds(1);
 
     private final ObjectMapper json = RequestJson.mapper();
     private final ServerOptions options;
@@ -48,8 +52,9 @@ public final class JmistralServer implements AutoCloseable {
     private final ChatCompletionsEndpoint chat;
     private final ResponsesEndpoint responses;
     private final long startedAt = System.currentTimeMillis() / 1000;
-    private WebServer server;
+    private volatile WebServer server;
     private ConnectionGuard connections;
+    private ListenerWatchdog watchdog;
 
     public JmistralServer(ServerOptions options, CompletionEngine engine) {
         this.options = options;
@@ -63,14 +68,29 @@ public final class JmistralServer implements AutoCloseable {
     public JmistralServer start() {
         connections = new ConnectionGuard(Http1Config.builder().maxPrologueLength(MAX_REQUEST_LINE).maxHeadersSize(MAX_HEADER_BYTES).build(),
                 options.readTimeout(), options.maxConnections());
+        server = openListener(options.port());
+        watchdog = new ListenerWatchdog(options.host(), this::port, LISTENER_CHECK_PERIOD, this::reopenListener);
+        return this;
+    }
+
+    private WebServer openListener(int port) {
         WebServerConfig.Builder config = WebServer.builder()
                 .host(options.host())
-                .port(options.port())
+                .port(port)
                 // blocking sockets: a read the read deadline cuts (by closing the socket) ends at once
                 .useNio(false)
                 .routing(this::routes);
-        server = connections.applyTo(config).build().start();
-        return this;
+        return connections.applyTo(config).build().start();
+    }
+
+    /** The watchdog found the listener gone (Helidon gives up on an accept failure): a new one on the same port. */
+    private synchronized void reopenListener(int port) {
+        String exhausted = Descriptors.exhaustion();
+        if (exhausted != null) throw new IllegalStateException(exhausted);
+        server.stop();
+        WebServer reopened = openListener(port);
+        if (!reopened.isRunning()) throw new IllegalStateException("the listener could not be opened on port " + port);
+        server = reopened;
     }
 
     public int port() {
@@ -79,6 +99,7 @@ public final class JmistralServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (watchdog != null) watchdog.close();
         if (server != null) server.stop();
         if (connections != null) connections.close();
     }
@@ -139,6 +160,13 @@ public final class JmistralServer implements AutoCloseable {
     }
 
     private void health(ServerResponse res) {
+        String cannotAccept = watchdog.problem();
+        if (cannotAccept != null) {
+            res.status(Status.SERVICE_UNAVAILABLE_503);
+            res.header(HeaderNames.RETRY_AFTER, "1");
+            sendJson(res, json.createObjectNode().put("status", "not_accepting").put("reason", cannotAccept));
+            return;
+        }
         if (!engine.isReady()) {
             res.status(Status.SERVICE_UNAVAILABLE_503);
             res.header(HeaderNames.RETRY_AFTER, "5");

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
+import java.util.logging.Logger;
 
 /**
  * The HTTP connection level of the server: the listener's only protocol selector (HTTP/1.1), which serves each
@@ -24,6 +25,7 @@ import java.util.concurrent.Semaphore;
  * refusals in flight), so the listener never accepts more sockets than that.
  */
 public final class ConnectionGuard implements ServerConnectionSelector, AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ConnectionGuard.class.getName());
     private final Http1Config http1Config;
     private final ServerConnectionSelector http1;
     private final ReadDeadlines deadlines;
@@ -33,8 +35,13 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
     public ConnectionGuard(Http1Config http1Config, Duration readTimeout, int maxConnections) {
         if (maxConnections < 1) throw new IllegalArgumentException("maxConnections must be at least 1: " + maxConnections);
         this.http1Config = http1Config;
-        this.maxConnections = maxConnections;
-        this.slots = new Semaphore(maxConnections);
+        // never more sockets than descriptors: at EMFILE Helidon's listener stops accepting for good
+        this.maxConnections = Descriptors.capThatFits(maxConnections, ConnectionGuard::ceiling);
+        if (this.maxConnections < maxConnections) {
+            LOG.warning("--max-connections " + maxConnections + " lowered to " + this.maxConnections + ": the process may open "
+                    + Descriptors.limit() + " files (ulimit -n) and has " + Descriptors.open() + " open");
+        }
+        this.slots = new Semaphore(this.maxConnections);
         // Our listeners replace Helidon's (its TRACE-level wire loggers): Helidon 4.5 combines two or more
         // listeners into one that forwards no event, so each direction must have exactly one.
         Http1Config withEvents = Http1Config.builder().from(http1Config)
@@ -47,7 +54,11 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
 
     /** Sockets Helidon may hold at once: the cap plus room for connections being refused. */
     public int acceptCeiling() {
-        return maxConnections + Math.max(64, maxConnections / 4);
+        return ceiling(maxConnections);
+    }
+
+    private static int ceiling(int cap) {
+        return cap + Math.max(64, cap / 4);
     }
 
     /** Connections served now (not counting the ones being refused). */
