@@ -100,8 +100,8 @@ class HostileHttpFuzzTest {
             InputStream in = s.getInputStream();
             byte[] buf = new byte[8192];
             try {
-                // until the server closes or one whole response is in (Helidon 4.5 closes a "Connection: close"
-                // socket only at its idle sweep, so waiting for the close would cost the read timeout per case)
+                // until the server closes or one whole response is in (an answer to a request it could not parse
+                // is followed by a lingering close of up to a second: waiting for the close would cost that)
                 for (int n; !complete(got) && (n = in.read(buf)) > 0; ) got.write(buf, 0, n);
             } catch (SocketTimeoutException e) {
                 fail("no answer and no close within 10 s: " + new String(request, 0, Math.min(120, request.length), StandardCharsets.ISO_8859_1));
