@@ -13,7 +13,7 @@ import jdk.incubator.vector.VectorOperators;
  *     full row; each loaded weight vector feeds one FMA per token and each token vector one FMA per
  *     row, 16 FMAs per 8 loads (a 1x4 kernel does 4 per 5). w: rows of {@code cols} floats at
  *     w[wOff + i*cols]; x: tokens at x[xOff + j*cols]; results to out[(t + j)*outRows + r + i].</li>
- * <li>Prefill ({@link PrefillGemm}): the tokens transposed into tiles of LANES ({@link #transposeTokens})
+ * <li>Prefill ({@link PrefillGemm}): the tokens transposed into tiles of LANES ({@link PrefillGemm#transposeTokens})
  *     so that each weight is broadcast against a vector of tokens and no lane reduction is needed.</li>
  * </ul>
  */
@@ -92,17 +92,5 @@ final class F32Tile {
             a3 = u.fma(FloatVector.fromArray(F, x, x3 + c), a3);
         }
         store(out, outRows, r, t, 4, c, cols, w, wOff, x, x0, x1, x2, x3, a0, a1, a2, a3);
-    }
-
-    /**
-     * Token tile transposed for {@link PrefillGemm}: xt[xtOff + k*LANES + j] = x[(t0 + j)*cols + k] for the
-     * nt (<= LANES) tokens t0.., zero lanes past nt. [cols][LANES]
-     */
-    static void transposeTokens(float[] x, int t0, int nt, int cols, float[] xt, int xtOff) {
-        if (nt < LANES) java.util.Arrays.fill(xt, xtOff, xtOff + cols * LANES, 0f);
-        for (int j = 0; j < nt; j++) {
-            int src = (t0 + j) * cols;
-            for (int k = 0; k < cols; k++) xt[xtOff + k * LANES + j] = x[src + k];
-        }
     }
 }
