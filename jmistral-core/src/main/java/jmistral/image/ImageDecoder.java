@@ -61,14 +61,13 @@ public final class ImageDecoder {
     private final boolean subsampling;
     private final ImageDecodePermits permits;
     private final Duration decodeTimeout;
-    private final ImageConfig config;
 
     public ImageDecoder() {
-        this(DEFAULT_MAX_PIXELS, true, true, null, DEFAULT_DECODE_TIMEOUT, ImageConfig.MISTRAL_SMALL_3);
+        this(DEFAULT_MAX_PIXELS, true, true, null, DEFAULT_DECODE_TIMEOUT);
     }
 
     private ImageDecoder(long maxPixels, boolean exifOrientation, boolean subsampling, ImageDecodePermits permits,
-                         Duration decodeTimeout, ImageConfig config) {
+                         Duration decodeTimeout) {
         if (maxPixels <= 0) throw new IllegalArgumentException("maxPixels must be positive: " + maxPixels);
         if (decodeTimeout == null || decodeTimeout.isNegative() || decodeTimeout.isZero())
             throw new IllegalArgumentException("decodeTimeout must be positive: " + decodeTimeout);
@@ -77,32 +76,31 @@ public final class ImageDecoder {
         this.subsampling = subsampling;
         this.permits = permits;
         this.decodeTimeout = decodeTimeout;
-        this.config = config;
     }
 
     /** A decoder that refuses images with more than {@code maxPixels} pixels. */
     public ImageDecoder withMaxPixels(long maxPixels) {
-        return new ImageDecoder(maxPixels, exifOrientation, subsampling, permits, decodeTimeout, config);
+        return new ImageDecoder(maxPixels, exifOrientation, subsampling, permits, decodeTimeout);
     }
 
     /** A decoder that does (true, default) or does not apply JPEG EXIF orientation. */
     public ImageDecoder withExifOrientation(boolean apply) {
-        return new ImageDecoder(maxPixels, apply, subsampling, permits, decodeTimeout, config);
+        return new ImageDecoder(maxPixels, apply, subsampling, permits, decodeTimeout);
     }
 
     /** A decoder that does (true, default) or does not decode large images subsampled (see the class comment). */
     public ImageDecoder withSubsampling(boolean subsample) {
-        return new ImageDecoder(maxPixels, exifOrientation, subsample, permits, decodeTimeout, config);
+        return new ImageDecoder(maxPixels, exifOrientation, subsample, permits, decodeTimeout);
     }
 
     /** A decoder taking its permits from {@code pool} instead of the process-wide {@link ImageDecodePermits#shared()}. */
     public ImageDecoder withPermits(ImageDecodePermits pool) {
-        return new ImageDecoder(maxPixels, exifOrientation, subsampling, pool, decodeTimeout, config);
+        return new ImageDecoder(maxPixels, exifOrientation, subsampling, pool, decodeTimeout);
     }
 
     /** A decoder that aborts and refuses a decode running longer than {@code timeout}. */
     public ImageDecoder withDecodeTimeout(Duration timeout) {
-        return new ImageDecoder(maxPixels, exifOrientation, subsampling, permits, timeout, config);
+        return new ImageDecoder(maxPixels, exifOrientation, subsampling, permits, timeout);
     }
 
     public long maxPixels() { return maxPixels; }
@@ -157,7 +155,7 @@ public final class ImageDecoder {
                 Deadline deadline = new Deadline(System.nanoTime() + decodeTimeout.toNanos());
                 reader.addIIOReadProgressListener(deadline);
                 ImageReadParam param = reader.getDefaultReadParam();
-                int f = subsampling ? subsamplingFor(width, height, config) : 1;
+                int f = subsampling ? subsamplingFor(width, height, ImageConfig.MISTRAL_SMALL_3) : 1;   // the model's image sizes
                 if (f > 1) param.setSourceSubsampling(f, f, 0, 0);
                 BufferedImage image = reader.read(0, param);
                 if (deadline.expired) {
