@@ -97,4 +97,21 @@ class KernelAllocationTest {
         }
         if (!failures.isEmpty()) fail("kernels still allocating after " + LIMIT_NANOS / 1_000_000_000 + " s (boxed vectors): " + failures);
     }
+
+    /** {@link PrefillGemm#rows12x2}: 24 accumulators and 3 operands, all of which must stay in registers. */
+    @Test
+    void prefillMicroKernelDoesNotAllocate() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        int kc = 256, lanes = VectorLanes.LANES, calls = 64;
+        float[] w = RandomWeights.vector(PrefillGemm.MR * kc, new Random(8)), xt = RandomWeights.vector(2 * kc * lanes, new Random(9));
+        float[] c = new float[2 * PrefillGemm.MR * lanes];
+        long deadline = System.nanoTime() + LIMIT_NANOS, bytes = Long.MAX_VALUE;
+        while (bytes > MAX_BYTES_PER_ROW && System.nanoTime() < deadline) {
+            for (int warm = 0; warm < 2000; warm++) PrefillGemm.rows12x2(w, 0, kc, xt, 0, kc * lanes, kc, c, 0, PrefillGemm.MR * lanes);
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < calls; i++) PrefillGemm.rows12x2(w, 0, kc, xt, 0, kc * lanes, kc, c, 0, PrefillGemm.MR * lanes);
+            bytes = (threads.getCurrentThreadAllocatedBytes() - before) / calls;
+        }
+        if (bytes > MAX_BYTES_PER_ROW) fail("PrefillGemm.rows12x2 still allocating after " + LIMIT_NANOS / 1_000_000_000 + " s (boxed vectors): " + bytes + " bytes per call");
+    }
 }
