@@ -17,7 +17,7 @@ import java.lang.foreign.MemorySegment;
  *     ({@link #matmulFused}).</li>
  * <li>matmul, small batches (up to one vector's lanes of tokens, batched decode, verification of
  *     drafts): panels of {@value #PANEL_ROWS} rows dequantized once per tile of {@value #TOKEN_TILE}
- *     tokens, multiplied by a register-blocked 4x4 f32 dot kernel ({@link F32Tile#dot4x4Add}),
+ *     tokens, multiplied by a register-blocked 4x4 f32 dot kernel ({@link F32Tile#dot4x4}),
  *     {@link #matmulTiled}.</li>
  * <li>matmul, large batches (prefill): {@link PrefillGemm}, a blocked GEMM over dequantized panels.</li>
  * </ul>
@@ -240,76 +240,42 @@ final class BlockMatrix implements Matrix {
         });
     }
 
-    /** Columns of a row panel dequantized at a time by {@link #matmulTiledChunked}: 4 rows of them, 16 KB, stay in L1. */
-    static final int CHUNK_COLS = 1024;
-
     /**
-     * Small batches (batched decode, verification of drafts, up to LANES tokens): rows in panels of
-     * {@value #PANEL_ROWS}, split over the pool. For each tile of {@value #TOKEN_TILE} tokens, a panel
-     * is dequantized {@value #CHUNK_COLS} columns at a time into an f32 buffer [PANEL_ROWS][CHUNK_COLS]
-     * (16 KB, stays in L1; whole rows of 5120 columns, 80 KB, went to L2 and back: 8-19% slower at
-     * n=8-9 for Q4_K and Q6_K, SmallBatchBench 8192x5120), and each chunk is multiplied with every
-     * group of 4 tokens by the register-blocked 4 rows x 4 tokens {@link F32Tile#dot4x4Add}, the
-     * partial dot products summed per group. 1-3 tokens after the groups of 4 make one more group
-     * ending at the tile's end (computing some tokens again, to the same values), or alone one group
-     * repeating its last token: 8 loads per 16 FMAs, where a dot per row and token loads 8 per 4 FMAs
-     * (3 tokens cost what 4 do). Weight bytes are decoded n/TOKEN_TILE times instead of n times. A
-     * matrix's last panel short of 4 rows goes whole rows at a time ({@link #matmulTiledRows}). Not
-     * bit-identical to matvec (a different summation order), within float rounding of it.
+     * Small batches (batched decode, up to LANES tokens): rows in panels of {@value #PANEL_ROWS},
+     * split over the pool. For each tile of {@value #TOKEN_TILE} tokens, a panel is dequantized once into an f32 buffer
+     * [PANEL_ROWS][cols] and multiplied with the tile by the register-blocked 4 rows x 4 tokens
+     * {@link F32Tile} kernel; panel (80 KB at cols 5120) and token tile (320 KB) stay in L2. Weight
+     * bytes are decoded n/TOKEN_TILE times instead of n times. Not bit-identical to matvec (a
+     * different summation order), within float rounding of it.
      */
     private void matmulTiled(float[] x, int n, float[] out) {
-        int bs = block.blockSize(), chunkBlocks = Math.max(1, CHUNK_COLS / bs), chunkCols = chunkBlocks * bs;
-        int fullPanels = rows / PANEL_ROWS;
-        if (fullPanels * PANEL_ROWS < rows) { // the last rows: whole-row panels, on the calling thread's share like the others
-            matmulTiledRows(x, n, out, fullPanels * PANEL_ROWS);
-        }
-        ComputePool.current().parallelForRange(fullPanels, (p0, p1) -> {
-            float[] w = new float[PANEL_ROWS * chunkCols]; // one chunk of a panel: [PANEL_ROWS][chunkCols]
-            float[] sums = new float[(TOKEN_TILE / 4 + 1) * 16]; // per token group [4 rows][4 tokens]
-            int[] groupStart = new int[TOKEN_TILE / 4 + 1], groupTokens = new int[TOKEN_TILE / 4 + 1];
+        int panels = (rows + PANEL_ROWS - 1) / PANEL_ROWS;
+        ComputePool.current().parallelForRange(panels, (p0, p1) -> {
+            float[] w = new float[PANEL_ROWS * cols]; // one dequantized panel: [PANEL_ROWS][cols]
             for (int t0 = 0; t0 < n; t0 += TOKEN_TILE) {
-                int t1 = Math.min(n, t0 + TOKEN_TILE), groups = 0, t = t0;
-                for (; t + 4 <= t1; t += 4, groups++) {
-                    groupStart[groups] = t;
-                    groupTokens[groups] = 4;
-                }
-                if (t < t1) { // 1-3 tokens left: a group of 4 ending at the tile's end, or alone a group repeating its last token
-                    groupStart[groups] = t1 - t0 >= 4 ? t1 - 4 : t;
-                    groupTokens[groups++] = t1 - t0 >= 4 ? 4 : t1 - t;
-                }
+                int t1 = Math.min(n, t0 + TOKEN_TILE);
                 for (int p = p0; p < p1; p++) {
-                    int r0 = p * PANEL_ROWS;
-                    java.util.Arrays.fill(sums, 0, groups * 16, 0f);
-                    for (int c0 = 0; c0 < cols; c0 += chunkCols) {
-                        int len = Math.min(chunkCols, cols - c0);
-                        long at = (long) (c0 / bs) * block.blockBytes();
-                        for (int i = 0; i < PANEL_ROWS; i++) block.dequantize(data, (r0 + i) * rowBytes + at, w, i * chunkCols, len / bs);
-                        for (int g = 0; g < groups; g++) {
-                            F32Tile.dot4x4Add(w, 0, chunkCols, x, groupStart[g] * cols + c0, cols, groupTokens[g], len, sums, 16 * g);
-                        }
+                    int r0 = p * PANEL_ROWS, nr = Math.min(PANEL_ROWS, rows - r0);
+                    for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes, w, i * cols, blocksPerRow);
+                    int t = t0;
+                    for (; t + 4 <= t1; t += 4) {
+                        if (nr == PANEL_ROWS) F32Tile.dot4x4(w, 0, x, t * cols, cols, out, rows, r0, t);
+                        else for (int i = 0; i < nr; i++) F32Tile.dot1x4(w, i * cols, x, t * cols, cols, out, rows, r0 + i, t);
                     }
-                    for (int g = 0; g < groups; g++) {
-                        for (int j = 0; j < groupTokens[g]; j++) {
-                            for (int i = 0; i < PANEL_ROWS; i++) out[(groupStart[g] + j) * rows + r0 + i] = sums[16 * g + 4 * i + j];
-                        }
+                    if (t < t1 && nr == PANEL_ROWS) {
+                        // 1-3 tokens left: after a group, one more group of 4 ending at the tile's end (it
+                        // computes some tokens again, to the same values); alone (2 or 3 tokens), one group
+                        // that repeats its last token. 8 loads per 16 FMAs either way, where a dot per row
+                        // and token loads 8 per 4 FMAs: 3 tokens cost what 4 do.
+                        if (t1 - t0 >= 4) F32Tile.dot4x4(w, 0, x, (t1 - 4) * cols, cols, out, rows, r0, t1 - 4);
+                        else F32Tile.dot4x4(w, 0, x, t * cols, t1 - t, cols, out, rows, r0, t);
+                        t = t1;
                     }
+                    for (; t < t1; t++) F32Tile.dotRowsX1(w, 0, nr, x, t * cols, cols, out, rows, r0, t);
                 }
             }
         });
     }
-
-    /** Rows from {@code r0} on (fewer than a panel) times all n tokens, whole rows dequantized: {@link #matmulTiled}'s row tail. */
-    private void matmulTiledRows(float[] x, int n, float[] out, int r0) {
-        int nr = rows - r0;
-        float[] w = new float[nr * cols];
-        for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes, w, i * cols, blocksPerRow);
-        int t = 0;
-        for (; t + 4 <= n; t += 4) {
-            for (int i = 0; i < nr; i++) F32Tile.dot1x4(w, i * cols, x, t * cols, cols, out, rows, r0 + i, t);
-        }
-        for (; t < n; t++) F32Tile.dotRowsX1(w, 0, nr, x, t * cols, cols, out, rows, r0, t);
-    }
-
 
     public Matrix firstRows(int n) {
         if (n < 1 || n > rows) throw new IllegalArgumentException("first " + n + " rows of a matrix with " + rows);
