@@ -245,22 +245,7 @@ class BlockTypeTest {
     @ParameterizedTest
     @EnumSource(names = {"Q8_0", "Q4_K", "F16"})
     void prefillMatmulAcrossTokenGroupsMatchesMatvec(GgmlType type) {
-        BlockType bt = BlockType.of(type);
-        Random rnd = new Random(type.ordinal() * 7L + 1);
-        int rows = 11, cols = 8192, n = 150;
-        MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
-        Matrix m = Matrix.of(type, rows, cols, w);
-        long rowBytes = type.bytesFor(cols);
-        float[][] ref = new float[rows][];
-        for (int r = 0; r < rows; r++) ref[r] = referenceRow(bt, w, rowBytes, r, cols);
-        float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows], mv = new float[rows];
-        m.matmul(x, n, out);
-        for (int t = 0; t < n; t++) {
-            m.matvec(java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), mv);
-            for (int r = 0; r < rows; r++) {
-                assertEquals(mv[r], out[t * rows + r], 2 * tolerance(ref[r], x, t * cols), type + " token " + t + " of " + n + ", row " + r);
-            }
-        }
+        assertMatmulMatchesMatvec(type, 11, 8192, 150, new Random(type.ordinal() * 7L + 1));
     }
 
     /**
@@ -271,10 +256,14 @@ class BlockTypeTest {
     @ParameterizedTest
     @EnumSource(names = {"Q8_0", "Q4_K", "F16"})
     void prefillMatmulAcrossRowColumnAndTokenBlocksMatchesMatvec(GgmlType type) {
-        BlockType bt = BlockType.of(type);
-        Random rnd = new Random(type.ordinal() * 11L + 5);
         int rows = 2 * PrefillGemm.rowsPerBlock(Integer.MAX_VALUE, 1) + 13, n = PrefillGemm.GROUP_TOKENS + 37;
         int cols = type.blockSize == 256 ? 3 * 256 : 2 * 256 + 96; // Q8_0 and F16: a last column block of 96
+        assertMatmulMatchesMatvec(type, rows, cols, n, new Random(type.ordinal() * 11L + 5));
+    }
+
+    /** matmul of n random tokens through a random rows x cols matrix equals each token's matvec within twice the reference tolerance. */
+    private static void assertMatmulMatchesMatvec(GgmlType type, int rows, int cols, int n, Random rnd) {
+        BlockType bt = BlockType.of(type);
         MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
         Matrix m = Matrix.of(type, rows, cols, w);
         long rowBytes = type.bytesFor(cols);
