@@ -21,8 +21,6 @@ import jmistral.tensor.Matrix;
  */
 public final class ModelBench {
 
-    /** Prompt tokens of the warm-up prefill: above one vector of tokens, so it takes the wide matmul. */
-    private static final int WARMUP_PROMPT = 48;
     private static final int WARMUP_STEPS = 4;
     private static final int BANDWIDTH_PASSES = 5;
 
@@ -38,7 +36,7 @@ public final class ModelBench {
         BatchBench.Report batched = null;
         int kvTokens = (o.promptTokens() + o.genTokens() + 64) * (1 + Math.max(o.batch(), 1));   // room for the batch's own tokens
         try (KvCache kv = m.createCache(kvTokens, o.kvType())) {
-            warmUp(m, kv, prompt);
+            warmUp(m, kv, Arrays.copyOf(prompt, Math.min(prompt.length, o.prefillChunk())));
             try (SequenceCache seq = kv.newSequence()) {
                 long t0 = System.nanoTime();
                 float[] logits = prefill(m, seq, prompt, o.prefillChunk(), ForwardProbe.NONE);
@@ -62,13 +60,15 @@ public final class ModelBench {
     }
 
     /**
-     * Page-in of the weights and JIT of both paths (prefill batches above one vector of tokens take the
-     * wide matmul; decode steps the fused dot), so neither timing includes kernels still running
-     * interpreted.
+     * Page-in of the weights and JIT of both paths, so neither timing includes kernels still running
+     * interpreted or in C1: one forward of {@code prompt} (a whole prefill chunk, as llama-bench's
+     * warm-up runs the whole prompt: a 48-token warm-up left the GEMM's C2 code unfinished, and the
+     * timed 512-token prefill then read 94-107 tok/s against 119 for a second prefill in the same
+     * process), then a few decode steps.
      */
     static void warmUp(TextModel m, KvCache kv, int[] prompt) {
         try (SequenceCache warm = kv.newSequence()) {
-            m.forward(List.of(BatchEntry.of(warm, Arrays.copyOf(prompt, Math.min(WARMUP_PROMPT, prompt.length)))));
+            m.forward(List.of(BatchEntry.of(warm, prompt)));
             for (int i = 0; i < WARMUP_STEPS; i++) m.forward(List.of(BatchEntry.of(warm, prompt[i % prompt.length])));
         }
     }
