@@ -15,7 +15,7 @@ import jdk.incubator.vector.FloatVector;
  * <pre>
  * x  [n][cols]            transposed once into token tiles xt [tiles][cols][LANES] (tokens in the lanes;
  *                         an array the pool lends, {@link ComputePool#borrowFloats})
- * for each row block of mc rows (split over the pool):
+ * for each row block of mc rows (handed out one by one to the pool's threads):
  *   for each group of up to GROUP_TOKENS tokens:     c [group tiles][mc][LANES] accumulators (L2)
  *     for each column block k0 of kc columns:
  *       dequantize W[rows of the block][k0 .. k0+kc] into w [mc][kc] f32   (L2, once per group)
@@ -60,29 +60,28 @@ final class PrefillGemm {
         int mc = rowsPerBlock(rows, pool.threads());
         int groupTiles = Math.max(2, GROUP_TOKENS / LANES & ~1);
         int rowBlocks = (rows + mc - 1) / mc;
-        pool.parallelForRange(rowBlocks, (b0, b1) -> {
+        // one row block at a time to whichever thread is free, so both end together
+        pool.parallelForEach(rowBlocks, b -> {
             float[] w = new float[mc * kc];                  // [mc][klen] dequantized weights
-            float[] c = new float[groupTiles * mc * LANES];  // [group tiles][mc][LANES] sums
-            for (int b = b0; b < b1; b++) {
-                int r0 = b * mc, nr = Math.min(mc, rows - r0), panels = (nr + MR - 1) / MR;
-                for (int g0 = 0; g0 < tiles; g0 += groupTiles) {
-                    int g1 = Math.min(tiles, g0 + groupTiles);
-                    Arrays.fill(c, 0, (g1 - g0) * mc * LANES, 0f);
-                    for (int k0 = 0; k0 < cols; k0 += kc) {
-                        int klen = Math.min(kc, cols - k0);
-                        long at = (long) (k0 / bs) * block.blockBytes();
-                        for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes + at, w, i * klen, klen / bs);
-                        Arrays.fill(w, nr * klen, panels * MR * klen, 0f); // rows past the matrix
-                        for (int tt = g0; tt < g1; tt += 2) {
-                            int xa = tt * tileFloats + k0 * LANES, xb = xa + tileFloats;
-                            int ca = (tt - g0) * mc * LANES, cb = ca + mc * LANES;
-                            for (int p = 0; p < panels; p++) {
-                                rows12x2(w, p * MR * klen, klen, xt, xa, xb, klen, c, ca + p * MR * LANES, cb + p * MR * LANES);
-                            }
+            float[] c = new float[Math.min(groupTiles, tiles) * mc * LANES]; // [group tiles][mc][LANES] sums
+            int r0 = b * mc, nr = Math.min(mc, rows - r0), panels = (nr + MR - 1) / MR;
+            for (int g0 = 0; g0 < tiles; g0 += groupTiles) {
+                int g1 = Math.min(tiles, g0 + groupTiles);
+                Arrays.fill(c, 0, (g1 - g0) * mc * LANES, 0f);
+                for (int k0 = 0; k0 < cols; k0 += kc) {
+                    int klen = Math.min(kc, cols - k0);
+                    long at = (long) (k0 / bs) * block.blockBytes();
+                    for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes + at, w, i * klen, klen / bs);
+                    Arrays.fill(w, nr * klen, panels * MR * klen, 0f); // rows past the matrix
+                    for (int tt = g0; tt < g1; tt += 2) {
+                        int xa = tt * tileFloats + k0 * LANES, xb = xa + tileFloats;
+                        int ca = (tt - g0) * mc * LANES, cb = ca + mc * LANES;
+                        for (int p = 0; p < panels; p++) {
+                            rows12x2(w, p * MR * klen, klen, xt, xa, xb, klen, c, ca + p * MR * LANES, cb + p * MR * LANES);
                         }
                     }
-                    scatter(c, mc, out, rows, r0, nr, g0 * LANES, Math.min(n, g1 * LANES));
                 }
+                scatter(c, mc, out, rows, r0, nr, g0 * LANES, Math.min(n, g1 * LANES));
             }
         });
         pool.giveBack(xt);

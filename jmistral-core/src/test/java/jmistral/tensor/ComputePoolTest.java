@@ -18,6 +18,9 @@ class ComputePoolTest {
                 AtomicIntegerArray hits = new AtomicIntegerArray(n);
                 pool.parallelFor(n, hits::incrementAndGet);
                 for (int i = 0; i < n; i++) assertEquals(1, hits.get(i), "index " + i + " of " + n);
+                AtomicIntegerArray each = new AtomicIntegerArray(n);
+                pool.parallelForEach(n, each::incrementAndGet);
+                for (int i = 0; i < n; i++) assertEquals(1, each.get(i), "parallelForEach: index " + i + " of " + n);
             }
         } finally {
             pool.close();
