@@ -36,7 +36,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--profile", description = "also print where the time of prefill and of a decode step goes: each "
             + "matmul by tensor (beside the same matrices multiplied alone), attention, norms, RoPE, activations, "
-            + "sampling, the compute threads' idle time")
+            + "sampling, the compute threads' idle time; with --batch N > 1, the same for a step of N sequences together")
     boolean profile;
 
     @Option(names = "--batch", paramLabel = "N", defaultValue = "0",

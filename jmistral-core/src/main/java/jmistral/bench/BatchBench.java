@@ -41,10 +41,11 @@ public final class BatchBench {
      * @param speculativeTokensPerSecond the same with K draft tokens
      * @param drafted                 draft tokens the speculative run verified
      * @param accepted                of which accepted
+     * @param profile                 where the time of a batched step goes (with --profile), else null
      */
     public record Report(int batch, int steps, double batchTokensPerSecond, int draftTokens, double verifyMillis,
                          double decodeStepMillis, double plainTokensPerSecond, double speculativeTokensPerSecond,
-                         long drafted, long accepted) {
+                         long drafted, long accepted, BatchProfile profile) {
 
         public void print(PrintWriter out) {
             if (batch > 1) out.printf("decode x%-7d %.2f tok/s aggregate (%d sequences x %d steps, one forward per step)%n",
@@ -56,6 +57,7 @@ public final class BatchBench {
                         speculativeTokensPerSecond, draftTokens, plainTokensPerSecond, drafted, accepted,
                         drafted == 0 ? 0.0 : 100.0 * accepted / drafted);
             }
+            if (profile != null) profile.print(out);
         }
     }
 
@@ -63,11 +65,13 @@ public final class BatchBench {
     }
 
     /**
-     * @param prompt random tokens; the batched sequences share its KV (forked), each then decodes its
-     *               own tokens for `steps` steps
+     * @param prompt  random tokens; the batched sequences share its KV (forked), each then decodes its
+     *                own tokens for `steps` steps
+     * @param profile also profile the batched steps ({@link BatchProfile})
      */
-    static Report run(TextModel m, KvCache kv, int[] prompt, int batch, int steps, int draftTokens) {
+    static Report run(TextModel m, KvCache kv, int[] prompt, int batch, int steps, int draftTokens, boolean profile) {
         double batchRate = batch > 1 ? batchedDecode(m, kv, prompt, batch, steps) : 0;
+        BatchProfile batchProfile = batch > 1 && profile ? BatchProfile.measure(m, kv, prompt, batch, steps) : null;
         double verify = 0, step = 0, plain = 0, speculative = 0;
         long drafted = 0, accepted = 0;
         if (draftTokens > 0) {
@@ -81,7 +85,7 @@ public final class BatchBench {
             drafted = counts[0];
             accepted = counts[1];
         }
-        return new Report(batch, steps, batchRate, draftTokens, verify, step, plain, speculative, drafted, accepted);
+        return new Report(batch, steps, batchRate, draftTokens, verify, step, plain, speculative, drafted, accepted, batchProfile);
     }
 
     /** N sequences forked from the prefilled prompt, `steps` greedy steps of all of them per forward. */

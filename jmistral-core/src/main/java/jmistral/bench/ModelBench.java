@@ -49,7 +49,7 @@ public final class ModelBench {
                 prefill = o.promptTokens() / ((t1 - t0) / 1e9);
                 decode = o.genTokens() / ((t2 - t1) / 1e9);
             }
-            if (o.batch() > 0) batched = BatchBench.run(m, kv, prompt, o.batch(), o.genTokens(), o.draftTokens());
+            if (o.batch() > 0) batched = BatchBench.run(m, kv, prompt, o.batch(), o.genTokens(), o.draftTokens(), o.profile());
             if (o.profile()) profile = TokenProfile.measure(m, kv, prompt, o.prefillChunk(), o.genTokens());
         }
         double bandwidth = MemoryBandwidth.measure((long) o.bandwidthMb() << 20, BANDWIDTH_PASSES);

@@ -89,6 +89,24 @@ class ModelBenchTest {
     }
 
     @Test
+    void batchedProfileTimesEveryPartOfTheBatchedStep() {
+        BenchReport r = ModelBench.run(loaded, new BenchOptions(40, 6, 8, KvCacheType.F16, 512, true, 4, 0));
+        BatchProfile p = r.batched().profile();
+        assertEquals(4, p.batch());
+        assertEquals(6, p.steps());
+        for (Part part : List.of(Part.W_GATE, Part.ATTENTION, Part.OUTPUT)) {
+            assertTrue(p.parts().nanos[part.ordinal()] > 0, "batched " + part);
+        }
+        assertTrue(p.parts().total() + p.argmaxNanos() <= p.wall(), p.toString());
+        StringWriter text = new StringWriter();
+        r.print(new PrintWriter(text));
+        for (String k : List.of("batched decode profile: 4 sequences x 6 steps", "w_down", "output", "(between)")) {
+            assertTrue(text.toString().contains(k), text.toString());
+        }
+        assertEquals(null, ModelBench.run(loaded, new BenchOptions(40, 6, 8, KvCacheType.F16, 512, false, 4, 0)).batched().profile());
+    }
+
+    @Test
     void aProbeDoesNotChangeTheLogits() {
         // a probe only reads the clock between parts
         int[] prompt = {5, 9, 200, 31, 7, 64, 12, 99, 150, 3, 42, 8, 77, 18, 250, 1, 2, 3};
