@@ -5,6 +5,7 @@ import jmistral.tensor.VectorMath;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The Mistral text decoder (model-arch.md section 1) over a {@link Checkpoint}. forward() runs any
@@ -16,6 +17,14 @@ public final class TextModel implements LanguageModel {
     private final Rope rope;
     private final DecoderLayer[] layers;
     private final AutoCloseable owner;
+    /** The buffers of the last step, for the next (see {@link Scratch}); null while a step uses them. */
+    private final AtomicReference<Scratch> spare = new AtomicReference<>();
+    /**
+     * Steps of up to this many tokens keep their buffers for the next step (512: ~180 MB at Mistral
+     * Small's sizes); a larger step's buffers are dropped when it ends, so that one long unchunked
+     * prompt does not hold gigabytes.
+     */
+    static final int KEPT_SCRATCH_TOKENS = 512;
 
     /** @param owner closed with the model (the tensor source the checkpoint maps), or null */
     public TextModel(Checkpoint checkpoint, AutoCloseable owner) {
@@ -49,13 +58,19 @@ public final class TextModel implements LanguageModel {
         ForwardBatch b = new ForwardBatch(batch, c);
         for (int e = 0; e < b.seqs.length; e++) b.seqs[e].reserve(b.pos0[e] + b.count[e]);
         int T = b.total;
-        Scratch s = new Scratch(c, T, rope.table(b.positions));
-        t = probe.lap(Part.SETUP, -1, t);
-        embed(b, s.x);
-        probe.lap(Part.EMBED, -1, t);
-        for (DecoderLayer layer : layers) layer.forward(b, s, probe);
-        for (int e = 0; e < b.seqs.length; e++) b.seqs[e].advance(b.count[e]);
-        return logits(b, s, probe);
+        Scratch s = spare.getAndSet(null);
+        if (s == null || s.capacity < T) s = new Scratch(c, Math.max(T, Math.min(KEPT_SCRATCH_TOKENS, s == null ? 0 : s.capacity)));
+        s.useRope(rope.table(b.positions));
+        try {
+            t = probe.lap(Part.SETUP, -1, t);
+            embed(b, s.x);
+            probe.lap(Part.EMBED, -1, t);
+            for (DecoderLayer layer : layers) layer.forward(b, s, probe);
+            for (int e = 0; e < b.seqs.length; e++) b.seqs[e].advance(b.count[e]);
+            return logits(b, s, probe);
+        } finally {
+            if (s.capacity <= KEPT_SCRATCH_TOKENS) spare.set(s);
+        }
     }
 
     /** x [T][dim] = embedding rows of the tokens, or the caller's embedding where given. */

@@ -198,6 +198,17 @@ public final class ComputePool implements AutoCloseable {
         }
     }
 
+    /**
+     * The running thread's place in this pool: 0 for a caller (a thread outside the pool, which runs
+     * chunks of its own loops), 1 .. threads-1 for the workers. Loops use it to give each thread its
+     * own part of one scratch array.
+     */
+    int threadIndex() {
+        Thread t = Thread.currentThread();
+        for (int i = 0; i < workers.length; i++) if (workers[i] == t) return i + 1;
+        return 0;
+    }
+
     private boolean isWorker() {
         Thread t = Thread.currentThread();
         for (Thread w : workers) if (w == t) return true;

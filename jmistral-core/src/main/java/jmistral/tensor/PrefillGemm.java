@@ -14,7 +14,8 @@ import jdk.incubator.vector.FloatVector;
  *
  * <pre>
  * x  [n][cols]            transposed once into token tiles xt [tiles][cols][LANES] (tokens in the lanes;
- *                         an array the pool lends, {@link ComputePool#borrowFloats})
+ *                         in an array the pool lends, {@link ComputePool#borrowFloats}, with each
+ *                         thread's w and c after it: nothing allocated per call)
  * for each row block of mc rows (handed out one by one to the pool's threads):
  *   for each group of up to GROUP_TOKENS tokens:     c [group tiles][mc][LANES] accumulators (L2)
  *     for each column block k0 of kc columns:
@@ -52,39 +53,43 @@ final class PrefillGemm {
             throw new IllegalArgumentException("a batch of " + n + " tokens x " + cols + " columns is too large for one matmul; split it into smaller chunks");
         }
         ComputePool pool = ComputePool.current();
-        float[] xt = pool.borrowFloats(tiles * tileFloats); // [tiles][cols][LANES], zero past n
-        pool.parallelFor(tiles, tt -> transposeTokens(x, tt * LANES, Math.max(0, Math.min(LANES, n - tt * LANES)), cols, xt, tt * tileFloats));
-
         int bs = block.blockSize();
         int kc = Math.max(bs, KC / bs * bs); // whole quantization blocks
         int mc = rowsPerBlock(rows, pool.threads());
         int groupTiles = Math.max(2, GROUP_TOKENS / LANES & ~1);
         int rowBlocks = (rows + mc - 1) / mc;
+        // one array the pool lends: the transposed tokens, then each thread's w and c
+        int wFloats = mc * kc, cFloats = Math.min(groupTiles, tiles) * mc * LANES, xtFloats = tiles * tileFloats;
+        float[] buf = pool.borrowFloats(Math.addExact(xtFloats, pool.threads() * (wFloats + cFloats)));
+        float[] xt = buf; // [tiles][cols][LANES] at 0, zero past n
+        pool.parallelFor(tiles, tt -> transposeTokens(x, tt * LANES, Math.max(0, Math.min(LANES, n - tt * LANES)), cols, xt, tt * tileFloats));
+
         // one row block at a time to whichever thread is free, so both end together
         pool.parallelForEach(rowBlocks, b -> {
-            float[] w = new float[mc * kc];                  // [mc][klen] dequantized weights
-            float[] c = new float[Math.min(groupTiles, tiles) * mc * LANES]; // [group tiles][mc][LANES] sums
+            float[] w = buf, c = buf;
+            int wAt = xtFloats + pool.threadIndex() * (wFloats + cFloats); // w [mc][klen] dequantized weights
+            int cAt = wAt + wFloats;                                         // c [group tiles][mc][LANES] sums
             int r0 = b * mc, nr = Math.min(mc, rows - r0), panels = (nr + MR - 1) / MR;
             for (int g0 = 0; g0 < tiles; g0 += groupTiles) {
                 int g1 = Math.min(tiles, g0 + groupTiles);
-                Arrays.fill(c, 0, (g1 - g0) * mc * LANES, 0f);
+                Arrays.fill(c, cAt, cAt + (g1 - g0) * mc * LANES, 0f);
                 for (int k0 = 0; k0 < cols; k0 += kc) {
                     int klen = Math.min(kc, cols - k0);
                     long at = (long) (k0 / bs) * block.blockBytes();
-                    for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes + at, w, i * klen, klen / bs);
-                    Arrays.fill(w, nr * klen, panels * MR * klen, 0f); // rows past the matrix
+                    for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes + at, w, wAt + i * klen, klen / bs);
+                    Arrays.fill(w, wAt + nr * klen, wAt + panels * MR * klen, 0f); // rows past the matrix
                     for (int tt = g0; tt < g1; tt += 2) {
                         int xa = tt * tileFloats + k0 * LANES, xb = xa + tileFloats;
-                        int ca = (tt - g0) * mc * LANES, cb = ca + mc * LANES;
+                        int ca = cAt + (tt - g0) * mc * LANES, cb = ca + mc * LANES;
                         for (int p = 0; p < panels; p++) {
-                            rows12x2(w, p * MR * klen, klen, xt, xa, xb, klen, c, ca + p * MR * LANES, cb + p * MR * LANES);
+                            rows12x2(w, wAt + p * MR * klen, klen, xt, xa, xb, klen, c, ca + p * MR * LANES, cb + p * MR * LANES);
                         }
                     }
                 }
-                scatter(c, mc, out, rows, r0, nr, g0 * LANES, Math.min(n, g1 * LANES));
+                scatter(c, cAt, mc, out, rows, r0, nr, g0 * LANES, Math.min(n, g1 * LANES));
             }
         });
-        pool.giveBack(xt);
+        pool.giveBack(buf);
     }
 
     /** Columns per step of {@link #transposeTokens}: the tile's [64][LANES] destination (4 KB) stays in L1. */
@@ -116,10 +121,10 @@ final class PrefillGemm {
         return Math.max(MR, Math.min(mc, (fair + MR - 1) / MR * MR));
     }
 
-    /** c [tile][mc][LANES] (tile 0 = token t0) to out[t][r0 + i] for tokens t0 .. t1 and rows i < nr. */
-    private static void scatter(float[] c, int mc, float[] out, int rows, int r0, int nr, int t0, int t1) {
+    /** c [tile][mc][LANES] at cAt (tile 0 = token t0) to out[t][r0 + i] for tokens t0 .. t1 and rows i < nr. */
+    private static void scatter(float[] c, int cAt, int mc, float[] out, int rows, int r0, int nr, int t0, int t1) {
         for (int t = t0; t < t1; t++) {
-            int tile = (t - t0) / LANES, lane = (t - t0) % LANES, base = tile * mc * LANES + lane, o = t * rows + r0;
+            int tile = (t - t0) / LANES, lane = (t - t0) % LANES, base = cAt + tile * mc * LANES + lane, o = t * rows + r0;
             for (int i = 0; i < nr; i++) out[o + i] = c[base + i * LANES];
         }
     }
