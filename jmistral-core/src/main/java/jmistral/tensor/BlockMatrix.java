@@ -10,7 +10,10 @@ import java.lang.foreign.MemorySegment;
  *
  * <ul>
  * <li>matvec (decode): rows split over the {@link ComputePool}; each row is one fused
- *     {@link BlockType#dot} over its blocks (weights read once, straight from the segment).</li>
+ *     {@link BlockType#dot} over its blocks (weights read once, straight from the segment). Formats
+ *     whose kernel reads x in an order of its own ({@link BlockType#arrangesX}: Q4_K with 16 lanes)
+ *     get x rearranged once per call into an array the pool lends, and each row runs
+ *     {@link BlockType#dotArranged} on it (cost: one pass over cols floats per matvec).</li>
  * <li>matmul, tiny batches (up to {@link #EXACT_MAX_TOKENS} tokens): per row, per token, the same
  *     fused dot as matvec; the row's bytes are read from memory once and from L1 for the other
  *     tokens. Formats with a register-tiled kernel ({@link BlockType#hasDot4x4}, Q8_0) run it up to
@@ -122,6 +125,18 @@ final class BlockMatrix implements Matrix {
     public void matvec(float[] x, float[] out) {
         check(x, 1, out);
         float[] sums = xSums(x, 1); // [cols / sumsGroup] or null: shared by all rows
+        if (block.arrangesX()) { // x in the kernel's order, once for all rows (BlockType#arrangesX)
+            ComputePool pool = ComputePool.current();
+            float[] xa = arrangedX(pool, x, 1);
+            try {
+                pool.parallelForRange(rows, (start, end) -> {
+                    for (int r = start; r < end; r++) out[r] = block.dotArranged(data, r * rowBytes, xa, 0, sums, 0, blocksPerRow);
+                });
+            } finally {
+                pool.giveBack(xa);
+            }
+            return;
+        }
         if (!block.hasDot2Rows()) {
             ComputePool.current().parallelForRange(rows, (start, end) -> {
                 for (int r = start; r < end; r++) out[r] = block.dot(data, r * rowBytes, x, 0, sums, 0, blocksPerRow);
@@ -136,6 +151,13 @@ final class BlockMatrix implements Matrix {
             }
             if ((end - start) % 2 != 0) out[start + half - 1] = block.dot(data, (start + half - 1) * rowBytes, x, 0, sums, 0, blocksPerRow);
         });
+    }
+
+    /** The n tokens of x, each in {@link BlockType#arrangeX}'s order, [n][cols], in an array borrowed from the pool. */
+    private float[] arrangedX(ComputePool pool, float[] x, int n) {
+        float[] xa = pool.borrowFloats(n * cols);
+        for (int t = 0; t < n; t++) block.arrangeX(x, t * cols, xa, t * cols, blocksPerRow);
+        return xa;
     }
 
     /** x's sums over each g = {@link BlockType#sumsGroup()} values, [n][cols / g], or null when g is 0. */
@@ -178,12 +200,18 @@ final class BlockMatrix implements Matrix {
     private void matmulExact(float[] x, int n, float[] out) {
         float[] sums = xSums(x, n);
         int sumsPerToken = sums == null ? 0 : cols / block.sumsGroup();
-        ComputePool.current().parallelForRange(rows, (start, end) -> {
-            for (int r = start; r < end; r++) {
-                long at = r * rowBytes;
-                for (int t = 0; t < n; t++) out[t * rows + r] = block.dot(data, at, x, t * cols, sums, t * sumsPerToken, blocksPerRow);
-            }
-        });
+        ComputePool pool = ComputePool.current();
+        float[] xa = block.arrangesX() ? arrangedX(pool, x, n) : x;
+        try {
+            pool.parallelForRange(rows, (start, end) -> {
+                for (int r = start; r < end; r++) {
+                    long at = r * rowBytes;
+                    for (int t = 0; t < n; t++) out[t * rows + r] = block.dotArranged(data, at, xa, t * cols, sums, t * sumsPerToken, blocksPerRow);
+                }
+            });
+        } finally {
+            if (xa != x) pool.giveBack(xa);
+        }
     }
 
     /**

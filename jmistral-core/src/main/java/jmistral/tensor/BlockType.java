@@ -64,6 +64,34 @@ public interface BlockType {
     }
 
     /**
+     * Kernel input layout: whether {@link #dotArranged} reads x in an order of its own, written by
+     * {@link #arrangeX}. A kernel that decodes weights in 32-bit lanes (the nibbles of 4 bytes per lane,
+     * one shift and mask each, no byte-to-int widening shuffles) produces them out of their natural
+     * order; x, the same for every row of a matrix-vector product, is rearranged once per call to
+     * match, instead of the weights once per row. False: {@link #dotArranged} is {@link #dot} on plain x.
+     */
+    default boolean arrangesX() {
+        return false;
+    }
+
+    /**
+     * Writes x[xOff .. xOff + blocks * blockSize) into dst[dstOff ..] in the order {@link #dotArranged}
+     * reads it (per block: a permutation of the block's values). This default copies (plain order).
+     */
+    default void arrangeX(float[] x, int xOff, float[] dst, int dstOff, int blocks) {
+        System.arraycopy(x, xOff, dst, dstOff, blocks * blockSize());
+    }
+
+    /**
+     * {@link #dot(MemorySegment, long, float[], int, float[], int, int)} with x already in the kernel's
+     * order ({@link #arrangeX}: xa[xaOff ..]); the sums are those of plain x (a group's sum does not
+     * depend on the order). What matrix-vector products call per row, after arranging x once.
+     */
+    default float dotArranged(MemorySegment w, long at, float[] xa, int xaOff, float[] sums, int sumsOff, int blocks) {
+        return dot(w, at, xa, xaOff, sums, sumsOff, blocks);
+    }
+
+    /**
      * Decode (matvec): two rows of the same matrix times one x, out[out0] = row at0 . x and out[out1] =
      * row at1 . x, each with exactly {@link #dot(MemorySegment, long, float[], int, float[], int, int)}'s
      * arithmetic. A kernel that walks both rows block by block reads two separate streams of

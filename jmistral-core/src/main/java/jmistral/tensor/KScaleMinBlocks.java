@@ -17,6 +17,8 @@ import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * What Q4_K and Q5_K share: a 256-weight super-block {@code half d, dmin; u8 scales[12]; [u8 qh[32];]
@@ -88,7 +90,8 @@ final class KScaleMinBlocks {
 
     /**
      * Vector dot of {@code blocks} super-blocks with x[xOff ..], given x's sums over each 32 values
-     * ({@link XSums}, {@link BlockType#sumsGroup()} 32; sums32[sumsOff ..]): {@link #dot4} (Q4_K) or {@link #dot5} (Q5_K).
+     * ({@link XSums}, {@link BlockType#sumsGroup()} 32; sums32[sumsOff ..]): {@link #dot4} (Q4_K; with 16 lanes Q4_K
+     * runs {@link #dot4Arranged} on x in its own order instead) or {@link #dot5} (Q5_K).
      *
      * <p>Per sub-block j, {@code sum_i (d*sc_j*q_i - dmin*m_j) * x_i = d*sc_j * sum_i q_i*x_i - dmin*m_j * sums32[j]}:
      * the kernels accumulate {@code q*x} in registers, scale once per sub-block, and take the min term
@@ -105,7 +108,7 @@ final class KScaleMinBlocks {
      *     unroll a loop body this large (LoopUnrollLimit), and inside the rolled loop every 16-byte
      *     load kept its own segment bounds, liveness and class checks (~25 instructions for ~5 of
      *     arithmetic). Written out, Q4_K went from 6.5 to 8-9 GB per CPU-second.</li>
-     * <li>The 16-lane kernels ({@link #dot4x16}, {@link #dot5x16}) are separate methods rather than
+     * <li>The 16-lane kernels ({@link #dot4Arranged}, {@link #dot5x16}) are separate methods rather than
      *     {@code LANES == 16} branches inside dot4/dot5: merged that way, dot5 passed C2's node budget
      *     and boxed every vector (0.05 GB per CPU-second), even though C2 folds the constant test.</li>
      * </ul>
@@ -113,9 +116,8 @@ final class KScaleMinBlocks {
     static float dot(MemorySegment w, long at, Layout layout, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
         long qhOff = layout.qhOff(), qsOff = layout.qsOff();
         int blockBytes = layout.blockBytes();
-        if (!layout.hasHighBits()) {
-            return LANES == 16 ? dot4x16(w, at, qsOff, blockBytes, x, xOff, sums32, sumsOff, blocks)
-                    : dot4(w, at, qsOff, blockBytes, x, xOff, sums32, sumsOff, blocks);
+        if (!layout.hasHighBits()) { // Q4_K with 16 lanes: dot4Arranged (Q4_KBlock#dotArranged)
+            return dot4(w, at, qsOff, blockBytes, x, xOff, sums32, sumsOff, blocks);
         }
         return LANES == 16 ? dot5x16(w, at, qhOff, qsOff, blockBytes, x, xOff, sums32, sumsOff, blocks)
                 : dot5(w, at, qhOff, qsOff, blockBytes, x, xOff, sums32, sumsOff, blocks);
@@ -130,81 +132,147 @@ final class KScaleMinBlocks {
     }
 
     /** Lanes 0..7 of a 16-lane vector. */
-    private static final VectorMask<Float> LOW8 = VectorMask.fromLong(F, 0xFFL);
+    static final VectorMask<Float> LOW8 = VectorMask.fromLong(F, 0xFFL);
 
     /**
-     * Q4_K row kernel for 16-lane float vectors (AVX-512), otherwise as {@link #dot4}: the block's 8
-     * mins and 8 scales are widened and scaled in one vector {@code scaleMin} = [dmin*m_0..7 | d*sc_0..7]
-     * (one conversion instead of 16 scalar int-to-float conversions and broadcasts), each sub-block's
-     * scale is broadcast from it by a register shuffle, and the min term is one masked FMA with x's
-     * sums per block. Measured 8.8 to 11 GB per CPU-second (KernelProbe, in cache).
+     * The order in which {@link #dot4Arranged} reads x ({@link BlockType#arrangeX}): per 256-weight
+     * super-block, x'[128g + 64n + 16k + i] = x[128g + 32n + 4(i % 8) + k + 64(i / 8)] for g, n < 2,
+     * k < 4, i < 16. Why: the kernel loads qs[64g .. 64g + 64) as 16 int lanes, lane i holding bytes
+     * 4i .. 4i+3, and takes nibble n of byte k of every lane with one shift and mask, {@code (v >>> (8k + 4n)) & 15}:
+     * lanes 0..7 are then bytes 4i + k of chunk 2g (qs[64g .. 64g + 32), sub-block 4g + n, weights
+     * 4i + k), lanes 8..15 the same bytes of chunk 2g + 1 (sub-block 4g + 2 + n). x' puts beside each
+     * lane the x of its weight, so the kernel reads x' contiguously. And x' carries the factor 2^-(8k + 4n)
+     * ({@link #NIBBLE_SCALE}): the kernel masks each nibble in place, {@code v & (15 << (8k + 4n))} = q * 2^(8k + 4n)
+     * (exact as a float: 4 significant bits), one integer op per 16 weights instead of a shift and a mask.
+     * Scaling by a power of two is exact, so each product q * x and every sum is the same float as
+     * without the factors (unless |x| < 2^-98, where x' would lose bits to subnormals).
      */
-    static float dot4x16(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
-        FloatVector even = FloatVector.zero(F), odd = even; // scaled q*x of the even / odd sub-blocks
-        FloatVector minTerm = even;                         // lanes 0..7: sum over blocks of dmin * m_j * sums32[j]
-        ByteVector q0, q1, h0, h1;
-        FloatVector s0, s1;
-        for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256, sumsOff += 8) {
-            int dd = BlockBytes.u32(w, at);
-            float d = Float.float16ToFloat((short) dd), dmin = Float.float16ToFloat((short) (dd >>> 16));
-            int u0 = BlockBytes.u32(w, at + SCALES), u1 = BlockBytes.u32(w, at + SCALES + 4), u2 = BlockBytes.u32(w, at + SCALES + 8);
-            // [m_0..7 | sc_0..7] as 16 bytes, then floats times [dmin x8 | d x8]
-            ByteVector packed = LongVector.zero(LongVector.SPECIES_128).withLane(0, packedScales(u0, u1, u2, true))
-                    .withLane(1, packedScales(u0, u1, u2, false)).reinterpretAsBytes();
-            FloatVector scaleMin = ((FloatVector) packed.convertShape(VectorOperators.B2F, F, 0))
-                    .mul(FloatVector.broadcast(F, d).blend(dmin, LOW8));
-            // lanes 8..15 of the masked load are zero (and not read), so only the mins accumulate
-            minTerm = scaleMin.fma(FloatVector.fromArray(F, sums32, sumsOff, LOW8), minTerm);
-            long qs = at + qsOff;
-            // chunk 0: qs[0, 32); low nibbles = sub-block 0, high = sub-block 1
-            q0 = ByteVector.fromMemorySegment(B16, w, qs, LE);
-            q1 = ByteVector.fromMemorySegment(B16, w, qs + 16, LE);
-            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
-            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
-            s0 = ((FloatVector) q0.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 0));
-            s0 = ((FloatVector) q1.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 16), s0);
-            s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 32));
-            s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 48), s1);
-            even = s0.fma(scaleMin.rearrange(LANE[8]), even);
-            odd = s1.fma(scaleMin.rearrange(LANE[9]), odd);
-            // chunk 1: qs[32, 64); low nibbles = sub-block 2, high = sub-block 3
-            q0 = ByteVector.fromMemorySegment(B16, w, qs + 32, LE);
-            q1 = ByteVector.fromMemorySegment(B16, w, qs + 48, LE);
-            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
-            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
-            s0 = ((FloatVector) q0.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 64));
-            s0 = ((FloatVector) q1.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 80), s0);
-            s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 96));
-            s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 112), s1);
-            even = s0.fma(scaleMin.rearrange(LANE[10]), even);
-            odd = s1.fma(scaleMin.rearrange(LANE[11]), odd);
-            // chunk 2: qs[64, 96); low nibbles = sub-block 4, high = sub-block 5
-            q0 = ByteVector.fromMemorySegment(B16, w, qs + 64, LE);
-            q1 = ByteVector.fromMemorySegment(B16, w, qs + 80, LE);
-            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
-            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
-            s0 = ((FloatVector) q0.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 128));
-            s0 = ((FloatVector) q1.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 144), s0);
-            s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 160));
-            s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 176), s1);
-            even = s0.fma(scaleMin.rearrange(LANE[12]), even);
-            odd = s1.fma(scaleMin.rearrange(LANE[13]), odd);
-            // chunk 3: qs[96, 128); low nibbles = sub-block 6, high = sub-block 7
-            q0 = ByteVector.fromMemorySegment(B16, w, qs + 96, LE);
-            q1 = ByteVector.fromMemorySegment(B16, w, qs + 112, LE);
-            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
-            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15);
-            s0 = ((FloatVector) q0.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 192));
-            s0 = ((FloatVector) q1.and((byte) 15).convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 208), s0);
-            s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 224));
-            s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 240), s1);
-            even = s0.fma(scaleMin.rearrange(LANE[14]), even);
-            odd = s1.fma(scaleMin.rearrange(LANE[15]), odd);
+    /**
+     * 2^-(8k + 4n), the factor on x' for nibble n of byte k ({@link #arrangeX4}), 1 for the top nibble (k = 3,
+     * n = 1, which the kernel shifts down rather than masks: masked in place it would be the sign bit).
+     */
+    private static final float[] NIBBLE_SCALE = {1, 0x1p-8f, 0x1p-16f, 0x1p-24f, 0x1p-4f, 0x1p-12f, 0x1p-20f, 1};
+
+    static void arrangeX4(float[] x, int xOff, float[] dst, int dstOff, int blocks) {
+        for (int b = 0; b < blocks; b++, xOff += 256, dstOff += 256) {
+            for (int g = 0; g < 2; g++) {
+                for (int n = 0; n < 2; n++) {
+                    for (int k = 0; k < 4; k++) {
+                        for (int i = 0; i < 16; i++) {
+                            dst[dstOff + 128 * g + 64 * n + 16 * k + i] = x[xOff + 128 * g + 32 * n + 4 * (i % 8) + k + 64 * (i / 8)] * NIBBLE_SCALE[4 * n + k];
+                        }
+                    }
+                }
+            }
         }
-        return even.add(odd).reduceLanes(VectorOperators.ADD) - minTerm.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Q5_K row kernel for 16-lane float vectors: {@link #dot4x16} plus bit 4 from qh as in {@link #dot5}. */
+    /** 16-lane shuffles: lanes 0..7 take lane 8 + a of the scale vector, lanes 8..15 lane 8 + a + 2 (sub-blocks a, a + 2). */
+    static final VectorShuffle<Float> SC_0_2 = scalePair(0), SC_1_3 = scalePair(1), SC_4_6 = scalePair(4), SC_5_7 = scalePair(5);
+
+    private static VectorShuffle<Float> scalePair(int a) {
+        return LANES != 16 ? null : VectorShuffle.fromOp(F, i -> i < 8 ? 8 + a : 10 + a);
+    }
+
+    private static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+
+    /*
+     * The 8 mins and 8 scales of a block from its bytes 0..15 (d, dmin, scales[12] at 4..15) in int lanes,
+     * lane L = m_L (L < 8) or sc_(L-8), as {@link BlockBytes#kScaleMin}: for j < 4, sc_j = scales[j] & 63,
+     * m_j = scales[j+4] & 63; for j >= 4, sc_j = (scales[j+4] & 15) | (scales[j-4] >> 6) << 4, m_j =
+     * (scales[j+4] >> 4) | (scales[j] >> 6) << 4. Per lane: ((byte LOW >>> LOW_SHIFT) & LOW_MASK) |
+     * ((byte HIGH >>> 2) & HIGH_MASK).
+     */
+    private static final VectorShuffle<Integer> SM_LOW_BYTE = LANES != 16 ? null
+            : VectorShuffle.fromValues(I16, 8, 9, 10, 11, 12, 13, 14, 15, 4, 5, 6, 7, 12, 13, 14, 15);
+    private static final VectorShuffle<Integer> SM_HIGH_BYTE = LANES != 16 ? null
+            : VectorShuffle.fromValues(I16, 0, 0, 0, 0, 8, 9, 10, 11, 0, 0, 0, 0, 4, 5, 6, 7);
+    private static final IntVector SM_LOW_SHIFT = LANES != 16 ? null
+            : IntVector.fromArray(I16, new int[] {0, 0, 0, 0, 4, 4, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0}, 0);
+    private static final IntVector SM_LOW_MASK = LANES != 16 ? null
+            : IntVector.fromArray(I16, new int[] {63, 63, 63, 63, 15, 15, 15, 15, 63, 63, 63, 63, 15, 15, 15, 15}, 0);
+    private static final IntVector SM_HIGH_MASK = LANES != 16 ? null
+            : IntVector.fromArray(I16, new int[] {0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30, 0, 0, 0, 0, 0x30, 0x30, 0x30, 0x30}, 0);
+
+    /**
+     * Q4_K row kernel for 16-lane float vectors against x in {@link #arrangeX4}'s order (same sums of
+     * x as {@link #dot}: a sub-block's sum does not depend on the order). Per super-block:
+     * <ul>
+     * <li>the 8 mins and 8 scales from one 16-byte load of the block's head widened to int lanes, two
+     *     lane shuffles, a variable shift and masks ({@link #SM_LOW_BYTE}), converted and times
+     *     [dmin x8 | d x8] in one vector {@code scaleMin} = [dmin*m_0..7 | d*sc_0..7]; the min term
+     *     one masked FMA of it with x's sums per block;</li>
+     * <li>qs as two 64-byte loads of 16 int lanes; each of the 8 nibble positions of a lane is one
+     *     mask in place ({@code v & (15 << s)}, the top one a shift {@code v >>> 28}; x' carries the
+     *     2^-s) and an int-to-float conversion, all within 32-bit lanes: no byte-to-int widening
+     *     (vpmovzxbd, a shuffle per 16 weights);</li>
+     * <li>per 64-weight group (nibble n of qs[64g ..), sub-blocks 4g + n and 4g + 2 + n in lanes 0..7
+     *     and 8..15) the 4 products summed, then scaled once by [d*sc_a x8 | d*sc_b x8] (one shuffle
+     *     of scaleMin).</li>
+     * </ul>
+     * Why (ArrangedXProbe, one thread, CPU time, 8192x4096 or 8x4096 rows, the two kernels alternated
+     * round by round, medians of 15): the kernel it replaced (dot4x16: 16-byte loads widened to floats,
+     * the scales unpacked in scalar code, 737d889) ran at 11.0-12.2 GB per CPU-second whether its rows
+     * came from DRAM or L1, so neither memory nor its vector arithmetic bounded it. Without the
+     * scale unpacking (a constant scaleMin, to locate the cost) the arranged kernel ran 17 GB/cpu-s
+     * in L1: the scalar unpacking (three bounds-checked reads, 30 integer ops, two lane inserts) took
+     * a third of the time. With the scales unpacked in vector registers: in L1 13.4-14.5 against
+     * 11.6-12.2 GB/cpu-s; from DRAM 10.5-12.3 against 10.8-11.3, about even (one thread reading one
+     * stream of rows is near what this machine's memory gives a core). The arranged x alone (scalar scale
+     * unpacking) was no faster (in L1 11.3 against 11.4), nor was the vector unpacking in the old
+     * kernel alone (11.4-11.9 against 12.0-12.2).
+     */
+    static float dot4Arranged(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0; // scaled q*x of the low / high nibbles
+        FloatVector minTerm = acc0;
+        IntVector v0, v1;
+        FloatVector s;
+        for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256, sumsOff += 8) {
+            // the block's first 16 bytes (d, dmin, scales[12]) as int lanes (sign-extended: the masks below
+            // keep only bits 0-7), unpacked into [m_0..7 | sc_0..7] by two lane shuffles, shifts and masks
+            IntVector head = (IntVector) ByteVector.fromMemorySegment(B16, w, at, LE).convertShape(VectorOperators.B2I, I16, 0);
+            int dd = ByteVector.fromMemorySegment(B16, w, at, LE).reinterpretAsInts().lane(0);
+            float d = Float.float16ToFloat((short) dd), dmin = Float.float16ToFloat((short) (dd >>> 16));
+            IntVector sm = head.rearrange(SM_LOW_BYTE).lanewise(VectorOperators.LSHR, SM_LOW_SHIFT).and(SM_LOW_MASK)
+                    .or(head.rearrange(SM_HIGH_BYTE).lanewise(VectorOperators.LSHR, 2).and(SM_HIGH_MASK));
+            FloatVector scaleMin = ((FloatVector) sm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(F, d).blend(dmin, LOW8));
+            minTerm = scaleMin.fma(FloatVector.fromArray(F, sums32, sumsOff, LOW8), minTerm);
+            long qs = at + qsOff;
+            v0 = IntVector.fromMemorySegment(I16, w, qs, LE);
+            v1 = IntVector.fromMemorySegment(I16, w, qs + 64, LE);
+            // qs[0, 64), low nibbles: sub-blocks 0 (lanes 0..7) and 2 (lanes 8..15); nibble k of each lane masked in place (q * 2^8k)
+            s = ((FloatVector) v0.and(0xF).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xOff));
+            s = ((FloatVector) v0.and(0xF00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 16), s);
+            s = ((FloatVector) v0.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 32), s);
+            s = ((FloatVector) v0.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 48), s);
+            acc0 = s.fma(scaleMin.rearrange(SC_0_2), acc0);
+            // qs[0, 64), high nibbles: sub-blocks 1 and 3 (q * 2^(8k+4); the last one shifted down, as a mask would leave the sign bit)
+            s = ((FloatVector) v0.and(0xF0).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xOff + 64));
+            s = ((FloatVector) v0.and(0xF000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 80), s);
+            s = ((FloatVector) v0.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 96), s);
+            s = ((FloatVector) v0.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 112), s);
+            acc1 = s.fma(scaleMin.rearrange(SC_1_3), acc1);
+            // qs[64, 128), low nibbles: sub-blocks 4 and 6
+            s = ((FloatVector) v1.and(0xF).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xOff + 128));
+            s = ((FloatVector) v1.and(0xF00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 144), s);
+            s = ((FloatVector) v1.and(0xF0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 160), s);
+            s = ((FloatVector) v1.and(0xF000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 176), s);
+            acc0 = s.fma(scaleMin.rearrange(SC_4_6), acc0);
+            // qs[64, 128), high nibbles: sub-blocks 5 and 7
+            s = ((FloatVector) v1.and(0xF0).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xOff + 192));
+            s = ((FloatVector) v1.and(0xF000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 208), s);
+            s = ((FloatVector) v1.and(0xF00000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 224), s);
+            s = ((FloatVector) v1.lanewise(VectorOperators.LSHR, 28).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 240), s);
+            acc1 = s.fma(scaleMin.rearrange(SC_5_7), acc1);
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - minTerm.reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * Q5_K row kernel for 16-lane float vectors: the block's 8 mins and 8 scales widened and scaled in one
+     * vector {@code scaleMin} = [dmin*m_0..7 | d*sc_0..7], each sub-block's scale broadcast from it by a
+     * register shuffle, the min term one masked FMA with x's sums per block; bit 4 from qh as in {@link #dot5}.
+     */
     private static float dot5x16(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
         FloatVector even = FloatVector.zero(F), odd = even, minTerm = even;
         ByteVector q0, q1, h0, h1;
@@ -222,7 +290,7 @@ final class KScaleMinBlocks {
             IntVector qh0 = ByteVector.fromMemorySegment(B16, w, at + qhOff, LE).reinterpretAsInts();
             IntVector qh1 = ByteVector.fromMemorySegment(B16, w, at + qhOff + 16, LE).reinterpretAsInts();
             long qs = at + qsOff;
-            // chunk 0: as dot4x16's, plus bit 0 (low nibbles) and bit 1 (high nibbles) of qh as bit 4
+            // chunk 0: as in dot4, plus bit 0 (low nibbles) and bit 1 (high nibbles) of qh as bit 4
             hb0 = qh0;
             hb1 = qh1;
             q0 = ByteVector.fromMemorySegment(B16, w, qs, LE);
@@ -239,7 +307,7 @@ final class KScaleMinBlocks {
             s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 48), s1);
             even = s0.fma(scaleMin.rearrange(LANE[8]), even);
             odd = s1.fma(scaleMin.rearrange(LANE[9]), odd);
-            // chunk 1: as dot4x16's, plus bit 2 (low nibbles) and bit 3 (high nibbles) of qh as bit 4
+            // chunk 1: as in dot4, plus bit 2 (low nibbles) and bit 3 (high nibbles) of qh as bit 4
             hb0 = qh0.lanewise(VectorOperators.LSHR, 2);
             hb1 = qh1.lanewise(VectorOperators.LSHR, 2);
             q0 = ByteVector.fromMemorySegment(B16, w, qs + 32, LE);
@@ -256,7 +324,7 @@ final class KScaleMinBlocks {
             s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 112), s1);
             even = s0.fma(scaleMin.rearrange(LANE[10]), even);
             odd = s1.fma(scaleMin.rearrange(LANE[11]), odd);
-            // chunk 2: as dot4x16's, plus bit 4 (low nibbles) and bit 5 (high nibbles) of qh as bit 4
+            // chunk 2: as in dot4, plus bit 4 (low nibbles) and bit 5 (high nibbles) of qh as bit 4
             hb0 = qh0.lanewise(VectorOperators.LSHR, 4);
             hb1 = qh1.lanewise(VectorOperators.LSHR, 4);
             q0 = ByteVector.fromMemorySegment(B16, w, qs + 64, LE);
@@ -273,7 +341,7 @@ final class KScaleMinBlocks {
             s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 176), s1);
             even = s0.fma(scaleMin.rearrange(LANE[12]), even);
             odd = s1.fma(scaleMin.rearrange(LANE[13]), odd);
-            // chunk 3: as dot4x16's, plus bit 6 (low nibbles) and bit 7 (high nibbles) of qh as bit 4
+            // chunk 3: as in dot4, plus bit 6 (low nibbles) and bit 7 (high nibbles) of qh as bit 4
             hb0 = qh0.lanewise(VectorOperators.LSHR, 6);
             hb1 = qh1.lanewise(VectorOperators.LSHR, 6);
             q0 = ByteVector.fromMemorySegment(B16, w, qs + 96, LE);
@@ -502,7 +570,7 @@ final class KScaleMinBlocks {
 
     /**
      * Q4_K dequantization for 16-lane float vectors (batched decode's weight panels, prefill): as
-     * {@link #dot4x16}, the block's 8 scales and 8 mins widened and scaled in one vector
+     * {@link #dot5x16}, the block's 8 scales and 8 mins widened and scaled in one vector
      * {@code scaleMin} = [dmin*m_0..7 | d*sc_0..7] and each sub-block's scale and min broadcast from
      * it by a register shuffle, the four 64-weight chunks written out (no per-sub-block scalar
      * conversions, variable shifts or loop bounds checks); y = q * (d*sc) - dmin*m as one FMA.

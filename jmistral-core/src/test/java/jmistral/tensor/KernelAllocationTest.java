@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
  * runs 20-200x slower while still computing the right values, so BlockTypeTest cannot see it.
  *
  * <p>All formats run in one JVM, one after the other (boxing has depended on what ran before: Q4_0
- * after Q6_K did). Each format's dot, dequantize, fused multi-token dot and register-tiled dot (where it has them) run until a measured round allocates almost
+ * after Q6_K did). Each format's dot (the one matvec runs, on x in its kernel order: {@link BlockType#dotArranged}), dequantize, fused multi-token dot and register-tiled dot (where it has them) run until a measured round allocates almost
  * nothing, which happens once C2 has compiled them; a format that never gets there within the time
  * limit fails, with the bytes it allocates per row.
  *
@@ -45,6 +45,8 @@ class KernelAllocationTest {
             MemorySegment w = RandomWeights.matrix(type, rows, cols, new Random(5));
             float[] x = RandomWeights.vector(cols, new Random(6)), row = new float[cols];
             float[] sums = bt.sumsGroup() == 0 ? null : XSums.of(x, 0, cols, bt.sumsGroup());
+            float[] xa = new float[cols]; // x in the order of the kernel matvec runs (BlockType#dotArranged)
+            bt.arrangeX(x, 0, xa, 0, blocks);
             float[] x4 = RandomWeights.vector(4 * cols, new Random(7)), out4 = new float[4];
             boolean fused = bt.hasDot4Tokens(), tiled = bt.hasDot4x4();
             long[] rowAt = new long[4];
@@ -58,7 +60,7 @@ class KernelAllocationTest {
                     && System.nanoTime() < deadline) {
                 for (int warm = 0; warm < 200; warm++) {
                     for (int r = 0; r < rows; r++) {
-                        sink += bt.dot(w, r * rowBytes, x, 0, sums, 0, blocks);
+                        sink += bt.dotArranged(w, r * rowBytes, xa, 0, sums, 0, blocks);
                         bt.dequantize(w, r * rowBytes, row, 0, blocks);
                         if (fused) bt.dot4Tokens(w, r * rowBytes, blocks, x4, 0, cols, 2 * cols, 3 * cols, out4);
                         if (tiled && r % 4 == 0) {
@@ -68,7 +70,7 @@ class KernelAllocationTest {
                     }
                 }
                 long before = threads.getCurrentThreadAllocatedBytes();
-                for (int r = 0; r < rows; r++) sink += bt.dot(w, r * rowBytes, x, 0, sums, 0, blocks);
+                for (int r = 0; r < rows; r++) sink += bt.dotArranged(w, r * rowBytes, xa, 0, sums, 0, blocks);
                 long middle = threads.getCurrentThreadAllocatedBytes();
                 for (int r = 0; r < rows; r++) bt.dequantize(w, r * rowBytes, row, 0, blocks);
                 dotBytes = (middle - before) / rows;
