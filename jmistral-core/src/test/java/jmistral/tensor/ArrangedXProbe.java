@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Random;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import static jmistral.tensor.VectorLanes.F;
@@ -149,10 +150,63 @@ public final class ArrangedXProbe {
         return even.add(odd).reduceLanes(VectorOperators.ADD) - minTerm.reduceLanes(VectorOperators.ADD);
     }
 
+    /** The Q6_K row kernel before {@link Q6_KBlock#dot16Arranged} (16-lane path of commit fe58892), the baseline of the A/B. */
+    static float q6kBefore(MemorySegment w, long at, float[] x, int xOff, int blocks) {
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < blocks; b++, at += 210, xOff += 256) {
+            float d = BlockBytes.half(w, at + 208);
+            // other widths: the scales as bytes of two longs (byte k: scale k, signed)
+            long sc0 = VectorLanes.LANES == 16 ? 0 : BlockBytes.u64(w, at + 192), sc1 = VectorLanes.LANES == 16 ? 0 : BlockBytes.u64(w, at + 192 + 8);
+            // 16 lanes: the block's 16 scales converted at once (d * scales[k] in lane k), and for step i
+            // that vector moved down by 8h + i%2 lanes, so its scales k, k+2, k+4, k+6 sit in lanes 0, 2, 4, 6
+            // and are broadcast by constant shuffles (C2 folds the VectorLanes.LANES tests: one way is compiled)
+            FloatVector all = VectorLanes.LANES != 16 ? null : ((FloatVector) ByteVector.fromMemorySegment(VectorLanes.B16, w, at + 192, LE)
+                    .convertShape(VectorOperators.B2F, F, 0)).mul(d);
+            FloatVector by1 = VectorLanes.LANES != 16 ? null : all.slice(1), by8 = VectorLanes.LANES != 16 ? null : all.slice(8),
+                    by9 = VectorLanes.LANES != 16 ? null : all.slice(9);
+            for (int i = 0; i < 4; i++) {
+                int h = i >> 1, l = 16 * (i & 1);
+                FloatVector s0, s1, s2, s3;
+                if (VectorLanes.LANES == 16) {
+                    FloatVector sv = i == 0 ? all : i == 1 ? by1 : i == 2 ? by8 : by9;
+                    s0 = sv.rearrange(VectorLanes.LANE[0]);
+                    s1 = sv.rearrange(VectorLanes.LANE[2]);
+                    s2 = sv.rearrange(VectorLanes.LANE[4]);
+                    s3 = sv.rearrange(VectorLanes.LANE[6]);
+                } else {
+                    long sc = (h == 0 ? sc0 : sc1) >>> (8 * (i & 1)); // byte 2k: scale of quarter k
+                    s0 = FloatVector.broadcast(F, d * (byte) sc);
+                    s1 = FloatVector.broadcast(F, d * (byte) (sc >>> 16));
+                    s2 = FloatVector.broadcast(F, d * (byte) (sc >>> 32));
+                    s3 = FloatVector.broadcast(F, d * (byte) (sc >>> 48));
+                }
+                long ql = at + 0 + 64 * h + l;
+                ByteVector lo0 = ByteVector.fromMemorySegment(VectorLanes.B16, w, ql, LE), lo1 = ByteVector.fromMemorySegment(VectorLanes.B16, w, ql + 32, LE);
+                IntVector hb = ByteVector.fromMemorySegment(VectorLanes.B16, w, at + 128 + 32 * h + l, LE).reinterpretAsInts();
+                ByteVector q0 = lo0.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                ByteVector q1 = lo1.and((byte) 15).or(hb.lanewise(VectorOperators.LSHL, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                ByteVector q2 = lo0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                        .or(hb.reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                ByteVector q3 = lo1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                        .or(hb.lanewise(VectorOperators.LSHR, 2).reinterpretAsBytes().and((byte) 0x30)).sub((byte) 32);
+                int x0 = xOff + 128 * h + l;
+                for (int p = 0; p < VectorLanes.PARTS; p++) {
+                    int xp = x0 + p * VectorLanes.LANES;
+                    a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).mul(s0).fma(FloatVector.fromArray(F, x, xp), a0);
+                    a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).mul(s1).fma(FloatVector.fromArray(F, x, xp + 32), a1);
+                    a2 = ((FloatVector) q2.convertShape(VectorOperators.B2F, F, p)).mul(s2).fma(FloatVector.fromArray(F, x, xp + 64), a2);
+                    a3 = ((FloatVector) q3.convertShape(VectorOperators.B2F, F, p)).mul(s3).fma(FloatVector.fromArray(F, x, xp + 96), a3);
+                }
+            }
+        }
+        return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
+    }
+
     /** The plain-x kernel that matvec ran before the arranged one. */
     private static float plain(GgmlType t, MemorySegment w, long at, float[] x, float[] sums, int blocks) {
         return switch (t) {
             case Q4_K -> dot4x16(w, at, 16, 144, x, 0, sums, 0, blocks);
+            case Q6_K -> q6kBefore(w, at, x, 0, blocks);
             default -> throw new IllegalArgumentException(t + ": no plain kernel to compare");
         };
     }

@@ -44,10 +44,40 @@ class ArrangedXTest {
         }
     }
 
+    /**
+     * Q6_K: the kernel reads int lane i of ql[64h ..] (bytes 64h + 4i .. + 3), byte k of it, nibble n, and
+     * multiplies its 6-bit value (in place: times 2^8k) by x'[128h + 64n + 16k + i]. By the layout (half
+     * h, l < 32: ql[l] low / high nibble = weights l / l + 64, ql[l + 32] low / high = l + 32 / l + 96).
+     */
+    @Test
+    void q6kOrderPairsEachNibbleWithItsWeight() {
+        int blocks = 2;
+        float[] x = new float[3 + 256 * blocks];
+        for (int i = 0; i < x.length; i++) x[i] = i - 3;
+        float[] xa = new float[256 * blocks];
+        Q6_KBlock.arrangeX16(x, 3, xa, 0, blocks);
+        for (int b = 0; b < blocks; b++) {
+            for (int h = 0; h < 2; h++) {
+                for (int n = 0; n < 2; n++) {
+                    for (int k = 0; k < 4; k++) {
+                        for (int i = 0; i < 16; i++) {
+                            int qlByte = 4 * i + k; // within the half's 64 bytes
+                            int l = qlByte % 32, upper = qlByte / 32; // ql[l] or ql[l + 32]
+                            int weight = 256 * b + 128 * h + l + 32 * upper + 64 * n;
+                            float factor = (float) Math.pow(2, -8 * k);
+                            assertEquals(weight * factor, xa[256 * b + 128 * h + 64 * n + 16 * k + i],
+                                    "block " + b + ", half " + h + ", ql byte " + qlByte + ", nibble " + n);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /** The matvec path (x arranged once, {@link BlockType#dotArranged} per row) against the scalar reference, x and sums at offsets. */
     @Test
     void arrangedDotsMatchScalarReference() {
-        for (GgmlType type : new GgmlType[] {GgmlType.Q4_K}) {
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
             BlockType bt = BlockType.of(type);
             Random rnd = new Random(type.ordinal() * 13L + 1);
             for (int cols : new int[] {256, 768, 4096}) {
