@@ -13,7 +13,14 @@ import java.lang.foreign.MemorySegment;
  *     {@link BlockType#dot} over its blocks (weights read once, straight from the segment). Formats
  *     whose kernel reads x in an order of its own ({@link BlockType#arrangesX}: Q4_K, Q5_K and Q6_K with 16 lanes)
  *     get x rearranged once per call into an array the pool lends, and each row runs
- *     {@link BlockType#dotArranged} on it (cost: one pass over cols floats per matvec).</li>
+ *     {@link BlockType#dotArranged} on it (cost: one pass over cols floats per matvec). End to end
+ *     on the 2-layer Q4_K_M model ({@code bench --gen-tokens 64 --profile}, 2 threads, alternated with
+ *     6522c42 on the shared machine, load 2-7, 5 pairs) the process's CPU time per token was 138-165
+ *     ms against 142-157, within the noise (under heavier load, 32 tokens, 2 pairs: 162-203 against
+ *     201-265), and the profile's single-thread figure for the Q6_K output matrix 11.5-12.2 GB/cpu-s
+ *     against 12.0-12.2: the kernels run 10-100% faster in ArrangedXProbe (see each kernel), but the
+ *     model's decode reads its 1.2 GB per token from memory at about what this machine gives two
+ *     threads, so little of it shows end to end here.</li>
  * <li>matmul, tiny batches (up to {@link #EXACT_MAX_TOKENS} tokens): per row, per token, the same
  *     fused dot as matvec; the row's bytes are read from memory once and from L1 for the other
  *     tokens. Formats with a register-tiled kernel ({@link BlockType#hasDot4x4}, Q8_0) run it up to

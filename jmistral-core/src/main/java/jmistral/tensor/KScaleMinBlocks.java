@@ -227,7 +227,9 @@ final class KScaleMinBlocks {
      * 11.6-12.2 GB/cpu-s; from DRAM 10.5-12.3 against 10.8-11.3, about even (one thread reading one
      * stream of rows is near what this machine's memory gives a core). The arranged x alone (scalar scale
      * unpacking) was no faster (in L1 11.3 against 11.4), nor was the vector unpacking in the old
-     * kernel alone (11.4-11.9 against 12.0-12.2).
+     * kernel alone (11.4-11.9 against 12.0-12.2). A two-row version (rows r and r + rows/2 at once, as
+     * Q8_0's dot2Rows: two streams of weights, each x vector loaded once) was slower: from DRAM
+     * 8.2-9.9 against 10.4 GB/cpu-s, in L2 8.7 against 9.6.
      */
     static float dot4Arranged(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0; // scaled q*x of the low / high nibbles
