@@ -11,7 +11,7 @@ import java.lang.foreign.MemorySegment;
  * <ul>
  * <li>matvec (decode): rows split over the {@link ComputePool}; each row is one fused
  *     {@link BlockType#dot} over its blocks (weights read once, straight from the segment). Formats
- *     whose kernel reads x in an order of its own ({@link BlockType#arrangesX}: Q4_K, Q5_K and Q6_K with 16 lanes)
+ *     whose kernel reads x in an order of its own ({@link BlockType#arrangesX}: Q4_K and Q6_K with 16 lanes)
  *     get x rearranged once per call into an array the pool lends, and each row runs
  *     {@link BlockType#dotArranged} on it (cost: one pass over cols floats per matvec). End to end
  *     on the 2-layer Q4_K_M model ({@code bench --gen-tokens 64 --profile}, 2 threads, alternated with

@@ -108,7 +108,7 @@ final class KScaleMinBlocks {
      *     unroll a loop body this large (LoopUnrollLimit), and inside the rolled loop every 16-byte
      *     load kept its own segment bounds, liveness and class checks (~25 instructions for ~5 of
      *     arithmetic). Written out, Q4_K went from 6.5 to 8-9 GB per CPU-second.</li>
-     * <li>The 16-lane kernels ({@link #dot4Arranged}, {@link #dot5Arranged}) are separate methods rather than
+     * <li>The 16-lane kernels ({@link #dot4Arranged}, {@link #dot5x16}) are separate methods rather than
      *     {@code LANES == 16} branches inside dot4/dot5: merged that way, dot5 passed C2's node budget
      *     and boxed every vector (0.05 GB per CPU-second), even though C2 folds the constant test.</li>
      * </ul>
@@ -119,7 +119,8 @@ final class KScaleMinBlocks {
         if (!layout.hasHighBits()) { // Q4_K with 16 lanes: dot4Arranged (Q4_KBlock#dotArranged)
             return dot4(w, at, qsOff, blockBytes, x, xOff, sums32, sumsOff, blocks);
         }
-        return dot5(w, at, qhOff, qsOff, blockBytes, x, xOff, sums32, sumsOff, blocks); // 16 lanes: dot5Arranged (Q5_KBlock#dotArranged)
+        return LANES == 16 ? dot5x16(w, at, qhOff, qsOff, blockBytes, x, xOff, sums32, sumsOff, blocks)
+                : dot5(w, at, qhOff, qsOff, blockBytes, x, xOff, sums32, sumsOff, blocks);
     }
 
     /** sum over sub-blocks j of m_j * sums32[sumsOff + j], m_j the 8 six-bit mins packed in a long ({@link #packedScales}). */
@@ -152,21 +153,13 @@ final class KScaleMinBlocks {
      */
     private static final float[] NIBBLE_SCALE = {1, 0x1p-8f, 0x1p-16f, 0x1p-24f, 0x1p-4f, 0x1p-12f, 0x1p-20f, 1};
 
-    /** 2^-8k for either nibble of byte k: {@link #dot5Arranged} moves the high nibbles down to bits 8k .. 8k+3 first (the fifth bit goes above). */
-    static final float[] BYTE_SCALE = {1, 0x1p-8f, 0x1p-16f, 0x1p-24f, 1, 0x1p-8f, 0x1p-16f, 0x1p-24f};
-
     static void arrangeX4(float[] x, int xOff, float[] dst, int dstOff, int blocks) {
-        arrangeX4(x, xOff, dst, dstOff, blocks, NIBBLE_SCALE);
-    }
-
-    /** {@link #arrangeX4}'s order with the factors of a kernel of its own, factors[4n + k] for nibble n of byte k (Q5_K: {@link #BYTE_SCALE}). */
-    static void arrangeX4(float[] x, int xOff, float[] dst, int dstOff, int blocks, float[] factors) {
         for (int b = 0; b < blocks; b++, xOff += 256, dstOff += 256) {
             for (int g = 0; g < 2; g++) {
                 for (int n = 0; n < 2; n++) {
                     for (int k = 0; k < 4; k++) {
                         for (int i = 0; i < 16; i++) {
-                            dst[dstOff + 128 * g + 64 * n + 16 * k + i] = x[xOff + 128 * g + 32 * n + 4 * (i % 8) + k + 64 * (i / 8)] * factors[4 * n + k];
+                            dst[dstOff + 128 * g + 64 * n + 16 * k + i] = x[xOff + 128 * g + 32 * n + 4 * (i % 8) + k + 64 * (i / 8)] * NIBBLE_SCALE[4 * n + k];
                         }
                     }
                 }
@@ -278,75 +271,97 @@ final class KScaleMinBlocks {
     }
 
     /**
-     * Where qh's bit for each lane's nibbles goes (Q5_K, {@link #dot5Arranged}): lanes 0..7 hold chunk 2g,
-     * lanes 8..15 chunk 2g + 1 of qs[64g ..), whose low / high nibbles take bit 2c / 2c + 1 of qh[l];
-     * shifted to bit 4 of each byte (left for bits 0-3, right for bits 5-7).
+     * Q5_K row kernel for 16-lane float vectors: the block's 8 mins and 8 scales widened and scaled in one
+     * vector {@code scaleMin} = [dmin*m_0..7 | d*sc_0..7], each sub-block's scale broadcast from it by a
+     * register shuffle, the min term one masked FMA with x's sums per block; bit 4 from qh as in {@link #dot5}.
      */
-    private static final IntVector QH_G0_LOW = shifts(4, 2), QH_G0_HIGH = shifts(3, 1), QH_G1_LOW = shifts(0, 2), QH_G1_HIGH = shifts(1, 3);
-    /** qh[0 .. 32) (int lanes 0..7 of a 64-byte load at qh) into both halves of the vector. */
-    private static final VectorShuffle<Integer> QH_BOTH_HALVES = LANES != 16 ? null : VectorShuffle.fromOp(I16, i -> i % 8);
-
-    private static IntVector shifts(int low8, int high8) {
-        return LANES != 16 ? null : IntVector.fromArray(I16, new int[] {low8, low8, low8, low8, low8, low8, low8, low8,
-                high8, high8, high8, high8, high8, high8, high8, high8}, 0);
-    }
-
-    /**
-     * Q5_K row kernel for 16-lane float vectors against x in {@link #arrangeX4}'s order with
-     * {@link #BYTE_SCALE}: {@link #dot4Arranged} plus the fifth bit. Per 64-weight group the 5-bit values
-     * of all 4 bytes of a lane are formed at once, {@code c = (nibbles & 0x0F0F0F0F) | ((qh shifted) & 0x10101010)}
-     * (the high nibbles first shifted down by 4), then per byte k one mask in place, {@code c & (0x1F << 8k)}.
-     * Measured (ArrangedXProbe Q5_K, one thread, CPU time, alternated with the kernel it replaced, dot5x16 of 3a5deb8, medians of
-     * 15): in L1 (8x4096) 9.3-11.7 against 7.3-10.6 GB per CPU-second, from DRAM (8192x4096) 7.9-12.3
-     * against 7.0-10.7.
-     */
-    static float dot5Arranged(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
-        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
-        FloatVector minTerm = acc0;
-        IntVector v0, v1, qh, c;
-        FloatVector s;
+    private static float dot5x16(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
+        FloatVector even = FloatVector.zero(F), odd = even, minTerm = even;
+        ByteVector q0, q1, h0, h1;
+        IntVector hb0, hb1;
+        FloatVector s0, s1;
         for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256, sumsOff += 8) {
-            IntVector head = (IntVector) ByteVector.fromMemorySegment(B16, w, at, LE).convertShape(VectorOperators.B2I, I16, 0);
-            int dd = ByteVector.fromMemorySegment(B16, w, at, LE).reinterpretAsInts().lane(0);
+            int dd = BlockBytes.u32(w, at);
             float d = Float.float16ToFloat((short) dd), dmin = Float.float16ToFloat((short) (dd >>> 16));
-            IntVector sm = head.rearrange(SM_LOW_BYTE).lanewise(VectorOperators.LSHR, SM_LOW_SHIFT).and(SM_LOW_MASK)
-                    .or(head.rearrange(SM_HIGH_BYTE).lanewise(VectorOperators.LSHR, 2).and(SM_HIGH_MASK));
-            FloatVector scaleMin = ((FloatVector) sm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(F, d).blend(dmin, LOW8));
+            int u0 = BlockBytes.u32(w, at + SCALES), u1 = BlockBytes.u32(w, at + SCALES + 4), u2 = BlockBytes.u32(w, at + SCALES + 8);
+            ByteVector packed = LongVector.zero(LongVector.SPECIES_128).withLane(0, packedScales(u0, u1, u2, true))
+                    .withLane(1, packedScales(u0, u1, u2, false)).reinterpretAsBytes();
+            FloatVector scaleMin = ((FloatVector) packed.convertShape(VectorOperators.B2F, F, 0))
+                    .mul(FloatVector.broadcast(F, d).blend(dmin, LOW8));
             minTerm = scaleMin.fma(FloatVector.fromArray(F, sums32, sumsOff, LOW8), minTerm);
-            qh = IntVector.fromMemorySegment(I16, w, at + qhOff, LE).rearrange(QH_BOTH_HALVES); // 64 bytes from qh: qh[32] and qs[0..32), the latter unused
+            IntVector qh0 = ByteVector.fromMemorySegment(B16, w, at + qhOff, LE).reinterpretAsInts();
+            IntVector qh1 = ByteVector.fromMemorySegment(B16, w, at + qhOff + 16, LE).reinterpretAsInts();
             long qs = at + qsOff;
-            v0 = IntVector.fromMemorySegment(I16, w, qs, LE);
-            v1 = IntVector.fromMemorySegment(I16, w, qs + 64, LE);
-            // qs[0, 64), low nibbles: sub-blocks 0 (qh bit 0) and 2 (bit 2)
-            c = v0.and(0x0F0F0F0F).or(qh.lanewise(VectorOperators.LSHL, QH_G0_LOW).and(0x10101010));
-            s = ((FloatVector) c.and(0x1F).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xOff));
-            s = ((FloatVector) c.and(0x1F00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 16), s);
-            s = ((FloatVector) c.and(0x1F0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 32), s);
-            s = ((FloatVector) c.and(0x1F000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 48), s);
-            acc0 = s.fma(scaleMin.rearrange(SC_0_2), acc0);
-            // qs[0, 64), high nibbles: sub-blocks 1 (qh bit 1) and 3 (bit 3)
-            c = v0.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(qh.lanewise(VectorOperators.LSHL, QH_G0_HIGH).and(0x10101010));
-            s = ((FloatVector) c.and(0x1F).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xOff + 64));
-            s = ((FloatVector) c.and(0x1F00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 80), s);
-            s = ((FloatVector) c.and(0x1F0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 96), s);
-            s = ((FloatVector) c.and(0x1F000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 112), s);
-            acc1 = s.fma(scaleMin.rearrange(SC_1_3), acc1);
-            // qs[64, 128), low nibbles: sub-blocks 4 (qh bit 4) and 6 (bit 6)
-            c = v1.and(0x0F0F0F0F).or(qh.lanewise(VectorOperators.LSHR, QH_G1_LOW).and(0x10101010));
-            s = ((FloatVector) c.and(0x1F).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xOff + 128));
-            s = ((FloatVector) c.and(0x1F00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 144), s);
-            s = ((FloatVector) c.and(0x1F0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 160), s);
-            s = ((FloatVector) c.and(0x1F000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 176), s);
-            acc0 = s.fma(scaleMin.rearrange(SC_4_6), acc0);
-            // qs[64, 128), high nibbles: sub-blocks 5 (qh bit 5) and 7 (bit 7)
-            c = v1.lanewise(VectorOperators.LSHR, 4).and(0x0F0F0F0F).or(qh.lanewise(VectorOperators.LSHR, QH_G1_HIGH).and(0x10101010));
-            s = ((FloatVector) c.and(0x1F).convert(VectorOperators.I2F, 0)).mul(FloatVector.fromArray(F, x, xOff + 192));
-            s = ((FloatVector) c.and(0x1F00).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 208), s);
-            s = ((FloatVector) c.and(0x1F0000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 224), s);
-            s = ((FloatVector) c.and(0x1F000000).convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F, x, xOff + 240), s);
-            acc1 = s.fma(scaleMin.rearrange(SC_5_7), acc1);
+            // chunk 0: as in dot4, plus bit 0 (low nibbles) and bit 1 (high nibbles) of qh as bit 4
+            hb0 = qh0;
+            hb1 = qh1;
+            q0 = ByteVector.fromMemorySegment(B16, w, qs, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 16, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 0));
+            s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 16), s0);
+            s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 32));
+            s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 48), s1);
+            even = s0.fma(scaleMin.rearrange(LANE[8]), even);
+            odd = s1.fma(scaleMin.rearrange(LANE[9]), odd);
+            // chunk 1: as in dot4, plus bit 2 (low nibbles) and bit 3 (high nibbles) of qh as bit 4
+            hb0 = qh0.lanewise(VectorOperators.LSHR, 2);
+            hb1 = qh1.lanewise(VectorOperators.LSHR, 2);
+            q0 = ByteVector.fromMemorySegment(B16, w, qs + 32, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 48, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 64));
+            s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 80), s0);
+            s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 96));
+            s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 112), s1);
+            even = s0.fma(scaleMin.rearrange(LANE[10]), even);
+            odd = s1.fma(scaleMin.rearrange(LANE[11]), odd);
+            // chunk 2: as in dot4, plus bit 4 (low nibbles) and bit 5 (high nibbles) of qh as bit 4
+            hb0 = qh0.lanewise(VectorOperators.LSHR, 4);
+            hb1 = qh1.lanewise(VectorOperators.LSHR, 4);
+            q0 = ByteVector.fromMemorySegment(B16, w, qs + 64, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 80, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 128));
+            s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 144), s0);
+            s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 160));
+            s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 176), s1);
+            even = s0.fma(scaleMin.rearrange(LANE[12]), even);
+            odd = s1.fma(scaleMin.rearrange(LANE[13]), odd);
+            // chunk 3: as in dot4, plus bit 6 (low nibbles) and bit 7 (high nibbles) of qh as bit 4
+            hb0 = qh0.lanewise(VectorOperators.LSHR, 6);
+            hb1 = qh1.lanewise(VectorOperators.LSHR, 6);
+            q0 = ByteVector.fromMemorySegment(B16, w, qs + 96, LE);
+            q1 = ByteVector.fromMemorySegment(B16, w, qs + 112, LE);
+            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
+                    .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
+            q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
+            s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 192));
+            s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 208), s0);
+            s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 224));
+            s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 240), s1);
+            even = s0.fma(scaleMin.rearrange(LANE[14]), even);
+            odd = s1.fma(scaleMin.rearrange(LANE[15]), odd);
         }
-        return acc0.add(acc1).reduceLanes(VectorOperators.ADD) - minTerm.reduceLanes(VectorOperators.ADD);
+        return even.add(odd).reduceLanes(VectorOperators.ADD) - minTerm.reduceLanes(VectorOperators.ADD);
     }
 
     /**
@@ -557,7 +572,7 @@ final class KScaleMinBlocks {
 
     /**
      * Q4_K dequantization for 16-lane float vectors (batched decode's weight panels, prefill): as
-     * {@link #dot4Arranged}, the block's 8 scales and 8 mins widened and scaled in one vector
+     * {@link #dot5x16}, the block's 8 scales and 8 mins widened and scaled in one vector
      * {@code scaleMin} = [dmin*m_0..7 | d*sc_0..7] and each sub-block's scale and min broadcast from
      * it by a register shuffle, the four 64-weight chunks written out (no per-sub-block scalar
      * conversions, variable shifts or loop bounds checks); y = q * (d*sc) - dmin*m as one FMA.

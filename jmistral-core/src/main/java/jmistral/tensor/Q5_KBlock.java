@@ -21,29 +21,8 @@ final class Q5_KBlock implements BlockType {
 
     public int sumsGroup() { return 32; }
 
-    /**
-     * Plain-x dot: with 16 lanes, x arranged into a fresh array and {@link #dotArranged} (for tests and
-     * one-off callers; matrix-vector products arrange x once for all rows), otherwise the plain kernel.
-     */
     public float dot(MemorySegment w, long at, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
-        if (!arrangesX()) return KScaleMinBlocks.dot(w, at, KScaleMinBlocks.Q5_K, x, xOff, sums32, sumsOff, blocks);
-        float[] xa = new float[blocks * 256];
-        arrangeX(x, xOff, xa, 0, blocks);
-        return dotArranged(w, at, xa, 0, sums32, sumsOff, blocks);
-    }
-
-    /** With 16-lane vectors, {@link KScaleMinBlocks#dot5Arranged}'s x order (Q4_K's, with {@link KScaleMinBlocks#BYTE_SCALE}). */
-    public boolean arrangesX() { return VectorLanes.LANES == 16; }
-
-    public void arrangeX(float[] x, int xOff, float[] dst, int dstOff, int blocks) {
-        if (arrangesX()) KScaleMinBlocks.arrangeX4(x, xOff, dst, dstOff, blocks, KScaleMinBlocks.BYTE_SCALE);
-        else BlockType.super.arrangeX(x, xOff, dst, dstOff, blocks);
-    }
-
-    public float dotArranged(MemorySegment w, long at, float[] xa, int xaOff, float[] sums32, int sumsOff, int blocks) {
-        if (!arrangesX()) return KScaleMinBlocks.dot(w, at, KScaleMinBlocks.Q5_K, xa, xaOff, sums32, sumsOff, blocks);
-        return KScaleMinBlocks.dot5Arranged(w, at, KScaleMinBlocks.Q5_K.qhOff(), KScaleMinBlocks.Q5_K.qsOff(), KScaleMinBlocks.Q5_K.blockBytes(),
-                xa, xaOff, sums32, sumsOff, blocks);
+        return KScaleMinBlocks.dot(w, at, KScaleMinBlocks.Q5_K, x, xOff, sums32, sumsOff, blocks);
     }
 
     public void dequantize(MemorySegment w, long at, float[] dst, int dstOff, int blocks) {

@@ -202,106 +202,11 @@ public final class ArrangedXProbe {
         return a0.add(a1).add(a2.add(a3)).reduceLanes(VectorOperators.ADD);
     }
 
-    /**
-     * The Q5_K row kernel before {@link KScaleMinBlocks#dot5Arranged} (dot5x16 of commit 3a5deb8), the baseline of the A/B: the block's 8 mins and 8 scales widened and scaled in one
-     * vector {@code scaleMin} = [dmin*m_0..7 | d*sc_0..7], each sub-block's scale broadcast from it by a
-     * register shuffle, the min term one masked FMA with x's sums per block; bit 4 from qh as in KScaleMinBlocks.dot5.
-     */
-    static float dot5x16(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
-        FloatVector even = FloatVector.zero(F), odd = even, minTerm = even;
-        ByteVector q0, q1, h0, h1;
-        IntVector hb0, hb1;
-        FloatVector s0, s1;
-        for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256, sumsOff += 8) {
-            int dd = BlockBytes.u32(w, at);
-            float d = Float.float16ToFloat((short) dd), dmin = Float.float16ToFloat((short) (dd >>> 16));
-            int u0 = BlockBytes.u32(w, at + KScaleMinBlocks.SCALES), u1 = BlockBytes.u32(w, at + KScaleMinBlocks.SCALES + 4), u2 = BlockBytes.u32(w, at + KScaleMinBlocks.SCALES + 8);
-            ByteVector packed = LongVector.zero(LongVector.SPECIES_128).withLane(0, KScaleMinBlocks.packedScales(u0, u1, u2, true))
-                    .withLane(1, KScaleMinBlocks.packedScales(u0, u1, u2, false)).reinterpretAsBytes();
-            FloatVector scaleMin = ((FloatVector) packed.convertShape(VectorOperators.B2F, F, 0))
-                    .mul(FloatVector.broadcast(F, d).blend(dmin, KScaleMinBlocks.LOW8));
-            minTerm = scaleMin.fma(FloatVector.fromArray(F, sums32, sumsOff, KScaleMinBlocks.LOW8), minTerm);
-            IntVector qh0 = ByteVector.fromMemorySegment(VectorLanes.B16, w, at + qhOff, LE).reinterpretAsInts();
-            IntVector qh1 = ByteVector.fromMemorySegment(VectorLanes.B16, w, at + qhOff + 16, LE).reinterpretAsInts();
-            long qs = at + qsOff;
-            // chunk 0: as in dot4, plus bit 0 (low nibbles) and bit 1 (high nibbles) of qh as bit 4
-            hb0 = qh0;
-            hb1 = qh1;
-            q0 = ByteVector.fromMemorySegment(VectorLanes.B16, w, qs, LE);
-            q1 = ByteVector.fromMemorySegment(VectorLanes.B16, w, qs + 16, LE);
-            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
-                    .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
-            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
-                    .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
-            q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
-            q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
-            s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 0));
-            s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 16), s0);
-            s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 32));
-            s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 48), s1);
-            even = s0.fma(scaleMin.rearrange(VectorLanes.LANE[8]), even);
-            odd = s1.fma(scaleMin.rearrange(VectorLanes.LANE[9]), odd);
-            // chunk 1: as in dot4, plus bit 2 (low nibbles) and bit 3 (high nibbles) of qh as bit 4
-            hb0 = qh0.lanewise(VectorOperators.LSHR, 2);
-            hb1 = qh1.lanewise(VectorOperators.LSHR, 2);
-            q0 = ByteVector.fromMemorySegment(VectorLanes.B16, w, qs + 32, LE);
-            q1 = ByteVector.fromMemorySegment(VectorLanes.B16, w, qs + 48, LE);
-            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
-                    .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
-            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
-                    .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
-            q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
-            q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
-            s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 64));
-            s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 80), s0);
-            s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 96));
-            s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 112), s1);
-            even = s0.fma(scaleMin.rearrange(VectorLanes.LANE[10]), even);
-            odd = s1.fma(scaleMin.rearrange(VectorLanes.LANE[11]), odd);
-            // chunk 2: as in dot4, plus bit 4 (low nibbles) and bit 5 (high nibbles) of qh as bit 4
-            hb0 = qh0.lanewise(VectorOperators.LSHR, 4);
-            hb1 = qh1.lanewise(VectorOperators.LSHR, 4);
-            q0 = ByteVector.fromMemorySegment(VectorLanes.B16, w, qs + 64, LE);
-            q1 = ByteVector.fromMemorySegment(VectorLanes.B16, w, qs + 80, LE);
-            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
-                    .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
-            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
-                    .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
-            q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
-            q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
-            s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 128));
-            s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 144), s0);
-            s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 160));
-            s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 176), s1);
-            even = s0.fma(scaleMin.rearrange(VectorLanes.LANE[12]), even);
-            odd = s1.fma(scaleMin.rearrange(VectorLanes.LANE[13]), odd);
-            // chunk 3: as in dot4, plus bit 6 (low nibbles) and bit 7 (high nibbles) of qh as bit 4
-            hb0 = qh0.lanewise(VectorOperators.LSHR, 6);
-            hb1 = qh1.lanewise(VectorOperators.LSHR, 6);
-            q0 = ByteVector.fromMemorySegment(VectorLanes.B16, w, qs + 96, LE);
-            q1 = ByteVector.fromMemorySegment(VectorLanes.B16, w, qs + 112, LE);
-            h0 = q0.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
-                    .or(hb0.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
-            h1 = q1.reinterpretAsInts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 15)
-                    .or(hb1.lanewise(VectorOperators.LSHL, 3).reinterpretAsBytes().and((byte) 0x10));
-            q0 = q0.and((byte) 15).or(hb0.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
-            q1 = q1.and((byte) 15).or(hb1.lanewise(VectorOperators.LSHL, 4).reinterpretAsBytes().and((byte) 0x10));
-            s0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 192));
-            s0 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 208), s0);
-            s1 = ((FloatVector) h0.convertShape(VectorOperators.B2F, F, 0)).mul(FloatVector.fromArray(F, x, xOff + 224));
-            s1 = ((FloatVector) h1.convertShape(VectorOperators.B2F, F, 0)).fma(FloatVector.fromArray(F, x, xOff + 240), s1);
-            even = s0.fma(scaleMin.rearrange(VectorLanes.LANE[14]), even);
-            odd = s1.fma(scaleMin.rearrange(VectorLanes.LANE[15]), odd);
-        }
-        return even.add(odd).reduceLanes(VectorOperators.ADD) - minTerm.reduceLanes(VectorOperators.ADD);
-    }
-
     /** The plain-x kernel that matvec ran before the arranged one. */
     private static float plain(GgmlType t, MemorySegment w, long at, float[] x, float[] sums, int blocks) {
         return switch (t) {
             case Q4_K -> dot4x16(w, at, 16, 144, x, 0, sums, 0, blocks);
             case Q6_K -> q6kBefore(w, at, x, 0, blocks);
-            case Q5_K -> dot5x16(w, at, 16, 48, 176, x, 0, sums, 0, blocks);
             default -> throw new IllegalArgumentException(t + ": no plain kernel to compare");
         };
     }

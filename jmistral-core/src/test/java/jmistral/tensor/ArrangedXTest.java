@@ -44,22 +44,6 @@ class ArrangedXTest {
         }
     }
 
-    /** Q5_K: Q4_K's order (above), each value times 2^-8k for either nibble of byte k (the kernel moves high nibbles down first). */
-    @Test
-    void q5kOrderIsQ4kOrderWithByteFactors() {
-        int blocks = 2;
-        float[] x = new float[256 * blocks];
-        for (int i = 0; i < x.length; i++) x[i] = i;
-        float[] q4 = new float[x.length], q5 = new float[x.length];
-        KScaleMinBlocks.arrangeX4(x, 0, q4, 0, blocks);
-        KScaleMinBlocks.arrangeX4(x, 0, q5, 0, blocks, KScaleMinBlocks.BYTE_SCALE);
-        for (int p = 0; p < x.length; p++) {
-            int n = p % 128 / 64, k = p % 64 / 16;
-            float q4Factor = k == 3 && n == 1 ? 1 : (float) Math.pow(2, -(8 * k + 4 * n)), q5Factor = (float) Math.pow(2, -8 * k);
-            assertEquals(q4[p] / q4Factor * q5Factor, q5[p], "position " + p);
-        }
-    }
-
     /**
      * Q6_K: the kernel reads int lane i of ql[64h ..] (bytes 64h + 4i .. + 3), byte k of it, nibble n, and
      * multiplies its 6-bit value (in place: times 2^8k) by x'[128h + 64n + 16k + i]. By the layout (half
@@ -93,7 +77,7 @@ class ArrangedXTest {
     /** The matvec path (x arranged once, {@link BlockType#dotArranged} per row) against the scalar reference, x and sums at offsets. */
     @Test
     void arrangedDotsMatchScalarReference() {
-        for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K}) {
+        for (GgmlType type : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
             BlockType bt = BlockType.of(type);
             Random rnd = new Random(type.ordinal() * 13L + 1);
             for (int cols : new int[] {256, 768, 4096}) {
