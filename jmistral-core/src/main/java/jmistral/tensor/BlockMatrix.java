@@ -18,7 +18,7 @@ import java.lang.foreign.MemorySegment;
  *     6522c42 on the shared machine, load 2-7, 5 pairs) the process's CPU time per token was 138-165
  *     ms against 142-157, within the noise (under heavier load, 32 tokens, 2 pairs: 162-203 against
  *     201-265), and the profile's single-thread figure for the Q6_K output matrix 11.5-12.2 GB/cpu-s
- *     against 12.0-12.2: the kernels run 10-100% faster in ArrangedXProbe (see each kernel), but the
+ *     against 12.0-12.2: in L2 the Q6_K kernel runs 20-60% faster, Q4_K's about even (see each kernel), but the
  *     model's decode reads its 1.2 GB per token from memory at about what this machine gives two
  *     threads, so little of it shows end to end here.</li>
  * <li>matmul, tiny batches (up to {@link #EXACT_MAX_TOKENS} tokens): per row, per token, the same

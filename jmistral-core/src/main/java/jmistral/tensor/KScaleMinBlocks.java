@@ -158,8 +158,12 @@ final class KScaleMinBlocks {
             for (int g = 0; g < 2; g++) {
                 for (int n = 0; n < 2; n++) {
                     for (int k = 0; k < 4; k++) {
-                        for (int i = 0; i < 16; i++) {
-                            dst[dstOff + 128 * g + 64 * n + 16 * k + i] = x[xOff + 128 * g + 32 * n + 4 * (i % 8) + k + 64 * (i / 8)] * NIBBLE_SCALE[4 * n + k];
+                        // lanes i < 8: x[.. + 4i + k]; lanes 8 + i: x[.. + 64 + 4i + k] (no divisions in the loop: this runs once per matvec over all cols)
+                        int d = dstOff + 128 * g + 64 * n + 16 * k, src = xOff + 128 * g + 32 * n + k;
+                        float f = NIBBLE_SCALE[4 * n + k];
+                        for (int i = 0; i < 8; i++) {
+                            dst[d + i] = x[src + 4 * i] * f;
+                            dst[d + 8 + i] = x[src + 64 + 4 * i] * f;
                         }
                     }
                 }
@@ -210,19 +214,17 @@ final class KScaleMinBlocks {
      *     and 8..15) the 4 products summed, then scaled once by [d*sc_a x8 | d*sc_b x8] (one shuffle
      *     of scaleMin).</li>
      * </ul>
-     * Why (ArrangedXProbe, one thread, CPU time, 8192x4096 or 8x4096 rows, the two kernels alternated
-     * round by round, medians of 15): the kernel it replaced (dot4x16: 16-byte loads widened to floats,
-     * the scales unpacked in scalar code, 737d889) ran at 11.0-12.2 GB per CPU-second whether its rows
-     * came from DRAM or L1, so neither memory nor its vector arithmetic bounded it. Without the
-     * scale unpacking (a constant scaleMin, to locate the cost) the arranged kernel ran 17 GB/cpu-s
-     * in L1: the scalar unpacking (three bounds-checked reads, 30 integer ops, two lane inserts) took
-     * a third of the time. With the scales unpacked in vector registers: in L1 13.4-14.5 against
-     * 11.6-12.2 GB/cpu-s; from DRAM 10.5-12.3 against 10.8-11.3, about even (one thread reading one
-     * stream of rows is near what this machine's memory gives a core). The arranged x alone (scalar scale
-     * unpacking) was no faster (in L1 11.3 against 11.4), nor was the vector unpacking in the old
-     * kernel alone (11.4-11.9 against 12.0-12.2). A two-row version (rows r and r + rows/2 at once, as
-     * Q8_0's dot2Rows: two streams of weights, each x vector loaded once) was slower: from DRAM
-     * 8.2-9.9 against 10.4 GB/cpu-s, in L2 8.7 against 9.6.
+     * Measured through matvec (one thread, CPU time, builds of 6522c42 and this alternated run by run:
+     * 128x4096 in L2, medians of 15 rounds; {@code KernelProbe Q4_K matvec 128} runs the same): 9.3-12.0 against
+     * 10.3-11.6 GB per CPU-second, ahead in 3 of 5 pairs (-9% to +14%): about even; from DRAM ({@code KernelProbe Q4_K}, 8192x4096) 9.0-12.0 against
+     * 8.3-12.3, even (one thread reading one stream of rows is near what this machine's memory gives
+     * a core). A test-scope A/B that called both kernels from its own main loop had shown the scalar
+     * scale unpacking to take a third of the old kernel's time (17 GB/cpu-s in L1 with constant
+     * scales) and the new kernel 10-18% ahead in L1, but C2 compiled kernels inlined there unlike the
+     * matvec path, so only the matvec numbers above count. A two-row version (rows r and r + rows/2
+     * at once, as Q8_0's dot2Rows) was slower from DRAM there (8.2-9.9 against 10.4 GB/cpu-s). Q5_K
+     * the same way (dot5Arranged, the fifth bit moved to bit 4 of each byte by a variable shift) was
+     * 2-7% behind dot5x16 in L2 and even from DRAM, and was reverted.
      */
     static float dot4Arranged(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0; // scaled q*x of the low / high nibbles

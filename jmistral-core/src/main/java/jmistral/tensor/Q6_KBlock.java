@@ -95,8 +95,12 @@ final class Q6_KBlock implements BlockType {
             for (int h = 0; h < 2; h++) {
                 for (int n = 0; n < 2; n++) {
                     for (int k = 0; k < 4; k++) {
-                        for (int i = 0; i < 16; i++) {
-                            dst[dstOff + 128 * h + 64 * n + 16 * k + i] = x[xOff + 128 * h + 64 * n + 32 * (i / 8) + 4 * (i % 8) + k] * BYTE_SCALE[k];
+                        // lanes i < 8: x[.. + 4i + k]; lanes 8 + i: x[.. + 32 + 4i + k] (no divisions in the loop)
+                        int d = dstOff + 128 * h + 64 * n + 16 * k, src = xOff + 128 * h + 64 * n + k;
+                        float f = BYTE_SCALE[k];
+                        for (int i = 0; i < 8; i++) {
+                            dst[d + i] = x[src + 4 * i] * f;
+                            dst[d + 8 + i] = x[src + 32 + 4 * i] * f;
                         }
                     }
                 }
@@ -137,10 +141,10 @@ final class Q6_KBlock implements BlockType {
      * byte k one mask in place, C & (0x3F << 8k) = q * 2^8k, an int-to-float conversion and an FMA with
      * x' (no byte widening, no per-weight subtract). Per 64 weights the sum is scaled once by the lanes'
      * scales (d * scales[], one shuffle), and the -32 is taken as 32 * sum_g d*scales[g] * sum16(x)_g,
-     * one FMA per block. Measured (ArrangedXProbe Q6_K, one thread, CPU time, alternated round by round
-     * with the kernel it replaced: 16-byte loads, byte masks and shifts, widening to floats, a multiply
-     * by the group's scale per 16 weights): in L1 (8x4096) 15.3 against 7.4 GB per CPU-second, from
-     * DRAM (8192x4096) 10.4 against 7.0.
+     * one FMA per block. Measured through matvec (one thread, CPU time, builds of 6522c42 and this
+     * alternated run by run, medians of 15 rounds): 128x4096 in L2 ({@code KernelProbe Q6_K matvec 128})
+     * 15.1-18.2 against 11.3-12.8 GB per CPU-second (8 pairs); from DRAM ({@code KernelProbe Q6_K}, 8192x4096)
+     * 11.7-16.0 against 11.5-12.5.
      */
     static float dot16Arranged(MemorySegment w, long at, float[] x, int xOff, float[] sums16, int sumsOff, int blocks) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, offset = acc0;

@@ -12,8 +12,9 @@ import jmistral.tensor.RandomWeights;
  * A quick single-thread check (not a benchmark; use BenchMain for numbers): per type, matvec GB/s on
  * a cache-exceeding matrix and the bytes allocated per call (should be ~0: a vector op that falls
  * back to boxing shows up here).
- * {@code java --add-modules jdk.incubator.vector -cp jmistral-core/target/classes:jmistral-core/target/test-classes jmistral.bench.KernelProbe [types] [matmul]}
- * ({@code matmul}: also a 16-token matmul per type, the prefill path).
+ * {@code java --add-modules jdk.incubator.vector -cp jmistral-core/target/classes:jmistral-core/target/test-classes jmistral.bench.KernelProbe [types] [matmul|matvec] [rows]}
+ * ({@code matmul}: also a 16-token matmul per type, the prefill path; rows, default 8192 by 4096 columns:
+ * 128 keeps a K-quant matrix in L2, and the calls are then 8192/128 times as many).
  */
 public final class KernelProbe {
     public static void main(String[] args) {
@@ -21,15 +22,15 @@ public final class KernelProbe {
         boolean prefill = args.length > 1 && args[1].equals("matmul");
         String types = args.length > 0 ? args[0] : "F32,F16,BF16,Q8_0,Q4_0,Q4_1,Q5_0,Q5_1,Q2_K,Q3_K,Q4_K,Q5_K,Q6_K,IQ4_NL,IQ4_XS";
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        int rows = 8192, cols = 4096;
+        int rows = args.length > 2 ? Integer.parseInt(args[2]) : 8192, cols = 4096;
         for (String name : types.split(",")) {
             GgmlType t = GgmlType.valueOf(name);
             MemorySegment w = RandomWeights.matrix(t, rows, cols, new Random(1));
             Matrix m = Matrix.of(t, rows, cols, w);
             float[] x = RandomWeights.vector(cols, new Random(2)), out = new float[rows];
-            for (int i = 0; i < 30; i++) m.matvec(x, out);
+            for (int i = 0; i < 30 * Math.max(1, 8192 / rows); i++) m.matvec(x, out);
             long a0 = mx.getCurrentThreadAllocatedBytes(), t0 = System.nanoTime(), c0 = mx.getCurrentThreadCpuTime();
-            int iters = 20;
+            int iters = 20 * Math.max(1, 8192 / rows);
             for (int i = 0; i < iters; i++) m.matvec(x, out);
             long ns = (System.nanoTime() - t0) / iters, alloc = (mx.getCurrentThreadAllocatedBytes() - a0) / iters;
             long cpu = (mx.getCurrentThreadCpuTime() - c0) / iters;
