@@ -317,19 +317,6 @@ final class BlockMatrix implements Matrix {
      * twice from 3 tokens on. Weight bytes are decoded n/TOKEN_TILE times instead
      * of n times. A matrix's last rows short of a panel go whole rows at a time ({@link #matmulTiledRows}).
      * Not bit-identical to matvec (a different summation order), within float rounding of it.
-     *
-     * <p>Where the time goes (SmallBatchBench 8192x5120, one thread): at n=8 about 4 ms of Q4_K's 9-10
-     * are the dequantization (3.6-3.9 ms alone from cache, 4.4-5.2 streaming from DRAM), 3.8 the FMAs
-     * (each token past 8 adds 0.47 ms: near two 16-lane FMAs per cycle), the rest accumulator traffic
-     * and reductions. Tried and not kept: (1) Q4_K panels dequantized in the order of their nibbles in
-     * 32-bit lanes (64-byte int loads, shift, mask, convert; x arranged to match): 0.83x from cache
-     * but 1.17-1.20x streaming from DRAM, 1.06-1.14x overall at n=4-16 (3 of 4 blocks' 64-byte qs
-     * loads straddle two cache lines; a touch of the lines ahead made it worse). (2) A Q4_K kernel
-     * for 1 row x 8 tokens on x arranged as matvec's ({@link BlockType#arrangeX}), weights decoded
-     * once into registers, scaled, FMA'd into 8 accumulators (branch batch-fused8-wip): 0.53x the
-     * tiled path at 512x5120 from cache, but 1.57x at 5120x32768 (the 8 tokens' arranged x, 1 MB,
-     * is read again for every row: it needs column chunks like this path), and C1 cannot compile it
-     * (out of virtual registers), so it runs interpreted until C2 has it; worth finishing.
      */
     private void matmulTiled(float[] x, int n, float[] out) {
         int bs = block.blockSize(), chunkBlocks = Math.max(1, Math.min(blocksPerRow, CHUNK_COLS / bs)), chunkCols = chunkBlocks * bs;
