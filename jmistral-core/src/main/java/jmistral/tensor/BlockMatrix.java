@@ -24,7 +24,7 @@ import java.lang.foreign.MemorySegment;
  * <li>matmul, tiny batches (up to {@link #EXACT_MAX_TOKENS} tokens): per row, per token, the same
  *     fused dot as matvec; the row's bytes are read from memory once and from L1 for the other
  *     tokens. Formats with a register-tiled kernel ({@link BlockType#hasDot4x4}, Q8_0) run it up to
- *     {@link #REGISTER_TILE_MAX_TOKENS} tokens and at 8 ({@link #matmulRegisterTiled}); formats with a fused
+ *     {@link #REGISTER_TILE_MAX_TOKENS} tokens ({@link #matmulRegisterTiled}); formats with a fused
  *     multi-token kernel ({@link BlockType#hasDot4Tokens}, F16, BF16) up to {@link #FUSED_MAX_TOKENS}
  *     ({@link #matmulFused}).</li>
  * <li>matmul, small batches (up to one vector's lanes of tokens, batched decode, verification of
@@ -97,22 +97,6 @@ final class BlockMatrix implements Matrix {
      * every path runs at 15-25 GMAC per CPU-second, far below the FMA units' rate.
      */
     static final int REGISTER_TILE_MAX_TOKENS = Integer.getInteger("jmistral.matmul.registerTileTokens", 4);
-
-    /**
-     * Above {@link #REGISTER_TILE_MAX_TOKENS}, token counts that are whole groups of 4 up to this many
-     * (8) still run {@link #matmulRegisterTiled}: the second group finds the rows' bytes in L1/L2.
-     * Measured (SmallBatchBench, one thread, CPU ms, alternated call by call in one JVM, load 3.6,
-     * after the tiled path's column chunks): Q8_0 n=8 9.75 against 11.38 for the tiled path
-     * (8192x5120) and 20.9 against 24.1 (16384x5120); not at 5 (10.6 against 9.0), 6 (x0.94 and x1.06),
-     * 7 (x1.01), 9 (18.3 against 11.4), 12 (x1.29) or 16 (x1.09), where a padded group or a third
-     * decode of the rows costs more. Off when {@link #REGISTER_TILE_MAX_TOKENS} is below 4.
-     */
-    static final int REGISTER_TILE_GROUPS_MAX_TOKENS = Integer.getInteger("jmistral.matmul.registerTileGroupTokens", 8);
-
-    /** Whether n tokens (n >= 2) go through {@link #matmulRegisterTiled} for a format that has the kernel. */
-    private static boolean registerTiles(int n) {
-        return n <= REGISTER_TILE_MAX_TOKENS || (REGISTER_TILE_MAX_TOKENS >= 4 && n % 4 == 0 && n <= REGISTER_TILE_GROUPS_MAX_TOKENS);
-    }
 
     private final BlockType block;
     private final int rows;
@@ -194,7 +178,7 @@ final class BlockMatrix implements Matrix {
 
     public void matmul(float[] x, int n, float[] out) {
         check(x, n, out);
-        if (n >= 2 && block.hasDot4x4() && registerTiles(n)) matmulRegisterTiled(x, n, out);
+        if (n >= 2 && n <= REGISTER_TILE_MAX_TOKENS && block.hasDot4x4()) matmulRegisterTiled(x, n, out);
         else if (n >= 2 && n <= FUSED_MAX_TOKENS && block.hasDot4Tokens()) matmulFused(x, n, out);
         else if (n <= EXACT_MAX_TOKENS) matmulExact(x, n, out);
         else if (n <= VectorLanes.LANES) matmulTiled(x, n, out);
