@@ -295,10 +295,10 @@ final class BlockMatrix implements Matrix {
      * {@value #PANEL_ROWS}, split over the pool. For each tile of {@value #TOKEN_TILE} tokens, a panel
      * is dequantized {@link #CHUNK_COLS} columns at a time into an f32 buffer [PANEL_ROWS][chunk]
      * (in L1; a whole 5120-column panel, 80 KB, goes to L2 and back), and each chunk is multiplied
-     * with every token group by the register-blocked {@link F32Tile#dot4x3Acc} / {@link F32Tile#dot4x4Acc} /
-     * {@link F32Tile#dot4x5Acc}, which add into vector partial sums kept in an array (reduced once per
-     * panel). Token groups ({@link #tokenGroups}) of 3, 4 and 5 tokens, so that no token is multiplied
-     * twice from 3 tokens on. Weight bytes are decoded n/TOKEN_TILE times instead
+     * with every token group by the register-blocked {@link F32Tile#dot4x4Acc} / {@link F32Tile#dot4x5Acc},
+     * which add into vector partial sums kept in an array (reduced once per panel). Token groups
+     * ({@link #tokenGroups}): 4s and 5s where they add up (8 = 4+4, 9 = 4+5, 10 = 5+5), else 4s and
+     * a last group that repeats its last token. Weight bytes are decoded n/TOKEN_TILE times instead
      * of n times. A matrix's last rows short of a panel go whole rows at a time ({@link #matmulTiledRows}).
      * Not bit-identical to matvec (a different summation order), within float rounding of it.
      */
@@ -309,10 +309,10 @@ final class BlockMatrix implements Matrix {
         ComputePool.current().parallelForRange(fullPanels, (p0, p1) -> {
             float[] w = new float[PANEL_ROWS * chunkCols]; // one chunk of a panel: [PANEL_ROWS][chunkCols]
             int[] groups = new int[TOKEN_TILE / 4 + 1];      // tokens per group, in order
-            float[] acc = new float[TOKEN_TILE * PANEL_ROWS * LANES]; // per group [row][token][lane]: at most 16 tokens' slots
+            float[] acc = new float[TOKEN_TILE * PANEL_ROWS * LANES + 4 * PANEL_ROWS * LANES]; // per group [row][token][lane]
             for (int t0 = 0; t0 < n; t0 += TOKEN_TILE) {
                 int t1 = Math.min(n, t0 + TOKEN_TILE), groupCount = tokenGroups(t1 - t0, groups), used = 0;
-                for (int g = 0; g < groupCount; g++) used += PANEL_ROWS * groupWidth(groups[g]) * LANES;
+                for (int g = 0; g < groupCount; g++) used += PANEL_ROWS * Math.max(groups[g], 4) * LANES;
                 for (int p = p0; p < p1; p++) {
                     int r0 = p * PANEL_ROWS;
                     java.util.Arrays.fill(acc, 0, used, 0f);
@@ -325,14 +325,13 @@ final class BlockMatrix implements Matrix {
                             int xa = t * cols + c0, xb = Math.min(t + 1, last) * cols + c0;
                             int xc = Math.min(t + 2, last) * cols + c0, xd = Math.min(t + 3, last) * cols + c0;
                             if (nt == 5) F32Tile.dot4x5Acc(w, 0, chunkCols, x, xa, xb, xc, xd, (t + 4) * cols + c0, len, acc, a);
-                            else if (nt == 4) F32Tile.dot4x4Acc(w, 0, chunkCols, x, xa, xb, xc, xd, len, acc, a);
-                            else F32Tile.dot4x3Acc(w, 0, chunkCols, x, xa, xb, xc, len, acc, a);
-                            a += PANEL_ROWS * groupWidth(nt) * LANES;
+                            else F32Tile.dot4x4Acc(w, 0, chunkCols, x, xa, xb, xc, xd, len, acc, a);
+                            a += PANEL_ROWS * Math.max(nt, 4) * LANES;
                             t += nt;
                         }
                     }
                     for (int g = 0, t = t0, a = 0; g < groupCount; g++) {
-                        int nt = groups[g], slots = groupWidth(nt);
+                        int nt = groups[g], slots = Math.max(nt, 4); // a short group's slots are 4 wide
                         for (int i = 0; i < PANEL_ROWS; i++) {
                             for (int j = 0; j < nt && t + j < t1; j++) out[(t + j) * rows + r0 + i] = F32Tile.sumLanes(acc, a + (slots * i + j) * LANES);
                         }
@@ -346,29 +345,18 @@ final class BlockMatrix implements Matrix {
 
     /**
      * Splits a tile of m tokens into groups of the tiled kernels' widths, into {@code groups}; returns
-     * the number of groups. Groups of 3, 4 and 5 that add up to m, so that no token is multiplied
-     * twice: 5s where m mod 4 of them fit (9 = 4+5, 10 = 5+5, 13 = 4+4+5, 14, 15), else a 3 for m mod
-     * 4 = 3 (3, 7 = 4+3, 11) and two for 6; 1 and 2 tokens are one short group (the 4x3 kernel
-     * repeats its last token). Against 4s with a padded last group (SmallBatchBench 8192x5120, one
-     * thread, in one JVM, ratio of medians, load 5): Q4_K n=6 x0.94, n=7 x0.97, n=11 x0.98, n=3 x0.98;
-     * Q6_K x0.96, x1.00, x0.97, x1.02: the FMAs saved are a small part next to the dequantization.
+     * the number of groups. Groups of 5 where m mod 4 of them fit (9 = 4+5, 10 = 5+5, 13 = 4+4+5,
+     * 14, 15), so that no token is multiplied twice; otherwise groups of 4, the last one short
+     * (the kernel repeats its last token: 3 tokens cost what 4 do).
      */
     static int tokenGroups(int m, int[] groups) {
-        int r = m % 4, fives = 0, threes = 0, count = 0;
-        if (5 * r <= m) fives = r;
-        else if (r == 3) threes = 1;
-        else if (r == 2 && m >= 6) threes = 2;
-        int fours = (m - 5 * fives - 3 * threes) / 4, rest = m - 5 * fives - 3 * threes - 4 * fours;
+        int fives = m % 4, count = 0;
+        if (5 * fives > m) fives = 0;
+        int fours = (m - 5 * fives) / 4, rest = m - 5 * fives - 4 * fours;
         for (int i = 0; i < fours; i++) groups[count++] = 4;
         for (int i = 0; i < fives; i++) groups[count++] = 5;
-        for (int i = 0; i < threes; i++) groups[count++] = 3;
         if (rest > 0) groups[count++] = rest;
         return count;
-    }
-
-    /** Accumulator slots per row of a token group of nt tokens: its kernel's width (a group of 1 or 2 runs the 4x3 kernel). */
-    private static int groupWidth(int nt) {
-        return Math.max(nt, 3);
     }
 
     /** Rows from {@code r0} on (fewer than a panel) times all n tokens, whole rows dequantized: {@link #matmulTiled}'s row tail. */

@@ -9,10 +9,10 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Register-blocked f32 micro-kernels for matmul over dequantized weight panels.
  * <ul>
- * <li>Small batches ({@link #dot4x3Acc}, {@link #dot4x4Acc}, {@link #dot4x5Acc}): dot products of 4 rows
- *     with 3, 4 or 5 tokens over one column chunk of a dequantized panel, added to vector partial sums kept in an
+ * <li>Small batches ({@link #dot4x4Acc}, {@link #dot4x5Acc}): dot products of 4 rows with 4 or 5
+ *     tokens over one column chunk of a dequantized panel, added to vector partial sums kept in an
  *     array; each loaded weight vector feeds one FMA per token and each token vector one FMA per row,
- *     16 FMAs per 8 loads (12 per 7, 20 per 9). A matrix's last rows (fewer than 4) go whole rows at a time
+ *     16 FMAs per 8 loads (20 per 9). A matrix's last rows (fewer than 4) go whole rows at a time
  *     ({@link #dot1x4}, 4 FMAs per 5 loads, and {@link #dotRowsX1}): w: rows of {@code cols} floats
  *     at w[wOff + i*cols]; x: tokens at x[xOff + j*cols]; results to out[(t + j)*outRows + r + i].</li>
  * <li>Prefill ({@link PrefillGemm}): the tokens transposed into tiles of LANES ({@link PrefillGemm#transposeTokens})
@@ -109,42 +109,6 @@ final class F32Tile {
         a30.intoArray(acc, a + 15 * l); a31.intoArray(acc, a + 16 * l); a32.intoArray(acc, a + 17 * l); a33.intoArray(acc, a + 18 * l);
         a34.intoArray(acc, a + 19 * l);
         if (c < len) tailAdd(w, wOff, wStride, 4, x, new int[]{x0, x1, x2, x3, x4}, c, len, acc, accOff);
-    }
-
-    /**
-     * 4 rows x 3 tokens, as {@link #dot4x4Acc} (12 partial sums at acc[accOff + (3*i + j)*LANES]): 7 loads
-     * per 12 FMAs. Lets 3, 6, 7 and 11 tokens go without a padded group (6 = 3+3, 7 = 4+3, 11 = 4+4+3),
-     * and 1 or 2 (a group repeating its last token) cost 3 tokens' FMAs instead of 4.
-     */
-    static void dot4x3Acc(float[] w, int wOff, int wStride, float[] x, int x0, int x1, int x2, int len, float[] acc, int accOff) {
-        int w0 = wOff, w1 = w0 + wStride, w2 = w1 + wStride, w3 = w2 + wStride;
-        int a = accOff, l = LANES;
-        FloatVector a00 = FloatVector.fromArray(F, acc, a), a01 = FloatVector.fromArray(F, acc, a + l);
-        FloatVector a02 = FloatVector.fromArray(F, acc, a + 2 * l);
-        FloatVector a10 = FloatVector.fromArray(F, acc, a + 3 * l), a11 = FloatVector.fromArray(F, acc, a + 4 * l);
-        FloatVector a12 = FloatVector.fromArray(F, acc, a + 5 * l);
-        FloatVector a20 = FloatVector.fromArray(F, acc, a + 6 * l), a21 = FloatVector.fromArray(F, acc, a + 7 * l);
-        FloatVector a22 = FloatVector.fromArray(F, acc, a + 8 * l);
-        FloatVector a30 = FloatVector.fromArray(F, acc, a + 9 * l), a31 = FloatVector.fromArray(F, acc, a + 10 * l);
-        FloatVector a32 = FloatVector.fromArray(F, acc, a + 11 * l);
-        int c = 0;
-        for (int bound = F.loopBound(len); c < bound; c += LANES) {
-            FloatVector v0 = FloatVector.fromArray(F, x, x0 + c), v1 = FloatVector.fromArray(F, x, x1 + c);
-            FloatVector v2 = FloatVector.fromArray(F, x, x2 + c);
-            FloatVector u = FloatVector.fromArray(F, w, w0 + c);
-            a00 = u.fma(v0, a00); a01 = u.fma(v1, a01); a02 = u.fma(v2, a02);
-            u = FloatVector.fromArray(F, w, w1 + c);
-            a10 = u.fma(v0, a10); a11 = u.fma(v1, a11); a12 = u.fma(v2, a12);
-            u = FloatVector.fromArray(F, w, w2 + c);
-            a20 = u.fma(v0, a20); a21 = u.fma(v1, a21); a22 = u.fma(v2, a22);
-            u = FloatVector.fromArray(F, w, w3 + c);
-            a30 = u.fma(v0, a30); a31 = u.fma(v1, a31); a32 = u.fma(v2, a32);
-        }
-        a00.intoArray(acc, a); a01.intoArray(acc, a + l); a02.intoArray(acc, a + 2 * l);
-        a10.intoArray(acc, a + 3 * l); a11.intoArray(acc, a + 4 * l); a12.intoArray(acc, a + 5 * l);
-        a20.intoArray(acc, a + 6 * l); a21.intoArray(acc, a + 7 * l); a22.intoArray(acc, a + 8 * l);
-        a30.intoArray(acc, a + 9 * l); a31.intoArray(acc, a + 10 * l); a32.intoArray(acc, a + 11 * l);
-        if (c < len) tailAdd(w, wOff, wStride, 4, x, new int[]{x0, x1, x2}, c, len, acc, accOff);
     }
 
     /**

@@ -256,15 +256,6 @@ class BlockTypeTest {
         float[][] ref = new float[rows][];
         for (int r = 0; r < rows; r++) ref[r] = referenceRow(bt, w, rowBytes, r, cols);
         float[] mv = new float[rows];
-        int[] groups = new int[BlockMatrix.TOKEN_TILE];
-        for (int tile = 1; tile <= BlockMatrix.TOKEN_TILE; tile++) { // groups of the kernels' widths that add up to the tile
-            int count = BlockMatrix.tokenGroups(tile, groups), sum = 0;
-            for (int g = 0; g < count; g++) {
-                assertTrue(groups[g] >= 1 && groups[g] <= 5 && (groups[g] >= 3 || count == 1), tile + " tokens: group of " + groups[g]);
-                sum += groups[g];
-            }
-            assertEquals(tile, sum, tile + " tokens in groups");
-        }
         for (int n : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 25}) {
             float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows];
             m.matmul(BlockMatrix.SmallBatchPath.TILED, x, n, out);
