@@ -1,7 +1,5 @@
 package jmistral.tensor;
 
-import static jmistral.tensor.VectorLanes.LANES;
-
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -28,9 +26,8 @@ import java.lang.foreign.MemorySegment;
  *     multi-token kernel ({@link BlockType#hasDot4Tokens}, F16, BF16) up to {@link #FUSED_MAX_TOKENS}
  *     ({@link #matmulFused}).</li>
  * <li>matmul, small batches (up to one vector's lanes of tokens, batched decode, verification of
- *     drafts): panels of {@value #PANEL_ROWS} rows dequantized a column chunk at a time, once per tile
- *     of {@value #TOKEN_TILE} tokens, multiplied by register-blocked 4x4 and 4x5 f32 kernels
- *     ({@link F32Tile#dot4x4Acc}, {@link F32Tile#dot4x5Acc}),
+ *     drafts): panels of {@value #PANEL_ROWS} rows dequantized once per tile of {@value #TOKEN_TILE}
+ *     tokens, multiplied by a register-blocked 4x4 f32 dot kernel ({@link F32Tile#dot4x4}),
  *     {@link #matmulTiled}.</li>
  * <li>matmul, large batches (prefill): {@link PrefillGemm}, a blocked GEMM over dequantized panels.</li>
  * </ul>
@@ -279,96 +276,40 @@ final class BlockMatrix implements Matrix {
     }
 
     /**
-     * Columns of a row panel that {@link #matmulTiled} dequantizes at a time (rounded down to whole
-     * blocks, at least one): 4 rows of 512 floats (8 KB) and 8 tokens' 512 columns (16 KB) stay in L1.
-     * Measured against whole 5120-column rows (SmallBatchBench 8192x5120, one thread, CPU ms, both in
-     * one JVM alternated call by call, ratio of medians; load 5-7, Zen 5): chunks of 512 Q4_K x0.84
-     * at n=8, x0.71 at n=9, x0.75 at n=16; Q6_K x0.96, x0.90, x0.97; Q8_0 x1.01, x0.74, x0.86. 1024 and
-     * 2560 about the same (Q4_K x0.86 / x0.82 at n=8, Q8_0 x0.84 / x0.89), 256 slower (x1.16-1.29:
-     * the accumulators' loads and stores per chunk). The n=9 gain is mostly the 4 + 5 token groups
-     * (before: 4 + 4 + an overlapping 4).
-     */
-    static final int CHUNK_COLS = Integer.getInteger("jmistral.matmul.chunkCols", 512);
-
-    /**
-     * Small batches (batched decode, verification of drafts, up to LANES tokens): rows in panels of
-     * {@value #PANEL_ROWS}, split over the pool. For each tile of {@value #TOKEN_TILE} tokens, a panel
-     * is dequantized {@link #CHUNK_COLS} columns at a time into an f32 buffer [PANEL_ROWS][chunk]
-     * (in L1; a whole 5120-column panel, 80 KB, goes to L2 and back), and each chunk is multiplied
-     * with every token group by the register-blocked {@link F32Tile#dot4x4Acc} / {@link F32Tile#dot4x5Acc},
-     * which add into vector partial sums kept in an array (reduced once per panel). Token groups
-     * ({@link #tokenGroups}): 4s and 5s where they add up (8 = 4+4, 9 = 4+5, 10 = 5+5), else 4s and
-     * a last group that repeats its last token. Weight bytes are decoded n/TOKEN_TILE times instead
-     * of n times. A matrix's last rows short of a panel go whole rows at a time ({@link #matmulTiledRows}).
-     * Not bit-identical to matvec (a different summation order), within float rounding of it.
+     * Small batches (batched decode, up to LANES tokens): rows in panels of {@value #PANEL_ROWS},
+     * split over the pool. For each tile of {@value #TOKEN_TILE} tokens, a panel is dequantized once into an f32 buffer
+     * [PANEL_ROWS][cols] and multiplied with the tile by the register-blocked 4 rows x 4 tokens
+     * {@link F32Tile} kernel; panel (80 KB at cols 5120) and token tile (320 KB) stay in L2. Weight
+     * bytes are decoded n/TOKEN_TILE times instead of n times. Not bit-identical to matvec (a
+     * different summation order), within float rounding of it.
      */
     private void matmulTiled(float[] x, int n, float[] out) {
-        int bs = block.blockSize(), chunkBlocks = Math.max(1, Math.min(blocksPerRow, CHUNK_COLS / bs)), chunkCols = chunkBlocks * bs;
-        int fullPanels = rows / PANEL_ROWS;
-        if (fullPanels * PANEL_ROWS < rows) matmulTiledRows(x, n, out, fullPanels * PANEL_ROWS);
-        ComputePool.current().parallelForRange(fullPanels, (p0, p1) -> {
-            float[] w = new float[PANEL_ROWS * chunkCols]; // one chunk of a panel: [PANEL_ROWS][chunkCols]
-            int[] groups = new int[TOKEN_TILE / 4 + 1];      // tokens per group, in order
-            float[] acc = new float[TOKEN_TILE * PANEL_ROWS * LANES + 4 * PANEL_ROWS * LANES]; // per group [row][token][lane]
+        int panels = (rows + PANEL_ROWS - 1) / PANEL_ROWS;
+        ComputePool.current().parallelForRange(panels, (p0, p1) -> {
+            float[] w = new float[PANEL_ROWS * cols]; // one dequantized panel: [PANEL_ROWS][cols]
             for (int t0 = 0; t0 < n; t0 += TOKEN_TILE) {
-                int t1 = Math.min(n, t0 + TOKEN_TILE), groupCount = tokenGroups(t1 - t0, groups), used = 0;
-                for (int g = 0; g < groupCount; g++) used += PANEL_ROWS * Math.max(groups[g], 4) * LANES;
+                int t1 = Math.min(n, t0 + TOKEN_TILE);
                 for (int p = p0; p < p1; p++) {
-                    int r0 = p * PANEL_ROWS;
-                    java.util.Arrays.fill(acc, 0, used, 0f);
-                    for (int c0 = 0; c0 < cols; c0 += chunkCols) {
-                        int len = Math.min(chunkCols, cols - c0);
-                        long at = (long) (c0 / bs) * block.blockBytes();
-                        for (int i = 0; i < PANEL_ROWS; i++) block.dequantize(data, (r0 + i) * rowBytes + at, w, i * chunkCols, len / bs);
-                        for (int g = 0, t = t0, a = 0; g < groupCount; g++) {
-                            int nt = groups[g], last = Math.min(t + nt, t1) - 1; // a group past the tile's end repeats its last token
-                            int xa = t * cols + c0, xb = Math.min(t + 1, last) * cols + c0;
-                            int xc = Math.min(t + 2, last) * cols + c0, xd = Math.min(t + 3, last) * cols + c0;
-                            if (nt == 5) F32Tile.dot4x5Acc(w, 0, chunkCols, x, xa, xb, xc, xd, (t + 4) * cols + c0, len, acc, a);
-                            else F32Tile.dot4x4Acc(w, 0, chunkCols, x, xa, xb, xc, xd, len, acc, a);
-                            a += PANEL_ROWS * Math.max(nt, 4) * LANES;
-                            t += nt;
-                        }
+                    int r0 = p * PANEL_ROWS, nr = Math.min(PANEL_ROWS, rows - r0);
+                    for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes, w, i * cols, blocksPerRow);
+                    int t = t0;
+                    for (; t + 4 <= t1; t += 4) {
+                        if (nr == PANEL_ROWS) F32Tile.dot4x4(w, 0, x, t * cols, cols, out, rows, r0, t);
+                        else for (int i = 0; i < nr; i++) F32Tile.dot1x4(w, i * cols, x, t * cols, cols, out, rows, r0 + i, t);
                     }
-                    for (int g = 0, t = t0, a = 0; g < groupCount; g++) {
-                        int nt = groups[g], slots = Math.max(nt, 4); // a short group's slots are 4 wide
-                        for (int i = 0; i < PANEL_ROWS; i++) {
-                            for (int j = 0; j < nt && t + j < t1; j++) out[(t + j) * rows + r0 + i] = F32Tile.sumLanes(acc, a + (slots * i + j) * LANES);
-                        }
-                        a += PANEL_ROWS * slots * LANES;
-                        t += nt;
+                    if (t < t1 && nr == PANEL_ROWS) {
+                        // 1-3 tokens left: after a group, one more group of 4 ending at the tile's end (it
+                        // computes some tokens again, to the same values); alone (2 or 3 tokens), one group
+                        // that repeats its last token. 8 loads per 16 FMAs either way, where a dot per row
+                        // and token loads 8 per 4 FMAs: 3 tokens cost what 4 do.
+                        if (t1 - t0 >= 4) F32Tile.dot4x4(w, 0, x, (t1 - 4) * cols, cols, out, rows, r0, t1 - 4);
+                        else F32Tile.dot4x4(w, 0, x, t * cols, t1 - t, cols, out, rows, r0, t);
+                        t = t1;
                     }
+                    for (; t < t1; t++) F32Tile.dotRowsX1(w, 0, nr, x, t * cols, cols, out, rows, r0, t);
                 }
             }
         });
-    }
-
-    /**
-     * Splits a tile of m tokens into groups of the tiled kernels' widths, into {@code groups}; returns
-     * the number of groups. Groups of 5 where m mod 4 of them fit (9 = 4+5, 10 = 5+5, 13 = 4+4+5,
-     * 14, 15), so that no token is multiplied twice; otherwise groups of 4, the last one short
-     * (the kernel repeats its last token: 3 tokens cost what 4 do).
-     */
-    static int tokenGroups(int m, int[] groups) {
-        int fives = m % 4, count = 0;
-        if (5 * fives > m) fives = 0;
-        int fours = (m - 5 * fives) / 4, rest = m - 5 * fives - 4 * fours;
-        for (int i = 0; i < fours; i++) groups[count++] = 4;
-        for (int i = 0; i < fives; i++) groups[count++] = 5;
-        if (rest > 0) groups[count++] = rest;
-        return count;
-    }
-
-    /** Rows from {@code r0} on (fewer than a panel) times all n tokens, whole rows dequantized: {@link #matmulTiled}'s row tail. */
-    private void matmulTiledRows(float[] x, int n, float[] out, int r0) {
-        int nr = rows - r0;
-        float[] w = new float[nr * cols];
-        for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes, w, i * cols, blocksPerRow);
-        int t = 0;
-        for (; t + 4 <= n; t += 4) {
-            for (int i = 0; i < nr; i++) F32Tile.dot1x4(w, i * cols, x, t * cols, cols, out, rows, r0 + i, t);
-        }
-        for (; t < n; t++) F32Tile.dotRowsX1(w, 0, nr, x, t * cols, cols, out, rows, r0, t);
     }
 
     public Matrix firstRows(int n) {

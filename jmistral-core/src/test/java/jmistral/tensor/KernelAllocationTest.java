@@ -116,30 +116,4 @@ class KernelAllocationTest {
         }
         if (bytes > MAX_BYTES_PER_ROW) fail("PrefillGemm.rows12x2 still allocating after " + LIMIT_NANOS / 1_000_000_000 + " s (boxed vectors): " + bytes + " bytes per call");
     }
-
-    /**
-     * {@link F32Tile#dot4x4Acc} and {@link F32Tile#dot4x5Acc}, the tiled small-batch path's kernels (16 and
-     * 20 accumulators loaded from and stored to an array; no vector crosses a call).
-     */
-    @Test
-    void smallBatchTileKernelsDoNotAllocate() {
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        int len = 512, lanes = VectorLanes.LANES, calls = 64;
-        float[] w = RandomWeights.vector(4 * len, new Random(10)), x = RandomWeights.vector(5 * len, new Random(11));
-        float[] acc = new float[20 * lanes];
-        long deadline = System.nanoTime() + LIMIT_NANOS, bytes = Long.MAX_VALUE;
-        while (bytes > MAX_BYTES_PER_ROW && System.nanoTime() < deadline) {
-            for (int warm = 0; warm < 2000; warm++) {
-                F32Tile.dot4x4Acc(w, 0, len, x, 0, len, 2 * len, 3 * len, len, acc, 0);
-                F32Tile.dot4x5Acc(w, 0, len, x, 0, len, 2 * len, 3 * len, 4 * len, len, acc, 0);
-            }
-            long before = threads.getCurrentThreadAllocatedBytes();
-            for (int i = 0; i < calls; i++) {
-                F32Tile.dot4x4Acc(w, 0, len, x, 0, len, 2 * len, 3 * len, len, acc, 0);
-                F32Tile.dot4x5Acc(w, 0, len, x, 0, len, 2 * len, 3 * len, 4 * len, len, acc, 0);
-            }
-            bytes = (threads.getCurrentThreadAllocatedBytes() - before) / calls;
-        }
-        if (bytes > MAX_BYTES_PER_ROW) fail("F32Tile.dot4x4Acc/dot4x5Acc still allocating after " + LIMIT_NANOS / 1_000_000_000 + " s (boxed vectors): " + bytes + " bytes per call");
-    }
 }
