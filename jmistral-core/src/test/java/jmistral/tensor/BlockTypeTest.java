@@ -216,8 +216,8 @@ class BlockTypeTest {
                 for (int c = 0; c < cols; c++) assertEquals(ref[r][c], row[1 + c], Math.abs(ref[r][c]) * 1e-6f, type + " dequantizeRow");
             }
             // batched decode: 2, 3 (per-token dots, fused or register-tiled kernels, or one padded group of the tiled
-            // path), 5, 7, 8 (groups of 4 and an overlapping last group); 21 > one token tile, not a multiple of 4
-            for (int n : new int[] {1, 2, 3, 5, 7, 8, 21}) {
+            // path), 5, 7, 8, 9, 13 (groups of 4 and an overlapping last group); 21 > one token tile, not a multiple of 4
+            for (int n : new int[] {1, 2, 3, 5, 7, 8, 9, 13, 21}) {
                 float[] x = RandomWeights.vector(n * cols, rnd);
                 float[] out = new float[n * rows];
                 m.matmul(x, n, out);
@@ -232,6 +232,36 @@ class BlockTypeTest {
                         assertEquals(expected, mv[r], tol, type + " matvec row " + r + " cols " + cols);
                         assertEquals(mv[r], out[t * rows + r], 2 * tol, type + " matmul vs matvec, token " + t + " of " + n + ", row " + r);
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * The tiled small-batch path itself at every token count it may be given (up to a 16-token tile and
+     * past it), whatever LANES this JVM runs with (matmul sends it only n up to LANES): groups of 4, a
+     * last group overlapping the one before or padded, single tokens, a last row panel short of 4 rows
+     * (13 rows), columns past the last whole vector (F32's 1003).
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "Q8_0", "Q4_K", "Q6_K", "IQ4_XS"})
+    void tiledMatmulAtEveryTokenCountMatchesMatvec(GgmlType type) {
+        BlockType bt = BlockType.of(type);
+        Random rnd = new Random(type.ordinal() * 17L + 9);
+        int rows = 13, cols = type.isQuantized() ? 2048 + 256 : 1003;
+        MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
+        BlockMatrix m = new BlockMatrix(bt, rows, cols, w);
+        long rowBytes = type.bytesFor(cols);
+        float[][] ref = new float[rows][];
+        for (int r = 0; r < rows; r++) ref[r] = referenceRow(bt, w, rowBytes, r, cols);
+        float[] mv = new float[rows];
+        for (int n : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 25}) {
+            float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows];
+            m.matmul(BlockMatrix.SmallBatchPath.TILED, x, n, out);
+            for (int t = 0; t < n; t++) {
+                m.matvec(java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), mv);
+                for (int r = 0; r < rows; r++) {
+                    assertEquals(mv[r], out[t * rows + r], 2 * tolerance(ref[r], x, t * cols), type + " tiled, token " + t + " of " + n + ", row " + r);
                 }
             }
         }
