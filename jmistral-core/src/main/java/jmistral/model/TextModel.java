@@ -59,7 +59,7 @@ public final class TextModel implements LanguageModel {
         for (int e = 0; e < b.seqs.length; e++) b.seqs[e].reserve(b.pos0[e] + b.count[e]);
         int T = b.total;
         Scratch s = spare.getAndSet(null);
-        if (s == null || s.capacity < T) s = new Scratch(c, Math.max(T, Math.min(KEPT_SCRATCH_TOKENS, s == null ? 0 : s.capacity)));
+        if (s == null || s.capacity < T) s = new Scratch(c, T); // none kept, or too small for this step
         s.useRope(rope.table(b.positions));
         try {
             t = probe.lap(Part.SETUP, -1, t);

@@ -114,6 +114,8 @@ final class BlockMatrix implements Matrix {
         this.data = data;
         this.blocksPerRow = cols / block.blockSize();
         this.rowBytes = (long) blocksPerRow * block.blockBytes();
+        // matvec's two-row path reads plain x: a format cannot have both (no format does)
+        if (block.hasDot2Rows() && block.arrangesX()) throw new IllegalStateException(type + ": a two-row kernel on arranged x is not supported");
         if (data.byteSize() < rowBytes * rows) {
             throw new IllegalArgumentException("matrix " + rows + "x" + cols + " of " + type + " needs " + rowBytes * rows
                     + " bytes but its data has " + data.byteSize());
@@ -128,25 +130,11 @@ final class BlockMatrix implements Matrix {
 
     public void matvec(float[] x, float[] out) {
         check(x, 1, out);
-        float[] sums = xSums(x, 1); // [cols / sumsGroup] or null: shared by all rows
-        if (block.arrangesX()) { // x in the kernel's order, once for all rows (BlockType#arrangesX)
-            ComputePool pool = ComputePool.current();
-            float[] xa = arrangedX(pool, x, 1);
-            try {
-                pool.parallelForRange(rows, (start, end) -> {
-                    for (int r = start; r < end; r++) out[r] = block.dotArranged(data, r * rowBytes, xa, 0, sums, 0, blocksPerRow);
-                });
-            } finally {
-                pool.giveBack(xa);
-            }
-            return;
-        }
         if (!block.hasDot2Rows()) {
-            ComputePool.current().parallelForRange(rows, (start, end) -> {
-                for (int r = start; r < end; r++) out[r] = block.dot(data, r * rowBytes, x, 0, sums, 0, blocksPerRow);
-            });
+            matmulExact(x, 1, out); // one dot per row, on x in the kernel's order where the format arranges it
             return;
         }
+        float[] sums = xSums(x, 1); // [cols / sumsGroup] or null: shared by all rows
         // each chunk's first half paired with its second half: two memory streams per thread
         ComputePool.current().parallelForRange(rows, (start, end) -> {
             int half = (end - start + 1) / 2;
@@ -197,9 +185,10 @@ final class BlockMatrix implements Matrix {
     }
 
     /**
-     * Tiny batches: each row, then each token, with the very {@link BlockType#dot} that
-     * {@link #matvec} runs (same arithmetic as each token's own matvec, see {@link #EXACT_MAX_TOKENS}).
-     * The row's bytes come from memory for the first token and from L1 for the others.
+     * Tiny batches, and matvec for formats without a two-row kernel: each row, then each token, with the
+     * format's row kernel ({@link BlockType#dotArranged}, x arranged once for all rows where
+     * {@link BlockType#arrangesX}), the same arithmetic as each token's own matvec (see
+     * {@link #EXACT_MAX_TOKENS}). The row's bytes come from memory for the first token and from L1 for the others.
      */
     private void matmulExact(float[] x, int n, float[] out) {
         float[] sums = xSums(x, n);
