@@ -238,6 +238,39 @@ class BlockTypeTest {
     }
 
     /**
+     * Long rows (past {@link BlockMatrix#LONG_ROW_COLS}): matvec and the per-token dots of tiny batches
+     * run in column chunks, rows in blocks ({@link BlockMatrix#LONG_ROW_BLOCK_ROWS}), each chunk's
+     * partial dot added to the row's sum. Against the scalar reference in double, for every format: a
+     * last column chunk shorter than the others (cols not a multiple of the chunk) and a last row block
+     * short of a whole one (13 rows), 1 and 2 tokens.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    void longRowsInColumnChunksMatchReference(GgmlType type) {
+        BlockType bt = BlockType.of(type);
+        Random rnd = new Random(type.ordinal() * 29L + 7);
+        int cols = 2 * BlockMatrix.LONG_ROW_COLS + 3 * 256, rows = BlockMatrix.LONG_ROW_BLOCK_ROWS + 5;
+        assertTrue(cols % BlockMatrix.LONG_ROW_CHUNK_COLS != 0, "a short last chunk");
+        MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
+        Matrix m = Matrix.of(type, rows, cols, w);
+        long rowBytes = type.bytesFor(cols);
+        float[][] ref = new float[rows][];
+        for (int r = 0; r < rows; r++) ref[r] = referenceRow(bt, w, rowBytes, r, cols);
+        for (int n : new int[] {1, 2}) {
+            float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows];
+            if (n == 1) m.matvec(x, out);
+            else m.matmul(x, n, out);
+            for (int t = 0; t < n; t++) {
+                for (int r = 0; r < rows; r++) {
+                    double expected = 0;
+                    for (int c = 0; c < cols; c++) expected += (double) ref[r][c] * x[t * cols + c];
+                    assertEquals(expected, out[t * rows + r], tolerance(ref[r], x, t * cols), type + " " + n + " token(s), token " + t + ", row " + r);
+                }
+            }
+        }
+    }
+
+    /**
      * The tiled small-batch path itself at every token count it may be given (up to a 16-token tile and
      * past it), whatever LANES this JVM runs with (matmul sends it only n up to LANES): groups of 4, a
      * last group overlapping the one before or padded, single tokens, a last row panel short of 4 rows
