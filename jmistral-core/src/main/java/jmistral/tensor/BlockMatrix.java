@@ -321,32 +321,39 @@ final class BlockMatrix implements Matrix {
      * different summation order), within float rounding of it.
      */
     private void matmulTiled(float[] x, int n, float[] out) {
-        int panels = (rows + PANEL_ROWS - 1) / PANEL_ROWS;
-        ComputePool.current().parallelForRange(panels, (p0, p1) -> {
-            float[] w = new float[PANEL_ROWS * cols]; // one dequantized panel: [PANEL_ROWS][cols]
-            for (int t0 = 0; t0 < n; t0 += TOKEN_TILE) {
-                int t1 = Math.min(n, t0 + TOKEN_TILE);
-                for (int p = p0; p < p1; p++) {
-                    int r0 = p * PANEL_ROWS, nr = Math.min(PANEL_ROWS, rows - r0);
-                    for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes, w, i * cols, blocksPerRow);
-                    int t = t0;
-                    for (; t + 4 <= t1; t += 4) {
-                        if (nr == PANEL_ROWS) F32Tile.dot4x4(w, 0, x, t * cols, cols, out, rows, r0, t);
-                        else for (int i = 0; i < nr; i++) F32Tile.dot1x4(w, i * cols, x, t * cols, cols, out, rows, r0 + i, t);
+        int panels = (rows + PANEL_ROWS - 1) / PANEL_ROWS, panelFloats = PANEL_ROWS * cols;
+        ComputePool pool = ComputePool.current();
+        float[] panelsBuf = pool.borrowFloats(pool.threads() * panelFloats); // each thread's panel, nothing allocated per call
+        try {
+            pool.parallelForRange(panels, (p0, p1) -> {
+                float[] w = panelsBuf;
+                int w0 = pool.threadIndex() * panelFloats; // this thread's dequantized panel: w[w0 ..] = [PANEL_ROWS][cols]
+                for (int t0 = 0; t0 < n; t0 += TOKEN_TILE) {
+                    int t1 = Math.min(n, t0 + TOKEN_TILE);
+                    for (int p = p0; p < p1; p++) {
+                        int r0 = p * PANEL_ROWS, nr = Math.min(PANEL_ROWS, rows - r0);
+                        for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes, w, w0 + i * cols, blocksPerRow);
+                        int t = t0;
+                        for (; t + 4 <= t1; t += 4) {
+                            if (nr == PANEL_ROWS) F32Tile.dot4x4(w, w0, x, t * cols, cols, out, rows, r0, t);
+                            else for (int i = 0; i < nr; i++) F32Tile.dot1x4(w, w0 + i * cols, x, t * cols, cols, out, rows, r0 + i, t);
+                        }
+                        if (t < t1 && nr == PANEL_ROWS) {
+                            // 1-3 tokens left: after a group, one more group of 4 ending at the tile's end (it
+                            // computes some tokens again, to the same values); alone (2 or 3 tokens), one group
+                            // that repeats its last token. 8 loads per 16 FMAs either way, where a dot per row
+                            // and token loads 8 per 4 FMAs: 3 tokens cost what 4 do.
+                            if (t1 - t0 >= 4) F32Tile.dot4x4(w, w0, x, (t1 - 4) * cols, cols, out, rows, r0, t1 - 4);
+                            else F32Tile.dot4x4(w, w0, x, t * cols, t1 - t, cols, out, rows, r0, t);
+                            t = t1;
+                        }
+                        for (; t < t1; t++) F32Tile.dotRowsX1(w, w0, nr, x, t * cols, cols, out, rows, r0, t);
                     }
-                    if (t < t1 && nr == PANEL_ROWS) {
-                        // 1-3 tokens left: after a group, one more group of 4 ending at the tile's end (it
-                        // computes some tokens again, to the same values); alone (2 or 3 tokens), one group
-                        // that repeats its last token. 8 loads per 16 FMAs either way, where a dot per row
-                        // and token loads 8 per 4 FMAs: 3 tokens cost what 4 do.
-                        if (t1 - t0 >= 4) F32Tile.dot4x4(w, 0, x, (t1 - 4) * cols, cols, out, rows, r0, t1 - 4);
-                        else F32Tile.dot4x4(w, 0, x, t * cols, t1 - t, cols, out, rows, r0, t);
-                        t = t1;
-                    }
-                    for (; t < t1; t++) F32Tile.dotRowsX1(w, 0, nr, x, t * cols, cols, out, rows, r0, t);
                 }
-            }
-        });
+            });
+        } finally {
+            pool.giveBack(panelsBuf);
+        }
     }
 
     public Matrix firstRows(int n) {
