@@ -135,6 +135,16 @@ final class KScaleMinBlocks {
     static final VectorMask<Float> LOW8 = VectorMask.fromLong(F, 0xFFL);
 
     /**
+     * 8 float lanes: the min term of the 16-lane kernels ({@link #dot4Arranged}, {@link #dot5x16}) takes
+     * lanes 0..7 of {@code scaleMin} (the mins, reinterpreted as this shape: no instruction) times 8
+     * sums of x loaded as a plain 8-lane vector. It had been a 16-lane load masked to lanes 0..7, which
+     * C2 compiles to far more than one load: the Q4_K kernel, one thread, 128x4096 (L2) and 8192x4096
+     * alternated in one JVM, 27.0-27.4 against 30.7-33.9 cycles per block (12.3-13.6 -> 15.3-15.5 GB/cpu-s;
+     * without any min term 22.5-25.1).
+     */
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+
+    /**
      * The order in which {@link #dot4Arranged} reads x ({@link BlockType#arrangeX}): per 256-weight
      * super-block, x'[128g + 64n + 16k + i] = x[128g + 32n + 4(i % 8) + k + 64(i / 8)] for g, n < 2,
      * k < 4, i < 16. Why: the kernel loads qs[64g .. 64g + 64) as 16 int lanes, lane i holding bytes
@@ -228,7 +238,7 @@ final class KScaleMinBlocks {
      */
     static float dot4Arranged(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0; // scaled q*x of the low / high nibbles
-        FloatVector minTerm = acc0;
+        FloatVector minTerm = FloatVector.zero(F8); // the 8 mins' lanes only (see F8)
         IntVector v0, v1;
         FloatVector s;
         for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256, sumsOff += 8) {
@@ -240,7 +250,7 @@ final class KScaleMinBlocks {
             IntVector sm = head.rearrange(SM_LOW_BYTE).lanewise(VectorOperators.LSHR, SM_LOW_SHIFT).and(SM_LOW_MASK)
                     .or(head.rearrange(SM_HIGH_BYTE).lanewise(VectorOperators.LSHR, 2).and(SM_HIGH_MASK));
             FloatVector scaleMin = ((FloatVector) sm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(F, d).blend(dmin, LOW8));
-            minTerm = scaleMin.fma(FloatVector.fromArray(F, sums32, sumsOff, LOW8), minTerm);
+            minTerm = ((FloatVector) scaleMin.reinterpretShape(F8, 0)).fma(FloatVector.fromArray(F8, sums32, sumsOff), minTerm);
             long qs = at + qsOff;
             v0 = IntVector.fromMemorySegment(I16, w, qs, LE);
             v1 = IntVector.fromMemorySegment(I16, w, qs + 64, LE);
@@ -278,7 +288,7 @@ final class KScaleMinBlocks {
      * register shuffle, the min term one masked FMA with x's sums per block; bit 4 from qh as in {@link #dot5}.
      */
     private static float dot5x16(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
-        FloatVector even = FloatVector.zero(F), odd = even, minTerm = even;
+        FloatVector even = FloatVector.zero(F), odd = even, minTerm = FloatVector.zero(F8); // minTerm: the 8 mins' lanes (F8)
         ByteVector q0, q1, h0, h1;
         IntVector hb0, hb1;
         FloatVector s0, s1;
@@ -290,7 +300,7 @@ final class KScaleMinBlocks {
                     .withLane(1, packedScales(u0, u1, u2, false)).reinterpretAsBytes();
             FloatVector scaleMin = ((FloatVector) packed.convertShape(VectorOperators.B2F, F, 0))
                     .mul(FloatVector.broadcast(F, d).blend(dmin, LOW8));
-            minTerm = scaleMin.fma(FloatVector.fromArray(F, sums32, sumsOff, LOW8), minTerm);
+            minTerm = ((FloatVector) scaleMin.reinterpretShape(F8, 0)).fma(FloatVector.fromArray(F8, sums32, sumsOff), minTerm);
             IntVector qh0 = ByteVector.fromMemorySegment(B16, w, at + qhOff, LE).reinterpretAsInts();
             IntVector qh1 = ByteVector.fromMemorySegment(B16, w, at + qhOff + 16, LE).reinterpretAsInts();
             long qs = at + qsOff;
