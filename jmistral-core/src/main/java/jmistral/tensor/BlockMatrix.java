@@ -145,13 +145,6 @@ final class BlockMatrix implements Matrix {
         });
     }
 
-    /** The n tokens of x, each in {@link BlockType#arrangeX}'s order, [n][cols], in an array borrowed from the pool. */
-    private float[] arrangedX(ComputePool pool, float[] x, int n) {
-        float[] xa = pool.borrowFloats(n * cols);
-        for (int t = 0; t < n; t++) block.arrangeX(x, t * cols, xa, t * cols, blocksPerRow);
-        return xa;
-    }
-
     /** x's sums over each g = {@link BlockType#sumsGroup()} values, [n][cols / g], or null when g is 0. */
     private float[] xSums(float[] x, int n) {
         int g = block.sumsGroup();
@@ -191,24 +184,30 @@ final class BlockMatrix implements Matrix {
      * {@link #EXACT_MAX_TOKENS}). The row's bytes come from memory for the first token and from L1 for the others.
      */
     private void matmulExact(float[] x, int n, float[] out) {
-        float[] sums = xSums(x, n);
-        int sumsPerToken = sums == null ? 0 : cols / block.sumsGroup();
         ComputePool pool = ComputePool.current();
-        float[] xa = block.arrangesX() ? arrangedX(pool, x, n) : x;
+        // one array the pool lends: x in the kernel's order [n][cols] where the format arranges it, then x's sums [n][cols / g]
+        int g = block.sumsGroup(), sumsPerToken = g == 0 ? 0 : cols / g;
+        int xaFloats = block.arrangesX() ? n * cols : 0;
+        float[] buf = xaFloats + n * sumsPerToken == 0 ? null : pool.borrowFloats(xaFloats + n * sumsPerToken);
+        float[] xa = xaFloats == 0 ? x : buf;
+        for (int t = 0; t < xaFloats / cols; t++) block.arrangeX(x, t * cols, xa, t * cols, blocksPerRow);
+        float[] sums = g == 0 ? null : buf;
+        int sums0 = xaFloats; // where the sums start in buf
+        for (int t = 0; t < n && g != 0; t++) XSums.into(x, t * cols, cols, g, sums, sums0 + t * sumsPerToken);
         int chunkBlocks = chunkBlocks();
         try {
             if (chunkBlocks == blocksPerRow) {
                 pool.parallelForRange(rows, (start, end) -> {
                     for (int r = start; r < end; r++) {
                         long at = r * rowBytes;
-                        for (int t = 0; t < n; t++) out[t * rows + r] = block.dotArranged(data, at, xa, t * cols, sums, t * sumsPerToken, blocksPerRow);
+                        for (int t = 0; t < n; t++) out[t * rows + r] = block.dotArranged(data, at, xa, t * cols, sums, sums0 + t * sumsPerToken, blocksPerRow);
                     }
                 });
             } else {
-                pool.parallelForRange(rows, (start, end) -> exactInColumnChunks(xa, n, sums, sumsPerToken, chunkBlocks, start, end, out));
+                pool.parallelForRange(rows, (start, end) -> exactInColumnChunks(xa, n, sums, sums0, sumsPerToken, chunkBlocks, start, end, out));
             }
         } finally {
-            if (xa != x) pool.giveBack(xa);
+            if (buf != null) pool.giveBack(buf);
         }
     }
 
@@ -238,7 +237,7 @@ final class BlockMatrix implements Matrix {
      * Q4_K 10.9-11.3 against 13.4-15.5 ms per matvec; Q6_K 17.5 against 18.3; Q8_0 (row by row, without its
      * two-row kernel) 14.5 against 14.8; on 5120-column matrices chunks only cost (Q6_K 2x slower at 2048-column chunks).
      */
-    private void exactInColumnChunks(float[] xa, int n, float[] sums, int sumsPerToken, int chunkBlocks, int start, int end, float[] out) {
+    private void exactInColumnChunks(float[] xa, int n, float[] sums, int sums0, int sumsPerToken, int chunkBlocks, int start, int end, float[] out) {
         int bs = block.blockSize(), g = block.sumsGroup();
         for (int r0 = start; r0 < end; r0 += LONG_ROW_BLOCK_ROWS) {
             int r1 = Math.min(end, r0 + LONG_ROW_BLOCK_ROWS);
@@ -248,7 +247,7 @@ final class BlockMatrix implements Matrix {
                 long offset = (long) b0 * block.blockBytes();
                 for (int r = r0; r < r1; r++) {
                     for (int t = 0; t < n; t++) {
-                        out[t * rows + r] += block.dotArranged(data, r * rowBytes + offset, xa, t * cols + c0, sums, t * sumsPerToken + (g == 0 ? 0 : c0 / g), nb);
+                        out[t * rows + r] += block.dotArranged(data, r * rowBytes + offset, xa, t * cols + c0, sums, sums0 + t * sumsPerToken + (g == 0 ? 0 : c0 / g), nb);
                     }
                 }
             }

@@ -28,10 +28,14 @@ public final class KernelProbe {
             MemorySegment w = RandomWeights.matrix(t, rows, cols, new Random(1));
             Matrix m = Matrix.of(t, rows, cols, w);
             float[] x = RandomWeights.vector(cols, new Random(2)), out = new float[rows];
-            for (int i = 0; i < 30 * Math.max(1, 8192 / rows); i++) m.matvec(x, out);
+            // warm-up of at least 2 s, not a count of calls (30 calls could end before C2 had compiled everything)
+            long warmEnd = System.nanoTime() + 2_000_000_000L;
+            for (int i = 0; i < 30 * Math.max(1, 8192 / rows) || System.nanoTime() < warmEnd; i++) m.matvec(x, out);
             long a0 = mx.getCurrentThreadAllocatedBytes(), t0 = System.nanoTime(), c0 = mx.getCurrentThreadCpuTime();
-            int iters = 20 * Math.max(1, 8192 / rows);
-            for (int i = 0; i < iters; i++) m.matvec(x, out);
+            // timed for at least 1 s: 20 calls (30-60 ms) caught transients, such as the JIT compiling in the
+            // background on this 2-core machine (a 6 s trace of the same kernel holds within 4%)
+            int iters = 0;
+            for (long end = t0 + 1_000_000_000L; iters < 20 * Math.max(1, 8192 / rows) || System.nanoTime() < end; iters++) m.matvec(x, out);
             long ns = (System.nanoTime() - t0) / iters, alloc = (mx.getCurrentThreadAllocatedBytes() - a0) / iters;
             long cpu = (mx.getCurrentThreadCpuTime() - c0) / iters;
             // per CPU second too: on a shared machine wall time mostly measures the other load
