@@ -135,12 +135,13 @@ final class KScaleMinBlocks {
     static final VectorMask<Float> LOW8 = VectorMask.fromLong(F, 0xFFL);
 
     /**
-     * 8 float lanes: the min term of the 16-lane kernels ({@link #dot4Arranged}, {@link #dot5x16}) takes
-     * lanes 0..7 of {@code scaleMin} (the mins, reinterpreted as this shape: no instruction) times 8
-     * sums of x loaded as a plain 8-lane vector. It had been a 16-lane load masked to lanes 0..7, which
-     * C2 compiles to far more than one load: the Q4_K kernel, one thread, 128x4096 (L2) and 8192x4096
-     * alternated in one JVM, 27.0-27.4 against 30.7-33.9 cycles per block (12.3-13.6 -> 15.3-15.5 GB/cpu-s;
-     * without any min term 22.5-25.1).
+     * 8 float lanes: the min term of {@link #dot4Arranged} takes lanes 0..7 of {@code scaleMin} (the
+     * mins, reinterpreted as this shape: no instruction) times 8 sums of x loaded as a plain 8-lane
+     * vector. It had been a 16-lane load masked to lanes 0..7: the Q4_K kernel, one thread, 128x4096
+     * (L2) and 8192x4096 alternated in one JVM, 27.0-27.4 against 30.7-33.9 cycles per block
+     * (12.3-13.6 -> 15.3-15.5 GB/cpu-s; without any min term 22.5-25.1). The same change in
+     * {@link #dot5x16} made Q5_K slower (alternated in one JVM: 52 against 46, 91-95 against 82-85
+     * cycles per block), so it keeps the masked load.
      */
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
 
@@ -288,7 +289,7 @@ final class KScaleMinBlocks {
      * register shuffle, the min term one masked FMA with x's sums per block; bit 4 from qh as in {@link #dot5}.
      */
     private static float dot5x16(MemorySegment w, long at, long qhOff, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
-        FloatVector even = FloatVector.zero(F), odd = even, minTerm = FloatVector.zero(F8); // minTerm: the 8 mins' lanes (F8)
+        FloatVector even = FloatVector.zero(F), odd = even, minTerm = even;
         ByteVector q0, q1, h0, h1;
         IntVector hb0, hb1;
         FloatVector s0, s1;
@@ -300,7 +301,7 @@ final class KScaleMinBlocks {
                     .withLane(1, packedScales(u0, u1, u2, false)).reinterpretAsBytes();
             FloatVector scaleMin = ((FloatVector) packed.convertShape(VectorOperators.B2F, F, 0))
                     .mul(FloatVector.broadcast(F, d).blend(dmin, LOW8));
-            minTerm = ((FloatVector) scaleMin.reinterpretShape(F8, 0)).fma(FloatVector.fromArray(F8, sums32, sumsOff), minTerm);
+            minTerm = scaleMin.fma(FloatVector.fromArray(F, sums32, sumsOff, LOW8), minTerm);
             IntVector qh0 = ByteVector.fromMemorySegment(B16, w, at + qhOff, LE).reinterpretAsInts();
             IntVector qh1 = ByteVector.fromMemorySegment(B16, w, at + qhOff + 16, LE).reinterpretAsInts();
             long qs = at + qsOff;
