@@ -135,17 +135,6 @@ final class KScaleMinBlocks {
     static final VectorMask<Float> LOW8 = VectorMask.fromLong(F, 0xFFL);
 
     /**
-     * 8 float lanes: the min term of {@link #dot4Arranged} takes lanes 0..7 of {@code scaleMin} (the
-     * mins, reinterpreted as this shape: no instruction) times 8 sums of x loaded as a plain 8-lane
-     * vector. It had been a 16-lane load masked to lanes 0..7: the Q4_K kernel, one thread, 128x4096
-     * (L2) and 8192x4096 alternated in one JVM, 27.0-27.4 against 30.7-33.9 cycles per block
-     * (12.3-13.6 -> 15.3-15.5 GB/cpu-s; without any min term 22.5-25.1). The same change in
-     * {@link #dot5x16} made Q5_K slower (alternated in one JVM: 52 against 46, 91-95 against 82-85
-     * cycles per block), so it keeps the masked load.
-     */
-    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
-
-    /**
      * The order in which {@link #dot4Arranged} reads x ({@link BlockType#arrangeX}): per 256-weight
      * super-block, x'[128g + 64n + 16k + i] = x[128g + 32n + 4(i % 8) + k + 64(i / 8)] for g, n < 2,
      * k < 4, i < 16. Why: the kernel loads qs[64g .. 64g + 64) as 16 int lanes, lane i holding bytes
@@ -239,7 +228,13 @@ final class KScaleMinBlocks {
      */
     static float dot4Arranged(MemorySegment w, long at, long qsOff, int blockBytes, float[] x, int xOff, float[] sums32, int sumsOff, int blocks) {
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0; // scaled q*x of the low / high nibbles
-        FloatVector minTerm = FloatVector.zero(F8); // the 8 mins' lanes only (see F8)
+        // The min term costs a quarter of this kernel (one thread, alternated in one JVM: 31-34 cycles per
+        // block with it, 23-25 without); as lanes 0..7 of scaleMin reinterpreted as an 8-lane vector times an
+        // 8-lane load of the sums it took 26-29, but a JVM whose kernels use both 16- and 8-lane float vectors
+        // had C2 box the Q3_K and Q5_K kernels (KernelAllocationTest: 2 failures in 10 runs, none in 9
+        // without), which Q3_K_M models (Q3_K, Q4_K and Q5_K) would hit; a blend to zero lanes 8..15 and an
+        // unmasked load was no faster than the masked load.
+        FloatVector minTerm = acc0;
         IntVector v0, v1;
         FloatVector s;
         for (int b = 0; b < blocks; b++, at += blockBytes, xOff += 256, sumsOff += 8) {
@@ -251,7 +246,7 @@ final class KScaleMinBlocks {
             IntVector sm = head.rearrange(SM_LOW_BYTE).lanewise(VectorOperators.LSHR, SM_LOW_SHIFT).and(SM_LOW_MASK)
                     .or(head.rearrange(SM_HIGH_BYTE).lanewise(VectorOperators.LSHR, 2).and(SM_HIGH_MASK));
             FloatVector scaleMin = ((FloatVector) sm.convert(VectorOperators.I2F, 0)).mul(FloatVector.broadcast(F, d).blend(dmin, LOW8));
-            minTerm = ((FloatVector) scaleMin.reinterpretShape(F8, 0)).fma(FloatVector.fromArray(F8, sums32, sumsOff), minTerm);
+            minTerm = scaleMin.fma(FloatVector.fromArray(F, sums32, sumsOff, LOW8), minTerm);
             long qs = at + qsOff;
             v0 = IntVector.fromMemorySegment(I16, w, qs, LE);
             v1 = IntVector.fromMemorySegment(I16, w, qs + 64, LE);
