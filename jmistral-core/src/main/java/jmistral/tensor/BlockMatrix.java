@@ -150,8 +150,14 @@ final class BlockMatrix implements Matrix {
         int g = block.sumsGroup();
         if (g == 0) return null;
         float[] sums = new float[n * (cols / g)];
-        for (int t = 0; t < n; t++) XSums.into(x, t * cols, cols, g, sums, t * (cols / g));
+        writeXSums(x, n, sums, 0);
         return sums;
+    }
+
+    /** The n tokens' sums of x over each g = {@link BlockType#sumsGroup()} (not 0) values into dst[dstOff ..], [n][cols / g]. */
+    private void writeXSums(float[] x, int n, float[] dst, int dstOff) {
+        int g = block.sumsGroup();
+        for (int t = 0; t < n; t++) XSums.into(x, t * cols, cols, g, dst, dstOff + t * (cols / g));
     }
 
     public void matmul(float[] x, int n, float[] out) {
@@ -190,10 +196,10 @@ final class BlockMatrix implements Matrix {
         int xaFloats = block.arrangesX() ? n * cols : 0;
         float[] buf = xaFloats + n * sumsPerToken == 0 ? null : pool.borrowFloats(xaFloats + n * sumsPerToken);
         float[] xa = xaFloats == 0 ? x : buf;
-        for (int t = 0; t < xaFloats / cols; t++) block.arrangeX(x, t * cols, xa, t * cols, blocksPerRow);
+        if (xaFloats != 0) for (int t = 0; t < n; t++) block.arrangeX(x, t * cols, xa, t * cols, blocksPerRow);
         float[] sums = g == 0 ? null : buf;
         int sums0 = xaFloats; // where the sums start in buf
-        for (int t = 0; t < n && g != 0; t++) XSums.into(x, t * cols, cols, g, sums, sums0 + t * sumsPerToken);
+        if (g != 0) writeXSums(x, n, sums, sums0);
         int chunkBlocks = chunkBlocks();
         try {
             if (chunkBlocks == blocksPerRow) {
