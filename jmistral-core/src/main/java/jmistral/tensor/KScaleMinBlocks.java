@@ -234,8 +234,9 @@ final class KScaleMinBlocks {
         // had C2 box the Q3_K and Q5_K kernels (KernelAllocationTest: 2 failures in 10 runs, none in 9
         // without), which Q3_K_M models (Q3_K, Q4_K and Q5_K) would hit; a blend to zero lanes 8..15 and an
         // unmasked load was no faster than the masked load. Pairing blocks (one unmasked 16-lane load of two
-        // blocks' sums) read 3-10% faster in a one-JVM harness but made w_gate/w_up 40-50% slower in the engine
-        // (bench --profile alternated): judge changes here end to end.
+        // blocks' sums) read 3-10% faster in a one-JVM harness, but bench --profile read w_gate/w_up 40-50% slower
+        // in three alternated pairs (the Q6_K matrices unchanged); same-code pairs later differed by up to 20%, so
+        // that may be partly noise. Not kept: a change here needs a longer end-to-end A/B than the harness.
         FloatVector minTerm = acc0;
         IntVector v0, v1;
         FloatVector s;
