@@ -162,7 +162,11 @@ final class BlockMatrix implements Matrix {
 
     public void matmul(float[] x, int n, float[] out) {
         check(x, n, out);
-        if (n >= 2 && n <= REGISTER_TILE_MAX_TOKENS && block.hasDot4x4()) matmulRegisterTiled(x, n, out);
+        // one token is a matvec: the same kernel (and arithmetic) as a decode step, for instance Q8_0's two-row
+        // kernel, which prefill's last-token logits otherwise missed, running the one-row dot that decode never
+        // compiles (the prefill profile's output projection took 70 ms against decode's 22)
+        if (n == 1) matvec(x, out);
+        else if (n >= 2 && n <= REGISTER_TILE_MAX_TOKENS && block.hasDot4x4()) matmulRegisterTiled(x, n, out);
         else if (n >= 2 && n <= FUSED_MAX_TOKENS && block.hasDot4Tokens()) matmulFused(x, n, out);
         else if (n <= EXACT_MAX_TOKENS) matmulExact(x, n, out);
         else if (n <= VectorLanes.LANES) matmulTiled(x, n, out);
