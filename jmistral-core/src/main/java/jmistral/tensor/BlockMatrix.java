@@ -174,7 +174,7 @@ final class BlockMatrix implements Matrix {
     }
 
     /** The small-batch matmul paths, for benchmarks that compare them in one process ({@code SmallBatchBench}). */
-    enum SmallBatchPath { EXACT, FUSED, REGISTER_TILED, TILED }
+    enum SmallBatchPath { EXACT, FUSED, REGISTER_TILED, TILED, TILED_GROUPS_OF_4 }
 
     /** {@link #matmul} through one given path (a format without that path's kernel runs its scalar reference there). */
     void matmul(SmallBatchPath path, float[] x, int n, float[] out) {
@@ -184,6 +184,7 @@ final class BlockMatrix implements Matrix {
             case FUSED -> matmulFused(x, n, out);
             case REGISTER_TILED -> matmulRegisterTiled(x, n, out);
             case TILED -> matmulTiled(x, n, out);
+            case TILED_GROUPS_OF_4 -> matmulTiled(x, n, out, false);
         }
     }
 
@@ -330,6 +331,11 @@ final class BlockMatrix implements Matrix {
      * different summation order), within float rounding of it.
      */
     private void matmulTiled(float[] x, int n, float[] out) {
+        matmulTiled(x, n, out, true);
+    }
+
+    /** {@link #matmulTiled}, with or without {@link F32Tile#dot4x5} for a count one past a multiple of 4 (for A/B runs). */
+    private void matmulTiled(float[] x, int n, float[] out, boolean fiveTokenPass) {
         int panels = (rows + PANEL_ROWS - 1) / PANEL_ROWS, panelFloats = PANEL_ROWS * cols;
         ComputePool pool = ComputePool.current();
         float[] panelsBuf = pool.borrowFloats(pool.threads() * panelFloats); // each thread's panel, nothing allocated per call
@@ -342,7 +348,12 @@ final class BlockMatrix implements Matrix {
                     for (int p = p0; p < p1; p++) {
                         int r0 = p * PANEL_ROWS, nr = Math.min(PANEL_ROWS, rows - r0);
                         for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes, w, w0 + i * cols, blocksPerRow);
-                        int t = t0;
+                        int t = t0, m = t1 - t0;
+                        if (fiveTokenPass && nr == PANEL_ROWS && m >= 5 && (m + 4) / 5 < (m + 3) / 4) {
+                            // fewer passes over the panel in fives (5, 9, 10, 13, 14, 15 tokens): each pass re-reads the
+                            // panel, and a 4x5 pass costs little more than a 4x4 one; the last one ends at the tile's end
+                            for (; t < t1; t += 5) F32Tile.dot4x5(w, w0, x, Math.min(t, t1 - 5) * cols, cols, out, rows, r0, Math.min(t, t1 - 5));
+                        }
                         for (; t + 4 <= t1; t += 4) {
                             if (nr == PANEL_ROWS) F32Tile.dot4x4(w, w0, x, t * cols, cols, out, rows, r0, t);
                             else for (int i = 0; i < nr; i++) F32Tile.dot1x4(w, w0 + i * cols, x, t * cols, cols, out, rows, r0 + i, t);
