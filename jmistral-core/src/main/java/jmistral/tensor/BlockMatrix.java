@@ -331,11 +331,17 @@ final class BlockMatrix implements Matrix {
      * different summation order), within float rounding of it.
      */
     private void matmulTiled(float[] x, int n, float[] out) {
-        matmulTiled(x, n, out, true);
+        matmulTiled(x, n, out, FIVE_TOKEN_PASSES);
     }
+
+    /** {@code -Djmistral.matmul.fiveTokenPasses=false} turns {@link F32Tile#dot4x5} off in {@link #matmulTiled}. */
+    static final boolean FIVE_TOKEN_PASSES = Boolean.parseBoolean(System.getProperty("jmistral.matmul.fiveTokenPasses", "true"));
 
     /** {@link #matmulTiled}, with or without {@link F32Tile#dot4x5} for a count one past a multiple of 4 (for A/B runs). */
     private void matmulTiled(float[] x, int n, float[] out, boolean fiveTokenPass) {
+        // not for long rows: 5 tokens' x and the panel (9 x cols floats, 1.2 MB at w_down's 32768 columns) then
+        // leave L2, and a 4x5 pass cost 1.4x two 4x4 passes there (SmallBatchBench, 5120x32768, n = 9)
+        boolean fives = fiveTokenPass && (LONG_ROW_COLS <= 0 || cols <= LONG_ROW_COLS);
         int panels = (rows + PANEL_ROWS - 1) / PANEL_ROWS, panelFloats = PANEL_ROWS * cols;
         ComputePool pool = ComputePool.current();
         float[] panelsBuf = pool.borrowFloats(pool.threads() * panelFloats); // each thread's panel, nothing allocated per call
@@ -349,7 +355,7 @@ final class BlockMatrix implements Matrix {
                         int r0 = p * PANEL_ROWS, nr = Math.min(PANEL_ROWS, rows - r0);
                         for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes, w, w0 + i * cols, blocksPerRow);
                         int t = t0, m = t1 - t0;
-                        if (fiveTokenPass && nr == PANEL_ROWS && m >= 5 && (m + 4) / 5 < (m + 3) / 4) {
+                        if (fives && nr == PANEL_ROWS && m >= 5 && (m + 4) / 5 < (m + 3) / 4) {
                             // fewer passes over the panel in fives (5, 9, 10, 13, 14, 15 tokens): each pass re-reads the
                             // panel, and a 4x5 pass costs little more than a 4x4 one; the last one ends at the tile's end
                             for (; t < t1; t += 5) F32Tile.dot4x5(w, w0, x, Math.min(t, t1 - 5) * cols, cols, out, rows, r0, Math.min(t, t1 - 5));
