@@ -27,8 +27,9 @@ import java.lang.foreign.MemorySegment;
  *     ({@link #matmulFused}).</li>
  * <li>matmul, small batches (up to one vector's lanes of tokens, batched decode, verification of
  *     drafts): panels of {@value #PANEL_ROWS} rows dequantized once per tile of {@value #TOKEN_TILE}
- *     tokens, multiplied by a register-blocked 4x4 f32 dot kernel ({@link F32Tile#dot4x4}),
- *     {@link #matmulTiled}.</li>
+ *     tokens, multiplied by a register-blocked 4x4 f32 dot kernel ({@link F32Tile#dot4x4}), or a 4x5 one
+ *     ({@link F32Tile#dot4x5}) where passes of 5 tokens over the panel are fewer (9 tokens: a verification of
+ *     8 drafts), {@link #matmulTiled}.</li>
  * <li>matmul, large batches (prefill): {@link PrefillGemm}, a blocked GEMM over dequantized panels.</li>
  * </ul>
  * The matmul paths equal matvec within float rounding, not bit for bit.
