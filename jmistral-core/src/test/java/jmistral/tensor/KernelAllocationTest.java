@@ -100,6 +100,34 @@ class KernelAllocationTest {
         if (!failures.isEmpty()) fail("kernels still allocating after " + LIMIT_NANOS / 1_000_000_000 + " s (boxed vectors): " + failures);
     }
 
+    /**
+     * The small-batch panel kernels ({@link F32Tile#dot4x4}: 16 accumulators; {@link F32Tile#dot4x5}: 20 accumulators
+     * and 5 token vectors), which the tiled matmul runs for batched decode and draft verification.
+     */
+    @Test
+    void panelKernelsDoNotAllocate() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        int cols = 2048, calls = 64;
+        float[] w = RandomWeights.vector(4 * cols, new Random(10)), x = RandomWeights.vector(5 * cols, new Random(11));
+        float[] out = new float[5 * 4];
+        long deadline = System.nanoTime() + LIMIT_NANOS, bytes4 = Long.MAX_VALUE, bytes5 = Long.MAX_VALUE;
+        while ((bytes4 > MAX_BYTES_PER_ROW || bytes5 > MAX_BYTES_PER_ROW) && System.nanoTime() < deadline) {
+            for (int warm = 0; warm < 2000; warm++) {
+                F32Tile.dot4x4(w, 0, x, 0, cols, out, 4, 0, 0);
+                F32Tile.dot4x5(w, 0, x, 0, cols, out, 4, 0, 0);
+            }
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < calls; i++) F32Tile.dot4x4(w, 0, x, 0, cols, out, 4, 0, 0);
+            long middle = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < calls; i++) F32Tile.dot4x5(w, 0, x, 0, cols, out, 4, 0, 0);
+            bytes4 = (middle - before) / calls;
+            bytes5 = (threads.getCurrentThreadAllocatedBytes() - middle) / calls;
+        }
+        if (bytes4 > MAX_BYTES_PER_ROW || bytes5 > MAX_BYTES_PER_ROW) {
+            fail("F32Tile still allocating after " + LIMIT_NANOS / 1_000_000_000 + " s (boxed vectors): dot4x4 " + bytes4 + ", dot4x5 " + bytes5 + " bytes per call");
+        }
+    }
+
     /** {@link PrefillGemm#rows12x2}: 24 accumulators and 3 operands, all of which must stay in registers. */
     @Test
     void prefillMicroKernelDoesNotAllocate() {
