@@ -338,7 +338,7 @@ final class BlockMatrix implements Matrix {
     /** {@code -Djmistral.matmul.fiveTokenPasses=false} turns {@link F32Tile#dot4x5} off in {@link #matmulTiled}. */
     static final boolean FIVE_TOKEN_PASSES = Boolean.parseBoolean(System.getProperty("jmistral.matmul.fiveTokenPasses", "true"));
 
-    /** {@link #matmulTiled}, with or without {@link F32Tile#dot4x5} for a count one past a multiple of 4 (for A/B runs). */
+    /** {@link #matmulTiled}, with or without passes of {@link F32Tile#dot4x5} where they are fewer than of 4 tokens (false: for A/B runs). */
     private void matmulTiled(float[] x, int n, float[] out, boolean fiveTokenPass) {
         // not for long rows: 5 tokens' x and the panel (9 x cols floats, 1.2 MB at w_down's 32768 columns) then
         // leave L2, and a 4x5 pass cost 1.4x two 4x4 passes there (SmallBatchBench, 5120x32768, n = 9)

@@ -9,9 +9,9 @@ import jdk.incubator.vector.VectorOperators;
 /**
  * Register-blocked f32 micro-kernels for matmul over dequantized weight panels.
  * <ul>
- * <li>Small batches ({@link #dot4x4}, {@link #dot1x4}): dot products of 4 rows with 4 tokens over the
- *     full row; each loaded weight vector feeds one FMA per token and each token vector one FMA per
- *     row, 16 FMAs per 8 loads (a 1x4 kernel does 4 per 5). w: rows of {@code cols} floats at
+ * <li>Small batches ({@link #dot4x4}, {@link #dot4x5}, {@link #dot1x4}): dot products of 4 rows with 4 (or 5)
+ *     tokens over the full row; each loaded weight vector feeds one FMA per token and each token vector one FMA
+ *     per row, 16 FMAs per 8 loads (4x5: 20 per 9; a 1x4 kernel does 4 per 5). w: rows of {@code cols} floats at
  *     w[wOff + i*cols]; x: tokens at x[xOff + j*cols]; results to out[(t + j)*outRows + r + i].</li>
  * <li>Prefill ({@link PrefillGemm}): the tokens transposed into tiles of LANES ({@link PrefillGemm#transposeTokens})
  *     so that each weight is broadcast against a vector of tokens and no lane reduction is needed.</li>
