@@ -45,7 +45,9 @@ public final class SmallBatchBench {
                 for (int warm = 0; warm < 20; warm++) for (var p : paths) m.matmul(p, x, n, out); // JIT
                 double[][] ms = new double[paths.length][rounds];
                 for (int r = 0; r < rounds; r++) {
-                    for (int p = 0; p < paths.length; p++) {
+                    for (int k = 0; k < paths.length; k++) {
+                        // each round starts at the next path: a fixed order read up to 8% apart for the same code
+                        int p = (r + k) % paths.length;
                         long c0 = mx.getCurrentThreadCpuTime();
                         m.matmul(paths[p], x, n, out);
                         ms[p][r] = (mx.getCurrentThreadCpuTime() - c0) / 1e6;
