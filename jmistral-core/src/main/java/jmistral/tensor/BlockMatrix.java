@@ -338,11 +338,16 @@ final class BlockMatrix implements Matrix {
     /** {@code -Djmistral.matmul.fiveTokenPasses=false} turns {@link F32Tile#dot4x5} off in {@link #matmulTiled}. */
     static final boolean FIVE_TOKEN_PASSES = Boolean.parseBoolean(System.getProperty("jmistral.matmul.fiveTokenPasses", "true"));
 
+    /**
+     * Rows up to this many columns take {@link F32Tile#dot4x5} passes: past it, 5 tokens' x and the panel (9 x cols
+     * floats, 1.2 MB at w_down's 32768 columns) leave L2, and a 4x5 pass cost 1.4x two 4x4 passes there
+     * (SmallBatchBench, 5120x32768, n = 9).
+     */
+    static final int FIVE_TOKEN_MAX_COLS = 8192;
+
     /** {@link #matmulTiled}, with or without passes of {@link F32Tile#dot4x5} where they are fewer than of 4 tokens (false: for A/B runs). */
     private void matmulTiled(float[] x, int n, float[] out, boolean fiveTokenPass) {
-        // not for long rows: 5 tokens' x and the panel (9 x cols floats, 1.2 MB at w_down's 32768 columns) then
-        // leave L2, and a 4x5 pass cost 1.4x two 4x4 passes there (SmallBatchBench, 5120x32768, n = 9)
-        boolean fives = fiveTokenPass && (LONG_ROW_COLS <= 0 || cols <= LONG_ROW_COLS);
+        boolean fives = fiveTokenPass && cols <= FIVE_TOKEN_MAX_COLS;
         int panels = (rows + PANEL_ROWS - 1) / PANEL_ROWS, panelFloats = PANEL_ROWS * cols;
         ComputePool pool = ComputePool.current();
         float[] panelsBuf = pool.borrowFloats(pool.threads() * panelFloats); // each thread's panel, nothing allocated per call
@@ -359,7 +364,10 @@ final class BlockMatrix implements Matrix {
                         if (fives && nr == PANEL_ROWS && m >= 5 && (m + 4) / 5 < (m + 3) / 4) {
                             // fewer passes over the panel in fives (5, 9, 10, 13, 14, 15 tokens): each pass re-reads the
                             // panel, and a 4x5 pass costs little more than a 4x4 one; the last one ends at the tile's end
-                            for (; t < t1; t += 5) F32Tile.dot4x5(w, w0, x, Math.min(t, t1 - 5) * cols, cols, out, rows, r0, Math.min(t, t1 - 5));
+                            for (; t < t1; t += 5) {
+                                int first = Math.min(t, t1 - 5);
+                                F32Tile.dot4x5(w, w0, x, first * cols, cols, out, rows, r0, first);
+                            }
                         }
                         for (; t + 4 <= t1; t += 4) {
                             if (nr == PANEL_ROWS) F32Tile.dot4x4(w, w0, x, t * cols, cols, out, rows, r0, t);
