@@ -114,6 +114,8 @@ public final class Engine implements AutoCloseable {
     /** Opens a model whose files were already found (a front end that resolves with its own progress display). */
     public static Engine open(ResolvedModel resolved, EngineOptions options) {
         LoadedModel model = ModelLoader.load(resolved.model());
+        long copied = model.model().checkpoint().copiedBytes();
+        if (copied > 0) LOG.fine(String.format(Locale.ROOT, "%.0f MB of Q6_K weights copied into column slices for decode", copied / 1e6));
         Engine engine;
         try {
             engine = new Engine(options, resolved, model, findTokenizer(model, resolved));

@@ -11,8 +11,9 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * The text decoder's weights, found by name in a {@link TensorSource} and used in place (no copy;
- * norms are copied to f32). Every missing, mis-shaped or unusable tensor is reported in one error.
+ * The text decoder's weights, found by name in a {@link TensorSource} and used in place (norms are copied to f32;
+ * the Q6_K w_down and output projection get a copy in column slices for their matvec, {@link Matrix#withColumnSlices},
+ * up to a quarter of physical memory). Every missing, mis-shaped or unusable tensor is reported in one error.
  *
  * @param config    geometry the tensors were checked against
  * @param rope      RoPE pairing of the q/k rows (HF rows are permuted for rotate-half; handled here, once)
@@ -21,9 +22,10 @@ import java.util.List;
  * @param finalNorm [dim]
  * @param output    [vocab][dim]
  * @param bytes     bytes of all weights (what one forward step reads)
+ * @param copiedBytes bytes of the weights' copies in column slices, in the process's memory besides the file's pages
  */
 public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, LayerWeights[] layers,
-                         float[] finalNorm, Matrix output, long bytes) {
+                         float[] finalNorm, Matrix output, long bytes, long copiedBytes) {
 
     /** Every matrix a forward pass multiplies with: per layer q, k, v, o, gate, up, down, then the output projection. */
     public java.util.List<Matrix> matrices() {
@@ -61,10 +63,10 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
                     r.vector(names.layer(l, LayerPart.FFN_NORM), c.dim()),
                     r.matrix(names.layer(l, LayerPart.GATE), c.hiddenDim(), c.dim()),
                     r.matrix(names.layer(l, LayerPart.UP), c.hiddenDim(), c.dim()),
-                    r.matrix(names.layer(l, LayerPart.DOWN), c.dim(), c.hiddenDim()));
+                    r.slicedMatrix(names.layer(l, LayerPart.DOWN), c.dim(), c.hiddenDim()));
         }
         float[] finalNorm = r.vector(names.finalNorm(), c.dim());
-        Matrix output = r.matrix(names.output(), c.vocabSize(), c.dim());
+        Matrix output = r.slicedMatrix(names.output(), c.vocabSize(), c.dim());
         if (!r.errors.isEmpty()) {
             List<String> shown = r.errors.subList(0, Math.min(r.errors.size(), MAX_LISTED_PROBLEMS));
             String more = r.errors.size() > shown.size() ? "; and " + (r.errors.size() - shown.size()) + " more" : "";
@@ -72,7 +74,7 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
                     + "configuration (" + c.nLayers() + " layers, dim " + c.dim() + "): " + r.errors.size()
                     + " problem(s): " + String.join("; ", shown) + more);
         }
-        return new Checkpoint(c, names.rope(), embedding, layers, finalNorm, output, r.bytes);
+        return new Checkpoint(c, names.rope(), embedding, layers, finalNorm, output, r.bytes, r.copiedBytes);
     }
 
     /** Problems named in one error; the rest are counted (the message stays one short line). */
@@ -96,6 +98,9 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
         final TensorSource source;
         final List<String> errors = new ArrayList<>();
         long bytes;
+        /** What copies in column slices may still take: a quarter of physical memory (the weights' pages need the rest). */
+        long sliceBudget = MemoryBudget.physicalMemory() / 4;
+        long copiedBytes;
 
         Reader(TensorSource source) { this.source = source; }
 
@@ -124,6 +129,26 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
                 errors.add("tensor " + name + " of type " + t.type() + " cannot be used: " + e.getMessage());
                 return null;
             }
+        }
+
+        /**
+         * W [rows][cols] for the matvec of every decode step that gains most from a copy in column slices (w_down, the
+         * output projection; see {@link Matrix#withColumnSlices}), while the copies fit in {@link #sliceBudget}; in
+         * place otherwise.
+         */
+        Matrix slicedMatrix(String name, int rows, int cols) {
+            Matrix inPlace = matrix(name, rows, cols);
+            if (inPlace == null || sliceBudget < tensorBytes(name)) return inPlace;
+            Matrix m = Matrix.withColumnSlices(source.tensors().get(name));
+            if (m != inPlace) {
+                sliceBudget -= tensorBytes(name);
+                copiedBytes += tensorBytes(name);
+            }
+            return m;
+        }
+
+        private long tensorBytes(String name) {
+            return source.tensors().get(name).data().byteSize();
         }
 
         /** A norm weight [n], copied to f32. */

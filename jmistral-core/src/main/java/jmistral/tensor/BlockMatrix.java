@@ -125,6 +125,8 @@ final class BlockMatrix implements Matrix {
 
     public GgmlType type() { return block.type(); }
 
+    BlockType blockType() { return block; }
+
     public int rows() { return rows; }
 
     public int cols() { return cols; }

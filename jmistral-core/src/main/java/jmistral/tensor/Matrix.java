@@ -41,6 +41,18 @@ public interface Matrix {
     }
 
     /**
+     * A matrix over a 2-D tensor view for a model's matvec: {@link #of(TensorView)}, in place, with for Q6_K rows
+     * longer than 4096 columns a copy of the weights in column slices that its matvec reads, 1.1-2x as fast
+     * ({@link ColumnSlicedMatrix}); other matrices in place only.
+     */
+    static Matrix withColumnSlices(TensorView tensor) {
+        Matrix inPlace = of(tensor);
+        if (!(inPlace instanceof BlockMatrix m)) return inPlace;
+        int sliceCols = ColumnSlicedMatrix.sliceColsFor(m.blockType(), m.cols());
+        return sliceCols == 0 ? inPlace : ColumnSlicedMatrix.copyOf(m, tensor.data(), sliceCols);
+    }
+
+    /**
      * A matrix over raw weight bytes: {@code rows} rows of {@code cols} weights of the given type,
      * row-major, little-endian, used in place. Throws UnsupportedOperationException for a type the
      * engine cannot compute with and IllegalArgumentException when the data is too small.

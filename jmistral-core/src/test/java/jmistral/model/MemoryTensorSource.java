@@ -28,6 +28,16 @@ final class MemoryTensorSource implements TensorSource {
         tensors.put(name, new TensorView(name, GgmlType.F32, ggmlShape, seg));
     }
 
+    /** Replaces a tensor by its quantization to {@code type} (same shape). */
+    void quantize(String name, GgmlType type) {
+        TensorView t = tensors.get(name);
+        float[] data = t.data().toArray(ValueLayout.JAVA_FLOAT_UNALIGNED);
+        byte[] bytes = jmistral.tensor.Quantizer.quantize(type, data);
+        MemorySegment seg = arena.allocate(bytes.length, 64);
+        MemorySegment.copy(bytes, 0, seg, ValueLayout.JAVA_BYTE, 0, bytes.length);
+        tensors.put(name, new TensorView(name, type, t.shape(), seg));
+    }
+
     void remove(String name) { tensors.remove(name); }
 
     @Override public Map<String, TensorView> tensors() { return tensors; }

@@ -1,0 +1,150 @@
+package jmistral.tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * W [rows][cols] with long rows, whose matvec (a decode step) reads a copy of the weights in column slices: slice s
+ * holds columns [s * sliceCols, (s + 1) * sliceCols) of every row, [rows][sliceCols] row-major and contiguous. The
+ * matvec takes the slices in turn within each chunk of rows and adds up. Products of several tokens (batched
+ * decode, verification of drafts, prefill) and row lookups use the matrix in place, row-major.
+ *
+ * <p>Why: a row kernel reads one x vector per weight vector. Over w_down's 32768-column rows, x (128 KB) comes
+ * from L2, and the Q6_K matvec read half as many bytes per second as over 5120-column rows. Taking the columns
+ * in chunks over a block of rows kept x in L1 but made the weight reads strided, and was no faster. A slice is
+ * both: its x (8 KB) stays in L1 and a chunk of its rows is one sequential stream. Measured on the 2-layer
+ * Q4_K_M model's tensors (the file's bytes; 11 rounds alternating whole rows and three slice widths in one JVM,
+ * medians):
+ * <ul>
+ * <li>w_down, Q6_K 5120x32768: 5.5 GB/cpu-s whole against 11.9, 12.7, 12.9 in slices of 1024, 2048, 4096 columns
+ *     (one thread); 8.8 GB/s against 14.3, 16.7, 15.1 (two threads, wall).</li>
+ * <li>the output projection, Q6_K 131072x5120: 12.3 GB/cpu-s whole against 12.4, 12.8, 13.2 in slices of 1024, 1280,
+ *     2560 (one thread); 17.0 and 18.7 GB/s against 19.7-21.1, 20.2-21.2, 19.9-22.6 (two threads, two runs).</li>
+ * <li>w_down in Q4_K: 6.4 against 5.8, 7.4, 7.3 (one thread), 10.7 against 7.8, 10.5, 11.6 (two): not worth a copy.
+ *     Q8_0 (its matvec runs a two-row kernel over whole rows): 21.5 GB/s against 13.4 in 2048-column slices (two
+ *     threads). So only Q6_K is sliced ({@link #sliceColsFor}).</li>
+ * </ul>
+ * Products of 8 and 9 tokens slice by slice (each slice's tiled product, then added up) read 24.2 and 19.9 tok/s
+ * against 31.4 and 29.1 in {@code bench --batch 8} (two alternated pairs): they keep the rows in place.
+ *
+ * <p>The cost: the copy (for the 24B model at Q4_K_M, the output projection and the Q6_K w_down of about half the
+ * layers, 3.3 GB; {@link jmistral.model.Checkpoint} stops at a quarter of physical memory) lives in memory of the
+ * process, besides the file's pages, which a single stream does not read again (the kernel can drop them) and
+ * batches do. {@code -Djmistral.matrix.sliceCols=0} turns it off.
+ */
+final class ColumnSlicedMatrix implements Matrix {
+
+    /** The widest slice, in columns (x 10 KB); {@code -Djmistral.matrix.sliceCols=0} keeps every matrix in place only. */
+    static final int MAX_SLICE_COLS = Integer.getInteger("jmistral.matrix.sliceCols", 2560);
+    /** Rows up to this many columns stay whole (their x, up to 16 KB, stays in L1). */
+    static final int MIN_COLS = 4096;
+
+    private final BlockMatrix inPlace; // [rows][cols], row-major: products of several tokens, row lookups
+    private final BlockType block;
+    private final int sliceCols;
+    private final MemorySegment[] slices; // [cols / sliceCols], each [rows][sliceRowBytes]
+    private final long sliceRowBytes;
+
+    private ColumnSlicedMatrix(BlockMatrix inPlace, int sliceCols, MemorySegment[] slices) {
+        this.inPlace = inPlace;
+        this.block = inPlace.blockType();
+        this.sliceCols = sliceCols;
+        this.slices = slices;
+        this.sliceRowBytes = (long) (sliceCols / block.blockSize()) * block.blockBytes();
+    }
+
+    /**
+     * The slice width {@link Matrix#forProducts} copies a matrix of this type and width into, or 0 to keep it in
+     * place only: for Q6_K rows over {@link #MIN_COLS} columns, the widest multiple of the block size up to
+     * {@link #MAX_SLICE_COLS} that divides them (32768 columns: 2048; 5120: 2560).
+     */
+    static int sliceColsFor(BlockType block, int cols) {
+        if (block.type() != GgmlType.Q6_K || cols <= MIN_COLS) return 0;
+        for (int w = MAX_SLICE_COLS - MAX_SLICE_COLS % block.blockSize(); w >= block.blockSize(); w -= block.blockSize()) {
+            if (cols % w == 0) return w;
+        }
+        return 0;
+    }
+
+    /**
+     * The matrix in place with a copy of its weights in column slices of {@code sliceCols} (a multiple of the block
+     * size that divides cols), in memory freed when the matrix is no longer reachable.
+     */
+    static ColumnSlicedMatrix copyOf(BlockMatrix inPlace, MemorySegment data, int sliceCols) {
+        BlockType block = inPlace.blockType();
+        int rows = inPlace.rows(), cols = inPlace.cols();
+        if (sliceCols <= 0 || cols % sliceCols != 0 || sliceCols % block.blockSize() != 0) {
+            throw new IllegalArgumentException(cols + " columns of " + block.type() + " cannot be cut into slices of " + sliceCols);
+        }
+        int n = cols / sliceCols;
+        long rowBytes = (long) (cols / block.blockSize()) * block.blockBytes();
+        long sliceRowBytes = (long) (sliceCols / block.blockSize()) * block.blockBytes(), sliceBytes = sliceRowBytes * rows;
+        MemorySegment copy = Arena.ofAuto().allocate(sliceBytes * n, 4096);
+        MemorySegment[] slices = new MemorySegment[n];
+        for (int s = 0; s < n; s++) {
+            slices[s] = copy.asSlice(s * sliceBytes, sliceBytes);
+            for (int r = 0; r < rows; r++) MemorySegment.copy(data, r * rowBytes + s * sliceRowBytes, slices[s], r * sliceRowBytes, sliceRowBytes);
+        }
+        return new ColumnSlicedMatrix(inPlace, sliceCols, slices);
+    }
+
+    public GgmlType type() { return block.type(); }
+
+    public int rows() { return inPlace.rows(); }
+
+    public int cols() { return inPlace.cols(); }
+
+    /**
+     * One parallel loop over the rows; each chunk of rows takes the slices in turn, so that a thread reads each slice's
+     * rows as one sequential stream with that slice's x in L1. x is arranged and summed once over all columns (a
+     * block's arrangement and sums do not depend on its neighbours): slice s reads them from column s * sliceCols.
+     * (A matvec per slice cost a hand-off per slice: 16 loops per w_down, 1-1.5 ms of idle thread time per token.)
+     */
+    public void matvec(float[] x, float[] out) {
+        int rows = rows(), cols = cols();
+        if (x.length < cols) throw new IllegalArgumentException("input has " + x.length + " floats, needs " + cols);
+        if (out.length < rows) throw new IllegalArgumentException("output has " + out.length + " floats, needs " + rows);
+        ComputePool pool = ComputePool.current();
+        int g = block.sumsGroup(), sumsFloats = g == 0 ? 0 : cols / g, xaFloats = block.arrangesX() ? cols : 0;
+        // one array the pool lends: x in the kernel's order [cols] where the format arranges it, then x's sums [cols / g]
+        float[] buf = xaFloats + sumsFloats == 0 ? null : pool.borrowFloats(xaFloats + sumsFloats);
+        float[] xa = xaFloats == 0 ? x : buf;
+        if (xaFloats != 0) block.arrangeX(x, 0, xa, 0, cols / block.blockSize());
+        if (g != 0) XSums.into(x, 0, cols, g, buf, xaFloats);
+        int sliceBlocks = sliceCols / block.blockSize(), sumsPerSlice = g == 0 ? 0 : sliceCols / g;
+        try {
+            pool.parallelForRange(rows, (start, end) -> {
+                for (int s = 0; s < slices.length; s++) {
+                    MemorySegment slice = slices[s];
+                    for (int r = start; r < end; r++) {
+                        float d = block.dotArranged(slice, r * sliceRowBytes, xa, s * sliceCols, buf, xaFloats + s * sumsPerSlice, sliceBlocks);
+                        out[r] = s == 0 ? d : out[r] + d;
+                    }
+                }
+            });
+        } finally {
+            if (buf != null) pool.giveBack(buf);
+        }
+    }
+
+    public void matmul(float[] x, int n, float[] out) {
+        if (n == 1) matvec(x, out);
+        else inPlace.matmul(x, n, out);
+    }
+
+    public void dequantizeRow(int row, float[] dst, int offset) {
+        inPlace.dequantizeRow(row, dst, offset);
+    }
+
+    public Matrix firstRows(int n) {
+        BlockMatrix first = (BlockMatrix) inPlace.firstRows(n);
+        MemorySegment[] firstSlices = new MemorySegment[slices.length];
+        for (int s = 0; s < slices.length; s++) firstSlices[s] = slices[s].asSlice(0, n * sliceRowBytes);
+        return new ColumnSlicedMatrix(first, sliceCols, firstSlices);
+    }
+
+    @Override
+    public String toString() {
+        return inPlace + ", its matvec over " + slices.length + " column slices of " + sliceCols;
+    }
+}

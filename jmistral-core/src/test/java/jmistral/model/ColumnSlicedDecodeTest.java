@@ -1,0 +1,54 @@
+package jmistral.model;
+
+import static jmistral.model.TinyModels.maxAbsDiff;
+import static jmistral.model.TinyModels.tokens;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import jmistral.model.synth.SynthModel;
+import jmistral.tensor.GgmlType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Q6_K w_down and output projections with rows long enough to get a copy in column slices
+ * ({@link jmistral.tensor.Matrix#withColumnSlices}): decode token by token (the sliced matvec) against the scalar
+ * reference forward over the same quantized weights, and against one prefill (products over the rows in place).
+ */
+class ColumnSlicedDecodeTest {
+
+    @Test
+    void slicedWDownAndOutputDecodeLikeTheReference() {
+        // dim 64 with 8192-wide w_down rows (slices of 2048); dim 5120 (the output projection's rows, slices of 2560)
+        List<TextConfig> configs = List.of(
+                new TextConfig(64, 1, 32, 8192, 4, 2, 1e-5, 1e9, 256, 4096),
+                new TextConfig(5120, 1, 32, 96, 4, 2, 1e-5, 1e9, 256, 4096));
+        for (TextConfig c : configs) {
+            MemoryTensorSource src = new MemoryTensorSource(SynthModel.tensors(c, 7, null, TensorNames.GGUF)); // the model closes it
+            boolean longDown = c.hiddenDim() > 4096; // else the output projection's rows are the long ones
+            src.quantize(longDown ? TensorNames.GGUF.layer(0, TensorNames.LayerPart.DOWN) : TensorNames.GGUF.output(), GgmlType.Q6_K);
+            Checkpoint ck = Checkpoint.load(src, c);
+            String sliced = longDown ? ck.layers()[0].wDown().toString() : ck.output().toString();
+            assertTrue(sliced.contains("column slices"), sliced);
+            assertTrue(ck.copiedBytes() > 0);
+            float[][] ref = new ReferenceModel(ck).forward(tokens(12, 5, c.vocabSize()));
+            int v = c.vocabSize();
+            try (TextModel model = new TextModel(ck, src); KvCache cache = model.createCache(32, KvCacheType.F32)) {
+                int[] toks = tokens(12, 5, v);
+                float[] full;
+                try (SequenceCache s = cache.newSequence()) {
+                    full = model.forward(List.of(new BatchEntry(s, toks, null, true))).getFirst();
+                }
+                try (SequenceCache s = cache.newSequence()) {
+                    for (int t = 0; t < toks.length; t++) {
+                        float[] step = model.forward(List.of(BatchEntry.of(s, toks[t]))).getFirst();
+                        assertEquals(v, step.length);
+                        assertTrue(maxAbsDiff(step, 0, ref[t], 0, v) < 2e-4, "dim " + c.dim() + ", position " + t
+                                + ": decode against the reference by " + maxAbsDiff(step, 0, ref[t], 0, v));
+                        assertTrue(maxAbsDiff(step, 0, full, t * v, v) < 2e-4, "dim " + c.dim() + ", position " + t + ": decode against prefill");
+                    }
+                }
+            }
+        }
+    }
+}
