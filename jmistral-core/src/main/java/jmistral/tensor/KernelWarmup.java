@@ -1,6 +1,8 @@
 package jmistral.tensor;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -9,7 +11,7 @@ import java.util.Map;
  * boxes every vector, 20-100x slower. Measured on the 2-layer full-width Q4_K_M model (2 cores): a
  * cold 100-token prefill took 5.6 s and its first 4 decode steps 1.8 s, against 1.5 s and 0.4 s warm.
  *
- * <p>Per weight format, one of the model's matrices, cut to its first {@value #ROWS} rows (the same
+ * <p>Per weight format (and kind of {@link Matrix}: in place, or with {@link ColumnSlicedMatrix column slices}), one of the model's matrices, cut to its first {@value #ROWS} rows (the same
  * mapped memory, so the kernels see the segment class they will see later: a kernel that has seen
  * heap-allocated or native segments first runs slower on mapped ones), goes through every path the
  * forward pass takes: matvec (decode), matmul of 2 tokens (tiny batches), of 8 (batched decode) and
@@ -26,17 +28,18 @@ public final class KernelWarmup {
     static final int MATMULS = 40;
 
     /**
-     * Warms the kernels of every format among {@code matrices}, with the first matrix of each format.
-     * Returns the rows used per format, in the order first seen.
+     * Warms the kernels of every format among {@code matrices}, with the first matrix of each format and kind.
+     * Returns the matrices it ran (each cut to its first rows), in the order first seen.
      */
-    public static Map<GgmlType, Integer> run(Iterable<Matrix> matrices) {
-        Map<GgmlType, Matrix> onePerType = new LinkedHashMap<>();
-        for (Matrix m : matrices) onePerType.putIfAbsent(m.type(), m);
-        Map<GgmlType, Integer> used = new LinkedHashMap<>();
-        for (Matrix m : onePerType.values()) {
+    public static List<Matrix> run(Iterable<Matrix> matrices) {
+        // one per format and kind of matrix: a ColumnSlicedMatrix's matvec is a loop of its own around the format's kernel
+        Map<String, Matrix> onePerKind = new LinkedHashMap<>();
+        for (Matrix m : matrices) onePerKind.putIfAbsent(m.type() + " " + m.getClass().getName(), m);
+        List<Matrix> used = new ArrayList<>();
+        for (Matrix m : onePerKind.values()) {
             Matrix rows = m.firstRows(Math.min(ROWS, m.rows()));
             warm(rows);
-            used.put(m.type(), rows.rows());
+            used.add(rows);
         }
         return used;
     }

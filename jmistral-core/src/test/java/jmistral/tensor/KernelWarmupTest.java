@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.lang.foreign.MemorySegment;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -46,8 +45,20 @@ class KernelWarmupTest {
         Matrix q4small = Matrix.of(GgmlType.Q4_K, 10, 512, RandomWeights.matrix(GgmlType.Q4_K, 10, 512, rnd));
         Matrix q8other = Matrix.of(GgmlType.Q8_0, 50, 512, RandomWeights.matrix(GgmlType.Q8_0, 50, 512, rnd));
         Matrix f16 = Matrix.of(GgmlType.F16, 70, 96, RandomWeights.matrix(GgmlType.F16, 70, 96, rnd));
-        Map<GgmlType, Integer> used = KernelWarmup.run(List.of(q8big, q4small, q8other, f16));
-        assertEquals(List.of(GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.F16), List.copyOf(used.keySet()));
-        assertEquals(List.of(KernelWarmup.ROWS, 10, KernelWarmup.ROWS), List.copyOf(used.values()));
+        List<Matrix> used = KernelWarmup.run(List.of(q8big, q4small, q8other, f16));
+        assertEquals(List.of(GgmlType.Q8_0, GgmlType.Q4_K, GgmlType.F16), used.stream().map(Matrix::type).toList());
+        assertEquals(List.of(KernelWarmup.ROWS, 10, KernelWarmup.ROWS), used.stream().map(Matrix::rows).toList());
+    }
+
+    @Test
+    void aMatrixWithColumnSlicesIsWarmedBesideTheFormatsMatrixInPlace() {
+        Random rnd = new Random(6);
+        int cols = 5120; // Q6_K rows this long get column slices
+        Matrix inPlace = Matrix.of(GgmlType.Q6_K, 8, cols, RandomWeights.matrix(GgmlType.Q6_K, 8, cols, rnd));
+        Matrix sliced = Matrix.withColumnSlices(new TensorView("out", GgmlType.Q6_K, new long[] {cols, 9},
+                RandomWeights.matrix(GgmlType.Q6_K, 9, cols, rnd)));
+        List<Matrix> used = KernelWarmup.run(List.of(inPlace, sliced, inPlace));
+        assertEquals(List.of(BlockMatrix.class, ColumnSlicedMatrix.class), used.stream().map(Object::getClass).toList());
+        assertEquals(List.of(8, 9), used.stream().map(Matrix::rows).toList());
     }
 }
