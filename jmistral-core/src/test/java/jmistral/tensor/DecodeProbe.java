@@ -22,7 +22,9 @@ import jmistral.gguf.GgufFile;
  * time (not the JIT's or GC's) and in wall time, one step per sample, variants alternated in one
  * JVM, min and median over the rounds (the min is the least disturbed by other load).
  * <ul>
- * <li>{@code mmap}: the file's mapping (4 KB pages), as the engine runs; {@code copy}: the weights
+ * <li>{@code mmap}: the file's mapping (4 KB pages), matrices in place; {@code sliced}: the same, with the Q6_K
+ *     w_down and output projection's copies in column slices ({@link Matrix#withColumnSlices}), as the engine
+ *     runs; {@code copy}: the weights
  *     copied into anonymous memory; {@code huge}: the same, 2 MB aligned with MADV_HUGEPAGE
  *     (AnonHugePages is printed, to see that the kernel granted them).</li>
  * <li>{@code -stream} suffix: a plain vector read of the same bytes, split the same way (the
@@ -55,8 +57,16 @@ public final class DecodeProbe {
         System.out.printf("%d matrices, %.1f MB per step, %d threads%n", views.size(), total / 1e6, threads);
 
         List<Entry> mapped = matrices(views, null);
-        boolean needCopy = false, needHuge = false;
-        for (String v : variants) { needCopy |= v.startsWith("copy"); needHuge |= v.startsWith("huge"); }
+        boolean needCopy = false, needHuge = false, needSliced = false;
+        for (String v : variants) { needCopy |= v.startsWith("copy"); needHuge |= v.startsWith("huge"); needSliced |= v.startsWith("sliced"); }
+        List<Entry> sliced = null;
+        if (needSliced) {
+            sliced = new ArrayList<>();
+            for (TensorView v : views) {
+                boolean longRowsOrOutput = v.name().endsWith("ffn_down.weight") || v.name().equals("output.weight");
+                sliced.add(new Entry(longRowsOrOutput ? Matrix.withColumnSlices(v) : Matrix.of(v), v.data()));
+            }
+        }
         List<Entry> copied = needCopy ? matrices(views, copy(views, total, false)) : null;
         List<Entry> huge = needHuge ? matrices(views, copy(views, total, true)) : null;
         System.out.println(grep("AnonHugePages"));
@@ -69,7 +79,7 @@ public final class DecodeProbe {
         for (int round = 0; round < rounds; round++) {
             for (String v : variants) {
                 String[] kv = v.split(":");
-                List<Entry> ms = kv[0].startsWith("copy") ? copied : kv[0].startsWith("huge") ? huge : mapped;
+                List<Entry> ms = kv[0].startsWith("copy") ? copied : kv[0].startsWith("huge") ? huge : kv[0].startsWith("sliced") ? sliced : mapped;
                 boolean stream = kv[0].endsWith("stream");
                 System.setProperty("jmistral.probe.kernel", kv.length > 1 ? kv[1] : "");
                 int steps = Integer.getInteger("steps", 1);
