@@ -121,14 +121,7 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
 
         /** W [rows][cols]: ggml shape {cols, rows}. */
         Matrix matrix(String name, int rows, int cols) {
-            TensorView t = find(name, new long[] {cols, rows});
-            if (t == null) return null;
-            try {
-                return Matrix.of(t);
-            } catch (RuntimeException e) {
-                errors.add("tensor " + name + " of type " + t.type() + " cannot be used: " + e.getMessage());
-                return null;
-            }
+            return matrix(name, rows, cols, Matrix::of);
         }
 
         /**
@@ -137,18 +130,23 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
          * place otherwise.
          */
         Matrix slicedMatrix(String name, int rows, int cols) {
-            Matrix inPlace = matrix(name, rows, cols);
-            if (inPlace == null || sliceBudget < tensorBytes(name)) return inPlace;
-            Matrix m = Matrix.withColumnSlices(source.tensors().get(name));
-            if (m != inPlace) {
-                sliceBudget -= tensorBytes(name);
-                copiedBytes += tensorBytes(name);
+            Matrix m = matrix(name, rows, cols, t -> sliceBudget >= t.data().byteSize() ? Matrix.withColumnSlices(t) : Matrix.of(t));
+            if (m != null) {
+                sliceBudget -= m.copiedBytes();
+                copiedBytes += m.copiedBytes();
             }
             return m;
         }
 
-        private long tensorBytes(String name) {
-            return source.tensors().get(name).data().byteSize();
+        private Matrix matrix(String name, int rows, int cols, java.util.function.Function<TensorView, Matrix> open) {
+            TensorView t = find(name, new long[] {cols, rows});
+            if (t == null) return null;
+            try {
+                return open.apply(t);
+            } catch (RuntimeException e) {
+                errors.add("tensor " + name + " of type " + t.type() + " cannot be used: " + e.getMessage());
+                return null;
+            }
         }
 
         /** A norm weight [n], copied to f32. */

@@ -132,6 +132,12 @@ final class ColumnSlicedMatrix implements Matrix {
         else inPlace.matmul(x, n, out);
     }
 
+    /** The copy in column slices: as many bytes as the matrix in place. */
+    @Override
+    public long copiedBytes() {
+        return slices.length * sliceRowBytes * rows();
+    }
+
     public void dequantizeRow(int row, float[] dst, int offset) {
         inPlace.dequantizeRow(row, dst, offset);
     }

@@ -26,6 +26,11 @@ public interface Matrix {
      */
     void matmul(float[] x, int n, float[] out);
 
+    /** Bytes of weights this matrix keeps in memory of its own, besides its tensor's (0: used in place only). */
+    default long copiedBytes() {
+        return 0;
+    }
+
     /** Writes row r as f32 into dst[offset .. offset + cols) (embedding lookup, tests). */
     void dequantizeRow(int row, float[] dst, int offset);
 

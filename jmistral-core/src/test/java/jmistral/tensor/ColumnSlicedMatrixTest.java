@@ -63,6 +63,8 @@ class ColumnSlicedMatrixTest {
         MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
         BlockMatrix inPlace = new BlockMatrix(bt, rows, cols, w);
         ColumnSlicedMatrix sliced = ColumnSlicedMatrix.copyOf(inPlace, w, 512);
+        assertEquals(w.byteSize(), sliced.copiedBytes(), "a copy of every weight byte");
+        assertEquals(0, inPlace.copiedBytes());
         assertEquals(type, sliced.type());
         assertEquals(rows, sliced.rows());
         assertEquals(cols, sliced.cols());
