@@ -199,15 +199,9 @@ final class BlockMatrix implements Matrix {
      */
     private void matmulExact(float[] x, int n, float[] out) {
         ComputePool pool = ComputePool.current();
-        // one array the pool lends: x in the kernel's order [n][cols] where the format arranges it, then x's sums [n][cols / g]
-        int g = block.sumsGroup(), sumsPerToken = g == 0 ? 0 : cols / g;
-        int xaFloats = block.arrangesX() ? n * cols : 0;
-        float[] buf = xaFloats + n * sumsPerToken == 0 ? null : pool.borrowFloats(xaFloats + n * sumsPerToken);
-        float[] xa = xaFloats == 0 ? x : buf;
-        if (xaFloats != 0) for (int t = 0; t < n; t++) block.arrangeX(x, t * cols, xa, t * cols, blocksPerRow);
-        float[] sums = g == 0 ? null : buf;
-        int sums0 = xaFloats; // where the sums start in buf
-        if (g != 0) writeXSums(x, n, sums, sums0);
+        float[] buf = borrowKernelX(pool, x, n);
+        float[] xa = block.arrangesX() ? buf : x, sums = block.sumsGroup() == 0 ? null : buf;
+        int sums0 = kernelSumsOffset(n), sumsPerToken = block.sumsGroup() == 0 ? 0 : cols / block.sumsGroup();
         int chunkBlocks = chunkBlocks();
         try {
             if (chunkBlocks == blocksPerRow) {
@@ -223,6 +217,27 @@ final class BlockMatrix implements Matrix {
         } finally {
             if (buf != null) pool.giveBack(buf);
         }
+    }
+
+    /**
+     * The n tokens' x as the row kernels ({@link BlockType#dotArranged}) read it, in one array the pool lends (give it
+     * back): [n][cols] in the kernel's order where the format arranges x ({@link BlockType#arrangesX}), then x's sums
+     * [n][cols / g] where it takes sums ({@link BlockType#sumsGroup}), from {@link #kernelSumsOffset}; null when it
+     * needs neither (the kernels then read x itself). A block's arrangement and sums do not depend on its neighbours,
+     * so columns [c, c + k) of the result serve a slice of the row that starts at column c.
+     */
+    float[] borrowKernelX(ComputePool pool, float[] x, int n) {
+        int g = block.sumsGroup(), xaFloats = kernelSumsOffset(n), sumsFloats = g == 0 ? 0 : n * (cols / g);
+        if (xaFloats + sumsFloats == 0) return null;
+        float[] buf = pool.borrowFloats(xaFloats + sumsFloats);
+        if (xaFloats != 0) for (int t = 0; t < n; t++) block.arrangeX(x, t * cols, buf, t * cols, blocksPerRow);
+        if (g != 0) writeXSums(x, n, buf, xaFloats);
+        return buf;
+    }
+
+    /** Where x's sums start in {@link #borrowKernelX}'s array: after the arranged x, if the format arranges it. */
+    int kernelSumsOffset(int n) {
+        return block.arrangesX() ? n * cols : 0;
     }
 
     /**
@@ -403,7 +418,7 @@ final class BlockMatrix implements Matrix {
         block.dequantize(data, row * rowBytes, dst, offset, blocksPerRow);
     }
 
-    private void check(float[] x, int n, float[] out) {
+    void check(float[] x, int n, float[] out) {
         if (n < 1) throw new IllegalArgumentException("matmul with " + n + " tokens");
         if (x.length < (long) n * cols) throw new IllegalArgumentException("input has " + x.length + " floats, needs " + n + " x " + cols);
         if (out.length < (long) n * rows) throw new IllegalArgumentException("output has " + out.length + " floats, needs " + n + " x " + rows);

@@ -50,11 +50,11 @@ final class ColumnSlicedMatrix implements Matrix {
         this.block = inPlace.blockType();
         this.sliceCols = sliceCols;
         this.slices = slices;
-        this.sliceRowBytes = (long) (sliceCols / block.blockSize()) * block.blockBytes();
+        this.sliceRowBytes = block.type().bytesFor(sliceCols);
     }
 
     /**
-     * The slice width {@link Matrix#forProducts} copies a matrix of this type and width into, or 0 to keep it in
+     * The slice width {@link Matrix#withColumnSlices} copies a matrix of this type and width into, or 0 to keep it in
      * place only: for Q6_K rows over {@link #MIN_COLS} columns, the widest multiple of the block size up to
      * {@link #MAX_SLICE_COLS} that divides them (32768 columns: 2048; 5120: 2560).
      */
@@ -77,8 +77,7 @@ final class ColumnSlicedMatrix implements Matrix {
             throw new IllegalArgumentException(cols + " columns of " + block.type() + " cannot be cut into slices of " + sliceCols);
         }
         int n = cols / sliceCols;
-        long rowBytes = (long) (cols / block.blockSize()) * block.blockBytes();
-        long sliceRowBytes = (long) (sliceCols / block.blockSize()) * block.blockBytes(), sliceBytes = sliceRowBytes * rows;
+        long rowBytes = block.type().bytesFor(cols), sliceRowBytes = block.type().bytesFor(sliceCols), sliceBytes = sliceRowBytes * rows;
         MemorySegment copy = Arena.ofAuto().allocate(sliceBytes * n, 4096);
         MemorySegment[] slices = new MemorySegment[n];
         for (int s = 0; s < n; s++) {
@@ -96,28 +95,23 @@ final class ColumnSlicedMatrix implements Matrix {
 
     /**
      * One parallel loop over the rows; each chunk of rows takes the slices in turn, so that a thread reads each slice's
-     * rows as one sequential stream with that slice's x in L1. x is arranged and summed once over all columns (a
-     * block's arrangement and sums do not depend on its neighbours): slice s reads them from column s * sliceCols.
+     * rows as one sequential stream with that slice's x in L1. x is arranged and summed once over all columns
+     * ({@link BlockMatrix#borrowKernelX}): slice s reads them from column s * sliceCols.
      * (A matvec per slice cost a hand-off per slice: 16 loops per w_down, 1-1.5 ms of idle thread time per token.)
      */
     public void matvec(float[] x, float[] out) {
-        int rows = rows(), cols = cols();
-        if (x.length < cols) throw new IllegalArgumentException("input has " + x.length + " floats, needs " + cols);
-        if (out.length < rows) throw new IllegalArgumentException("output has " + out.length + " floats, needs " + rows);
+        inPlace.check(x, 1, out);
         ComputePool pool = ComputePool.current();
-        int g = block.sumsGroup(), sumsFloats = g == 0 ? 0 : cols / g, xaFloats = block.arrangesX() ? cols : 0;
-        // one array the pool lends: x in the kernel's order [cols] where the format arranges it, then x's sums [cols / g]
-        float[] buf = xaFloats + sumsFloats == 0 ? null : pool.borrowFloats(xaFloats + sumsFloats);
-        float[] xa = xaFloats == 0 ? x : buf;
-        if (xaFloats != 0) block.arrangeX(x, 0, xa, 0, cols / block.blockSize());
-        if (g != 0) XSums.into(x, 0, cols, g, buf, xaFloats);
-        int sliceBlocks = sliceCols / block.blockSize(), sumsPerSlice = g == 0 ? 0 : sliceCols / g;
+        float[] buf = inPlace.borrowKernelX(pool, x, 1);
+        float[] xa = block.arrangesX() ? buf : x, sums = block.sumsGroup() == 0 ? null : buf;
+        int sums0 = inPlace.kernelSumsOffset(1), sumsPerSlice = block.sumsGroup() == 0 ? 0 : sliceCols / block.sumsGroup();
+        int sliceBlocks = sliceCols / block.blockSize();
         try {
-            pool.parallelForRange(rows, (start, end) -> {
+            pool.parallelForRange(rows(), (start, end) -> {
                 for (int s = 0; s < slices.length; s++) {
                     MemorySegment slice = slices[s];
                     for (int r = start; r < end; r++) {
-                        float d = block.dotArranged(slice, r * sliceRowBytes, xa, s * sliceCols, buf, xaFloats + s * sumsPerSlice, sliceBlocks);
+                        float d = block.dotArranged(slice, r * sliceRowBytes, xa, s * sliceCols, sums, sums0 + s * sumsPerSlice, sliceBlocks);
                         out[r] = s == 0 ? d : out[r] + d;
                     }
                 }

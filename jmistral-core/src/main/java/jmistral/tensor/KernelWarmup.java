@@ -11,11 +11,13 @@ import java.util.Map;
  * boxes every vector, 20-100x slower. Measured on the 2-layer full-width Q4_K_M model (2 cores): a
  * cold 100-token prefill took 5.6 s and its first 4 decode steps 1.8 s, against 1.5 s and 0.4 s warm.
  *
- * <p>Per weight format (and kind of {@link Matrix}: in place, or with {@link ColumnSlicedMatrix column slices}), one of the model's matrices, cut to its first {@value #ROWS} rows (the same
+ * <p>Per weight format, one of the model's matrices, cut to its first {@value #ROWS} rows (the same
  * mapped memory, so the kernels see the segment class they will see later: a kernel that has seen
  * heap-allocated or native segments first runs slower on mapped ones), goes through every path the
  * forward pass takes: matvec (decode), matmul of 2 tokens (tiny batches), of 8 (batched decode) and
- * of one more than a vector's lanes (prefill).
+ * of one more than a vector's lanes (prefill). A matrix whose matvec reads column slices ({@link ColumnSlicedMatrix})
+ * runs its matvec too, a loop of its own around the format's kernel; the products once per format (a sliced
+ * matrix's products are its matrix in place's).
  */
 public final class KernelWarmup {
     private KernelWarmup() {}
@@ -36,21 +38,22 @@ public final class KernelWarmup {
         Map<String, Matrix> onePerKind = new LinkedHashMap<>();
         for (Matrix m : matrices) onePerKind.putIfAbsent(m.type() + " " + m.getClass().getName(), m);
         List<Matrix> used = new ArrayList<>();
+        java.util.Set<GgmlType> productsWarmed = java.util.EnumSet.noneOf(GgmlType.class);
         for (Matrix m : onePerKind.values()) {
             Matrix rows = m.firstRows(Math.min(ROWS, m.rows()));
-            warm(rows);
+            warm(rows, productsWarmed.add(m.type())); // the products' kernels are the format's: once per format
             used.add(rows);
         }
         return used;
     }
 
-    private static void warm(Matrix m) {
+    private static void warm(Matrix m, boolean products) {
         int cols = m.cols(), wide = VectorLanes.LANES + 1;
         float[] x = new float[wide * cols];                   // [wide][cols], small values
         for (int i = 0; i < x.length; i++) x[i] = ((i * 7919) % 201 - 100) * 1e-3f;
         float[] out = new float[wide * m.rows()];
         for (int i = 0; i < MATVECS; i++) m.matvec(x, out);
-        for (int i = 0; i < MATMULS; i++) {
+        for (int i = 0; products && i < MATMULS; i++) {
             m.matmul(x, 2, out);
             m.matmul(x, Math.min(8, VectorLanes.LANES), out);
             m.matmul(x, wide, out);
