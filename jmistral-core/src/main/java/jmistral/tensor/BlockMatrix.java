@@ -19,10 +19,10 @@ import java.lang.foreign.MemorySegment;
  *     against 12.0-12.2: in L2 the Q6_K kernel runs 20-60% faster, Q4_K's about even (see each kernel), but the
  *     model's decode reads its 1.2 GB per token from memory at about what this machine gives two
  *     threads, so little of it shows end to end here.</li>
- * <li>matmul, tiny batches (up to {@link #EXACT_MAX_TOKENS} tokens): per row, per token, the same
- *     fused dot as matvec; the row's bytes are read from memory once and from L1 for the other
- *     tokens. Formats with a register-tiled kernel ({@link BlockType#hasDot4x4}, Q8_0) run it up to
- *     {@link #REGISTER_TILE_MAX_TOKENS} tokens ({@link #matmulRegisterTiled}); formats with a fused
+ * <li>matmul, tiny batches (up to {@link #EACH_MAX_TOKENS} tokens: two sequences decoding together, one
+ *     draft verified): one matvec per token, one after the other ({@link #matvecEach}), each exactly that
+ *     token's own matvec. Formats with a register-tiled kernel ({@link BlockType#hasDot4x4}, Q8_0) run it from
+ *     there up to {@link #REGISTER_TILE_MAX_TOKENS} tokens ({@link #matmulRegisterTiled}); formats with a fused
  *     multi-token kernel ({@link BlockType#hasDot4Tokens}, F16, BF16) up to {@link #FUSED_MAX_TOKENS}
  *     ({@link #matmulFused}).</li>
  * <li>matmul, small batches (up to one vector's lanes of tokens, batched decode, verification of
@@ -37,22 +37,29 @@ import java.lang.foreign.MemorySegment;
 final class BlockMatrix implements Matrix {
 
     /**
-     * Up to this many tokens, matmul runs matvec's fused dot per token ({@link #matmulExact});
-     * above, the tiled path, which costs far less per token. Measured (SmallBatchBench: 8192x5120,
-     * one thread, CPU ms per call, the paths alternated call by call, medians of 9, load 15 on the
-     * shared machine): the tiled path wins from 3 tokens on (one padded group of 4): Q4_K 6.5 against
-     * 8.7, Q6_K 6.7 against 10.9, Q5_K 7.8 against 9.8, Q4_0 5.6 against 8.7, IQ4_XS 7.9 against 12.6;
-     * at 2 tokens the per-token dots win for Q5_K (6.7 against 7.7), Q4_0 (5.6 against 5.8) and
-     * IQ4_XS (6.2 against 6.6), lose for Q4_K (7.6 against 7.0) and Q6_K (7.6 against 6.8), whose
-     * dequantization is written out for 16 lanes. Earlier (5120x32768, MatmulBench): Q8_0 129 vs 74
-     * tok/cpu-s at n=4, Q4_K 105 vs 24. {@code -Djmistral.matmul.exactTokens=16 -Djmistral.matmul.fusedTokens=0
-     * -Djmistral.matmul.registerTileTokens=0} keeps decode batches on
-     * matvec's arithmetic, which is then equal to each token's matvec as long as the kernel reduces
-     * in the same order in both call sites; Vector API reduceLanes(ADD) does not promise that (its
-     * order changes between interpreter, C1 and C2), so exact batch invariance needs fixed-order
-     * reductions in the kernels.
+     * Up to this many tokens, matmul is that many matvecs, one token after the other ({@link #matvecEach}); above,
+     * the multi-token paths, which cost less per token from 3 tokens on. Measured (SmallBatchBench: 8192x5120, one
+     * thread, CPU ms per call, the paths alternated call by call, medians of 9, load 0.8-2.3), at 2 tokens, one
+     * matvec per token against the previous path:
+     * <ul>
+     * <li>against per-row dots of both tokens (each row read from memory once, from L1 for the second token; the
+     *     two tokens' x, 2 x 20 KB, then share L1 with the weights): Q4_K 3.79 against 4.23, Q6_K 5.81 against
+     *     6.46, Q4_0 4.38 against 5.12, IQ4_XS 5.40 against 5.89, Q5_K 6.26 against 6.36, Q3_K even;</li>
+     * <li>Q8_0 4.73 (its two-row kernel) against 6.78 for the 4x4 register tile (the tiled path 6.97);</li>
+     * <li>F16 and BF16: 11.47 and 7.93 against 12.32 and 8.43 for their fused kernel (the tiled path 11.00 and
+     *     7.20).</li>
+     * </ul>
+     * At 3 tokens the tiled path wins (Q4_K 5.33 against 5.39, Q6_K 6.39 against 8.73, Q4_0 5.45 against 6.70),
+     * and Q8_0's register tile (6.61 against 7.05). End to end ({@code jmistral bench --batch 2 --draft-tokens 1}
+     * on the 2-layer Q4_K_M model, alternated with the previous build): two sequences together 13.4-17.2 tok/s
+     * against 11.9-12.9 (less than one alone, 12.5-15.1, before), a forward verifying one draft 1.96-2.04x a
+     * decode step against 2.32-2.60x; column-sliced matrices ({@link ColumnSlicedMatrix}) take their slices for
+     * each token too. {@code -Djmistral.matmul.eachTokens=16 -Djmistral.matmul.fusedTokens=0
+     * -Djmistral.matmul.registerTileTokens=0} keeps decode batches on matvec's arithmetic: each token's product
+     * is then its matvec's, as long as the kernel reduces in the same order in both call sites (Vector API
+     * reduceLanes(ADD) does not promise that: its order changes between interpreter, C1 and C2).
      */
-    static final int EXACT_MAX_TOKENS = Integer.getInteger("jmistral.matmul.exactTokens", 2);
+    static final int EACH_MAX_TOKENS = Integer.getInteger("jmistral.matmul.eachTokens", 2);
     /** Tokens multiplied with one dequantized panel before moving to the next panel. */
     static final int TOKEN_TILE = 16;
     /** Rows dequantized together (the micro-kernel's row count). */
@@ -133,19 +140,33 @@ final class BlockMatrix implements Matrix {
 
     public void matvec(float[] x, float[] out) {
         check(x, 1, out);
+        matvecEach(x, 1, out);
+    }
+
+    /**
+     * n matvecs, one token after the other ({@link #EACH_MAX_TOKENS}): each token's product is exactly its own
+     * matvec's (same kernel, same x in L1, same split of rows), one parallel loop per token. Formats with a two-row
+     * kernel run it ({@link BlockType#dot2Rows}, each chunk's first half paired with its second half: two memory
+     * streams per thread); the others their row kernel ({@link #rowKernelEach}).
+     */
+    private void matvecEach(float[] x, int n, float[] out) {
         if (!block.hasDot2Rows()) {
-            matmulExact(x, 1, out); // one dot per row, on x in the kernel's order where the format arranges it
+            rowKernelEach(x, n, out);
             return;
         }
-        float[] sums = xSums(x, 1); // [cols / sumsGroup] or null: shared by all rows
-        // each chunk's first half paired with its second half: two memory streams per thread
-        ComputePool.current().parallelForRange(rows, (start, end) -> {
-            int half = (end - start + 1) / 2;
-            for (int a = start, b = start + half; b < end; a++, b++) {
-                block.dot2Rows(data, a * rowBytes, b * rowBytes, x, 0, sums, 0, blocksPerRow, out, a, b);
-            }
-            if ((end - start) % 2 != 0) out[start + half - 1] = block.dot(data, (start + half - 1) * rowBytes, x, 0, sums, 0, blocksPerRow);
-        });
+        float[] sums = xSums(x, n); // [n][cols / sumsGroup] or null: shared by all rows
+        int sumsPerToken = sums == null ? 0 : cols / block.sumsGroup();
+        for (int token = 0; token < n; token++) {
+            int t = token;
+            ComputePool.current().parallelForRange(rows, (start, end) -> {
+                int half = (end - start + 1) / 2, xOff = t * cols, sumsOff = t * sumsPerToken, outOff = t * rows;
+                for (int a = start, b = start + half; b < end; a++, b++) {
+                    block.dot2Rows(data, a * rowBytes, b * rowBytes, x, xOff, sums, sumsOff, blocksPerRow, out, outOff + a, outOff + b);
+                }
+                int last = start + half - 1;
+                if ((end - start) % 2 != 0) out[outOff + last] = block.dot(data, last * rowBytes, x, xOff, sums, sumsOff, blocksPerRow);
+            });
+        }
     }
 
     /** x's sums over each g = {@link BlockType#sumsGroup()} values, [n][cols / g], or null when g is 0. */
@@ -168,22 +189,21 @@ final class BlockMatrix implements Matrix {
         // one token is a matvec: the same kernel (and arithmetic) as a decode step, for instance Q8_0's two-row
         // kernel, which prefill's last-token logits otherwise missed, running the one-row dot that decode never
         // compiles (the prefill profile's output projection took 70 ms against decode's 22)
-        if (n == 1) matvec(x, out);
+        if (n <= EACH_MAX_TOKENS) matvecEach(x, n, out);
         else if (n >= 2 && n <= REGISTER_TILE_MAX_TOKENS && block.hasDot4x4()) matmulRegisterTiled(x, n, out);
         else if (n >= 2 && n <= FUSED_MAX_TOKENS && block.hasDot4Tokens()) matmulFused(x, n, out);
-        else if (n <= EXACT_MAX_TOKENS) matmulExact(x, n, out);
         else if (n <= VectorLanes.LANES) matmulTiled(x, n, out);
         else PrefillGemm.matmul(block, data, rows, cols, rowBytes, x, n, out);
     }
 
     /** The small-batch matmul paths, for benchmarks that compare them in one process ({@code SmallBatchBench}). */
-    enum SmallBatchPath { EXACT, FUSED, REGISTER_TILED, TILED, TILED_GROUPS_OF_4 }
+    enum SmallBatchPath { EACH, FUSED, REGISTER_TILED, TILED, TILED_GROUPS_OF_4 }
 
     /** {@link #matmul} through one given path (a format without that path's kernel runs its scalar reference there). */
     void matmul(SmallBatchPath path, float[] x, int n, float[] out) {
         check(x, n, out);
         switch (path) {
-            case EXACT -> matmulExact(x, n, out);
+            case EACH -> matvecEach(x, n, out);
             case FUSED -> matmulFused(x, n, out);
             case REGISTER_TILED -> matmulRegisterTiled(x, n, out);
             case TILED -> matmulTiled(x, n, out);
@@ -192,27 +212,26 @@ final class BlockMatrix implements Matrix {
     }
 
     /**
-     * Tiny batches, and matvec for formats without a two-row kernel: each row, then each token, with the
-     * format's row kernel ({@link BlockType#dotArranged}, x arranged once for all rows where
-     * {@link BlockType#arrangesX}), the same arithmetic as each token's own matvec (see
-     * {@link #EXACT_MAX_TOKENS}). The row's bytes come from memory for the first token and from L1 for the others.
+     * {@link #matvecEach} for formats without a two-row kernel: for each token, a parallel loop over the rows with
+     * the format's row kernel ({@link BlockType#dotArranged}; x of all n tokens arranged once where
+     * {@link BlockType#arrangesX}); rows over {@link #LONG_ROW_COLS} columns in column chunks.
      */
-    private void matmulExact(float[] x, int n, float[] out) {
+    private void rowKernelEach(float[] x, int n, float[] out) {
         ComputePool pool = ComputePool.current();
         float[] buf = borrowKernelX(pool, x, n);
         float[] xa = block.arrangesX() ? buf : x, sums = block.sumsGroup() == 0 ? null : buf;
         int sums0 = kernelSumsOffset(n), sumsPerToken = block.sumsGroup() == 0 ? 0 : cols / block.sumsGroup();
         int chunkBlocks = chunkBlocks();
         try {
-            if (chunkBlocks == blocksPerRow) {
-                pool.parallelForRange(rows, (start, end) -> {
-                    for (int r = start; r < end; r++) {
-                        long at = r * rowBytes;
-                        for (int t = 0; t < n; t++) out[t * rows + r] = block.dotArranged(data, at, xa, t * cols, sums, sums0 + t * sumsPerToken, blocksPerRow);
-                    }
-                });
-            } else {
-                pool.parallelForRange(rows, (start, end) -> exactInColumnChunks(xa, n, sums, sums0, sumsPerToken, chunkBlocks, start, end, out));
+            for (int token = 0; token < n; token++) {
+                int xOff = token * cols, sumsOff = sums0 + token * sumsPerToken, outOff = token * rows;
+                if (chunkBlocks == blocksPerRow) {
+                    pool.parallelForRange(rows, (start, end) -> {
+                        for (int r = start; r < end; r++) out[outOff + r] = block.dotArranged(data, r * rowBytes, xa, xOff, sums, sumsOff, blocksPerRow);
+                    });
+                } else {
+                    pool.parallelForRange(rows, (start, end) -> rowKernelInColumnChunks(xa, xOff, sums, sumsOff, chunkBlocks, start, end, out, outOff));
+                }
             }
         } finally {
             if (buf != null) pool.giveBack(buf);
@@ -241,7 +260,7 @@ final class BlockMatrix implements Matrix {
     }
 
     /**
-     * Rows longer than this many columns (x over 32 KB of floats, past L1) run {@link #matmulExact} in
+     * Rows longer than this many columns (x over 32 KB of floats, past L1) run {@link #rowKernelEach} in
      * column chunks of {@link #LONG_ROW_CHUNK_COLS}; 0 turns that off.
      */
     static final int LONG_ROW_COLS = Integer.getInteger("jmistral.matvec.longRowCols", 8192);
@@ -250,14 +269,14 @@ final class BlockMatrix implements Matrix {
     /** Rows that take each column chunk in turn before the next chunk: the chunk of x is read from L1 by all of them. */
     static final int LONG_ROW_BLOCK_ROWS = 8;
 
-    /** Blocks per column chunk of {@link #matmulExact}: the whole row, or for long rows {@link #LONG_ROW_CHUNK_COLS} columns' worth. */
+    /** Blocks per column chunk of {@link #rowKernelEach}: the whole row, or for long rows {@link #LONG_ROW_CHUNK_COLS} columns' worth. */
     private int chunkBlocks() {
         if (LONG_ROW_COLS <= 0 || cols <= LONG_ROW_COLS) return blocksPerRow;
         return Math.max(1, LONG_ROW_CHUNK_COLS / block.blockSize());
     }
 
     /**
-     * {@link #matmulExact} for rows [start, end) of a matrix with long rows (w_down: 32768 columns; its
+     * {@link #rowKernelEach} for rows [start, end) of a matrix with long rows (w_down: 32768 columns; its
      * arranged x is 128 KB per token, in L2, and the row kernels read one x vector per 16 weights):
      * rows in blocks of {@value #LONG_ROW_BLOCK_ROWS}, and within a block the columns in chunks,
      * each chunk's partial dot added to the row's sum. Every row of the block reads the chunk of x from
@@ -266,18 +285,16 @@ final class BlockMatrix implements Matrix {
      * Q4_K 10.9-11.3 against 13.4-15.5 ms per matvec; Q6_K 17.5 against 18.3; Q8_0 (row by row, without its
      * two-row kernel) 14.5 against 14.8; on 5120-column matrices chunks only cost (Q6_K 2x slower at 2048-column chunks).
      */
-    private void exactInColumnChunks(float[] xa, int n, float[] sums, int sums0, int sumsPerToken, int chunkBlocks, int start, int end, float[] out) {
+    private void rowKernelInColumnChunks(float[] xa, int xOff, float[] sums, int sumsOff, int chunkBlocks, int start, int end, float[] out, int outOff) {
         int bs = block.blockSize(), g = block.sumsGroup();
         for (int r0 = start; r0 < end; r0 += LONG_ROW_BLOCK_ROWS) {
             int r1 = Math.min(end, r0 + LONG_ROW_BLOCK_ROWS);
-            for (int t = 0; t < n; t++) java.util.Arrays.fill(out, t * rows + r0, t * rows + r1, 0f);
+            java.util.Arrays.fill(out, outOff + r0, outOff + r1, 0f);
             for (int b0 = 0; b0 < blocksPerRow; b0 += chunkBlocks) {
                 int nb = Math.min(chunkBlocks, blocksPerRow - b0), c0 = b0 * bs;
                 long offset = (long) b0 * block.blockBytes();
                 for (int r = r0; r < r1; r++) {
-                    for (int t = 0; t < n; t++) {
-                        out[t * rows + r] += block.dotArranged(data, r * rowBytes + offset, xa, t * cols + c0, sums, sums0 + t * sumsPerToken + (g == 0 ? 0 : c0 / g), nb);
-                    }
+                    out[outOff + r] += block.dotArranged(data, r * rowBytes + offset, xa, xOff + c0, sums, sumsOff + (g == 0 ? 0 : c0 / g), nb);
                 }
             }
         }

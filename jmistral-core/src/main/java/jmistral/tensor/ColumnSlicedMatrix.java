@@ -6,8 +6,10 @@ import java.lang.foreign.MemorySegment;
 /**
  * W [rows][cols] with long rows, whose matvec (a decode step) reads a copy of the weights in column slices: slice s
  * holds columns [s * sliceCols, (s + 1) * sliceCols) of every row, [rows][sliceCols] row-major and contiguous. The
- * matvec takes the slices in turn within each chunk of rows and adds up. Products of several tokens (batched
- * decode, verification of drafts, prefill) and row lookups use the matrix in place, row-major.
+ * matvec takes the slices in turn within each chunk of rows and adds up. Products of up to
+ * {@link BlockMatrix#EACH_MAX_TOKENS} tokens are that many matvecs over the slices (as the matrix in place runs
+ * them); products of more tokens (batched decode, verification of drafts, prefill) and row lookups use the matrix
+ * in place, row-major.
  *
  * <p>Why: a row kernel reads one x vector per weight vector. Over w_down's 32768-column rows, x (128 KB) comes
  * from L2, and the Q6_K matvec read half as many bytes per second as over 5120-column rows. Taking the columns
@@ -101,29 +103,42 @@ final class ColumnSlicedMatrix implements Matrix {
      */
     public void matvec(float[] x, float[] out) {
         inPlace.check(x, 1, out);
+        matvecEach(x, 1, out);
+    }
+
+    /** n matvecs over the slices, one token after the other (one parallel loop per token), as {@link BlockMatrix#matmul} runs its smallest batches. */
+    private void matvecEach(float[] x, int n, float[] out) {
         ComputePool pool = ComputePool.current();
-        float[] buf = inPlace.borrowKernelX(pool, x, 1);
+        float[] buf = inPlace.borrowKernelX(pool, x, n);
         float[] xa = block.arrangesX() ? buf : x, sums = block.sumsGroup() == 0 ? null : buf;
-        int sums0 = inPlace.kernelSumsOffset(1), sumsPerSlice = block.sumsGroup() == 0 ? 0 : sliceCols / block.sumsGroup();
+        int rows = rows(), cols = cols(), sums0 = inPlace.kernelSumsOffset(n);
+        int sumsPerToken = block.sumsGroup() == 0 ? 0 : cols / block.sumsGroup(), sumsPerSlice = block.sumsGroup() == 0 ? 0 : sliceCols / block.sumsGroup();
         int sliceBlocks = sliceCols / block.blockSize();
         try {
-            pool.parallelForRange(rows(), (start, end) -> {
-                for (int s = 0; s < slices.length; s++) {
-                    MemorySegment slice = slices[s];
-                    for (int r = start; r < end; r++) {
-                        float d = block.dotArranged(slice, r * sliceRowBytes, xa, s * sliceCols, sums, sums0 + s * sumsPerSlice, sliceBlocks);
-                        out[r] = s == 0 ? d : out[r] + d;
+            for (int token = 0; token < n; token++) {
+                int xOff = token * cols, sumsOff = sums0 + token * sumsPerToken, outOff = token * rows;
+                pool.parallelForRange(rows, (start, end) -> {
+                    for (int s = 0; s < slices.length; s++) {
+                        MemorySegment slice = slices[s];
+                        for (int r = start; r < end; r++) {
+                            float d = block.dotArranged(slice, r * sliceRowBytes, xa, xOff + s * sliceCols, sums, sumsOff + s * sumsPerSlice, sliceBlocks);
+                            out[outOff + r] = s == 0 ? d : out[outOff + r] + d;
+                        }
                     }
-                }
-            });
+                });
+            }
         } finally {
             if (buf != null) pool.giveBack(buf);
         }
     }
 
     public void matmul(float[] x, int n, float[] out) {
-        if (n == 1) matvec(x, out);
-        else inPlace.matmul(x, n, out);
+        if (n <= BlockMatrix.EACH_MAX_TOKENS) {
+            inPlace.check(x, n, out);
+            matvecEach(x, n, out);
+        } else {
+            inPlace.matmul(x, n, out);
+        }
     }
 
     /** The copy in column slices: as many bytes as the matrix in place. */

@@ -21,8 +21,8 @@ public interface Matrix {
 
     /**
      * Matrix-matrix product (prefill, batches): {@code out[t*rows + r] = dot(W[r], x[t*cols ...])} for t < n.
-     * x: [n][cols] row-major, out: [n][rows] row-major. Implementations read each weight block once
-     * for a tile of tokens rather than looping over matvec.
+     * x: [n][cols] row-major, out: [n][rows] row-major. From a few tokens on, implementations read each weight
+     * block once for a tile of tokens rather than looping over matvec; one token is its matvec.
      */
     void matmul(float[] x, int n, float[] out);
 

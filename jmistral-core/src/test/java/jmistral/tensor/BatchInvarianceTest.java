@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Batches of 1..16 tokens (decode steps of several sequences) against each token's own matvec, every
- * type, odd row counts, every small-batch matmul path (per-token dot up to {@link BlockMatrix#EXACT_MAX_TOKENS},
+ * type, odd row counts, every small-batch matmul path (one matvec per token up to {@link BlockMatrix#EACH_MAX_TOKENS},
  * the fused multi-token kernel up to {@link BlockMatrix#FUSED_MAX_TOKENS} for formats that have one, tiled above), at the tight tolerance of one float dot product.
  *
  * <p>Why not bit for bit: the Vector API leaves the order of {@code reduceLanes(ADD)} unspecified,
@@ -46,6 +46,43 @@ class BatchInvarianceTest {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Rows longer than {@link BlockMatrix#LONG_ROW_COLS} (w_down) take their per-token dots in column chunks; batches of
+     * up to {@link BlockMatrix#EACH_MAX_TOKENS} tokens run them token by token, larger ones all tokens per chunk. Both
+     * against the scalar reference and each token's matvec, with a two-row format (Q8_0) and row-kernel ones.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_K", "Q6_K"})
+    void longRowBatchesMatchMatvecPerToken(GgmlType type) throws Exception {
+        BlockType bt = BlockType.of(type);
+        Random rnd = new Random(type.ordinal() * 31L + 7);
+        int rows = 7, cols = BlockMatrix.LONG_ROW_COLS + 256;
+        var w = RandomWeights.matrix(type, rows, cols, rnd);
+        Matrix m = Matrix.of(type, rows, cols, w);
+        long rowBytes = type.bytesFor(cols);
+        float[][] ref = new float[rows][];
+        for (int r = 0; r < rows; r++) ref[r] = BlockTypeTest.referenceRow(bt, w, rowBytes, r, cols);
+        try (ComputePool pool = new ComputePool(2)) {
+            pool.within(() -> {
+                for (int n = 1; n <= 3; n++) {
+                    float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows];
+                    m.matmul(x, n, out);
+                    for (int t = 0; t < n; t++) {
+                        float[] mv = new float[rows];
+                        m.matvec(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), mv);
+                        for (int r = 0; r < rows; r++) {
+                            double dot = 0;
+                            for (int c = 0; c < cols; c++) dot += (double) ref[r][c] * x[t * cols + c];
+                            float tol = BlockTypeTest.tolerance(ref[r], x, t * cols);
+                            assertEquals(dot, out[t * rows + r], tol, type + ": token " + t + " of " + n + ", row " + r + " against the scalar reference");
+                            assertEquals(mv[r], out[t * rows + r], tol, type + ": token " + t + " of " + n + ", row " + r + " against its matvec");
+                        }
+                    }
+                }
+            });
         }
     }
 }

@@ -54,6 +54,35 @@ class ColumnSlicedMatrixTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(names = {"Q6_K", "Q4_K", "Q8_0"})
+    void twoTokensAreTwoMatvecsOverTheSlices(GgmlType type) throws Exception {
+        BlockType bt = BlockType.of(type);
+        Random rnd = new Random(type.ordinal() * 7L + 2);
+        int rows = 23, sliceCols = 256, cols = 3 * sliceCols, n = BlockMatrix.EACH_MAX_TOKENS;
+        MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
+        ColumnSlicedMatrix sliced = ColumnSlicedMatrix.copyOf(new BlockMatrix(bt, rows, cols, w), w, sliceCols);
+        long rowBytes = type.bytesFor(cols);
+        try (ComputePool pool = new ComputePool(2)) {
+            pool.within(() -> {
+                float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows];
+                sliced.matmul(x, n, out);
+                for (int t = 0; t < n; t++) {
+                    float[] mv = new float[rows];
+                    sliced.matvec(java.util.Arrays.copyOfRange(x, t * cols, (t + 1) * cols), mv);
+                    for (int r = 0; r < rows; r++) {
+                        float[] ref = BlockTypeTest.referenceRow(bt, w, rowBytes, r, cols);
+                        double dot = 0;
+                        for (int c = 0; c < cols; c++) dot += (double) ref[c] * x[t * cols + c];
+                        float tol = BlockTypeTest.tolerance(ref, x, t * cols);
+                        assertEquals(dot, out[t * rows + r], tol, type + " token " + t + " row " + r + " against the scalar reference");
+                        assertEquals(mv[r], out[t * rows + r], tol, type + " token " + t + " row " + r + " against its own matvec");
+                    }
+                }
+            });
+        }
+    }
+
     @Test
     void productsOfSeveralTokensRowsAndFirstRowsAreTheMatrixInPlace() {
         GgmlType type = GgmlType.Q6_K;
