@@ -24,7 +24,7 @@ import java.lang.foreign.MemorySegment;
  *     token's own matvec. Formats with a register-tiled kernel ({@link BlockType#hasDot4x4}, Q8_0) run it from
  *     there up to {@link #REGISTER_TILE_MAX_TOKENS} tokens ({@link #matmulRegisterTiled}); formats with a fused
  *     multi-token kernel ({@link BlockType#hasDot4Tokens}, F16, BF16) up to {@link #FUSED_MAX_TOKENS}
- *     ({@link #matmulFused}).</li>
+ *     ({@link #matmulFused}; off by default).</li>
  * <li>matmul, small batches (up to one vector's lanes of tokens, batched decode, verification of
  *     drafts): panels of {@value #PANEL_ROWS} rows dequantized once per tile of {@value #TOKEN_TILE}
  *     tokens, multiplied by a register-blocked 4x4 f32 dot kernel ({@link F32Tile#dot4x4}), or a 4x5 one
@@ -77,8 +77,12 @@ final class BlockMatrix implements Matrix {
      * take the min term from sums of x (Q4_K at n=2: 13.3-16.2 against 10.3-12.7; even at n=3); so
      * did the register-tiled ones (see {@link #REGISTER_TILE_MAX_TOKENS}). Q8_0 has a register-tiled
      * kernel, which runs first (ahead of its fused one at n=2 and 3).
+     *
+     * <p>Off by default since 2 tokens are two matvecs ({@link #EACH_MAX_TOKENS}): at 3 tokens the tiled path is
+     * ahead today (SmallBatchBench, 8192x5120, one thread, medians of 11, load 0-0.2: F16 11.45 against 12.90 ms,
+     * BF16 7.53 against 9.43), so the fused kernels run only with {@code -Djmistral.matmul.fusedTokens=3}.
      */
-    static final int FUSED_MAX_TOKENS = Integer.getInteger("jmistral.matmul.fusedTokens", 3);
+    static final int FUSED_MAX_TOKENS = Integer.getInteger("jmistral.matmul.fusedTokens", 0);
 
     /**
      * From 2 up to this many tokens, formats with a register-tiled kernel ({@link BlockType#hasDot4x4})

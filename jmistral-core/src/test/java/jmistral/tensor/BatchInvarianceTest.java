@@ -10,7 +10,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Batches of 1..16 tokens (decode steps of several sequences) against each token's own matvec, every
  * type, odd row counts, every small-batch matmul path (one matvec per token up to {@link BlockMatrix#EACH_MAX_TOKENS},
- * the fused multi-token kernel up to {@link BlockMatrix#FUSED_MAX_TOKENS} for formats that have one, tiled above), at the tight tolerance of one float dot product.
+ * Q8_0's register tile up to {@link BlockMatrix#REGISTER_TILE_MAX_TOKENS}, tiled above; the fused kernels of
+ * {@link BlockMatrix#FUSED_MAX_TOKENS}, off by default, are held to their reference in BlockTypeTest), at the tight tolerance of one float dot product.
  *
  * <p>Why not bit for bit: the Vector API leaves the order of {@code reduceLanes(ADD)} unspecified,
  * and the interpreter's fallback, C1 and C2 (which may also move a reduction out of a loop) sum lanes
