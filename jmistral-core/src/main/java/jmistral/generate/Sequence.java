@@ -31,6 +31,8 @@ final class Sequence {
     final List<GenerationEvent.Token> steps = new ArrayList<>();
     int completionTokens;            // sampled, stop tokens included
     int draftLimit = Integer.MAX_VALUE; // draft tokens this sequence tries next (adapts to what it got accepted)
+    int draftPause;                  // steps left without drafts, after a draft of which nothing was accepted
+    int draftBackoff;                // the last such pause: doubles with each wholly rejected draft, 0 once one is accepted
 
     Sequence(SequenceRequest request, SequenceHandle handle, LoopGuard.Config defaultGuard, long now) {
         this.request = request;

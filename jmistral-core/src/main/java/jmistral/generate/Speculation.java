@@ -8,9 +8,10 @@ package jmistral.generate;
  * (see {@link Scheduler}).
  *
  * <p>A draft costs compute even when it is rejected (on CPUs the matmuls are compute-bound: a forward
- * of n tokens costs more than one of 1 token, though far less than n of them), so two limits keep
+ * of n tokens costs more than one of 1 token, though far less than n of them), so three limits keep
  * drafts where they pay: each sequence adapts its draft length to what it got accepted lately (all
- * accepted: twice as many next time, up to K; else one more than were accepted), and a step takes
+ * accepted: twice as many next time, up to K; else one more than were accepted), a sequence whose
+ * draft was wholly rejected drafts nothing for 1, 2, 4 .. 32 steps (see {@link Scheduler}), and a step takes
  * drafts only up to {@code stepTokens} tokens in all (a full batch already uses the multi-token
  * kernels; drafts on top would make the step cost about what they could save).
  *

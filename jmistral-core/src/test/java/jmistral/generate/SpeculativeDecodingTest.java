@@ -298,6 +298,42 @@ class SpeculativeDecodingTest {
         }
     }
 
+    /**
+     * A toy model whose greedy output is A B C0 A B C1 A B C2 ...: the 2-gram A B comes back every third token, and
+     * prompt lookup drafts what followed it last time (C(k-1) ...), which the model never repeats.
+     */
+    static final class NeverRepeatsToy extends ToyModel {
+        NeverRepeatsToy() {
+            super(VOCAB, 4, -1, 0);
+        }
+
+        @Override float[] logits(long[] h) {
+            float[] l = new float[vocab];
+            int p = h.length;
+            l[p % 3 == 0 ? 1 : p % 3 == 1 ? 2 : 3 + (p / 3) % (vocab - 3)] = 10;
+            return l;
+        }
+    }
+
+    @Test
+    void whollyRejectedDraftsBackOff() throws Exception {
+        NeverRepeatsToy model = new NeverRepeatsToy();
+        List<SchedulerListener.StepStats> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+        int[] prompt = {1, 2, 3};
+        SamplingParams p = SamplingParams.greedy().withMaxTokens(96);
+        try (var kv = model.createCache(4 * 120, KvCacheType.F32); var scheduler = new Scheduler(model, kv, config(8))) {
+            scheduler.addListener(new SchedulerListener() {
+                @Override public void stepDone(StepStats s) { steps.add(s); }
+            });
+            assertArrayEquals(ReferenceGeneration.generate(model, prompt, p), scheduler.submit(SequenceRequest.of(prompt, p)).await().tokens());
+            assertEquals(0, scheduler.metrics().acceptedTokens(), "the model never follows a draft");
+        }
+        // a match every third step (32 of them) without pauses; with pauses of 1, 2, 4, 8, 16, 32 steps
+        // after each rejected draft, a draft at most every 2, 3, 5, 9, 17, 33 steps
+        long drafting = steps.stream().filter(st -> st.draftTokens() > 0).count();
+        assertTrue(drafting >= 3 && drafting <= 7, drafting + " steps verified drafts that were all rejected");
+    }
+
     @Test
     void draftsFillADecodeStepOnlyUpToItsStepTokens() throws Exception {
         RepetitiveToy model = new RepetitiveToy(3, 10);
