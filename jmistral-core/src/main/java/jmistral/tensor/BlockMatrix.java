@@ -52,7 +52,7 @@ final class BlockMatrix implements Matrix {
      * At 3 tokens the tiled path wins (Q4_K 5.33 against 5.39, Q6_K 6.39 against 8.73, Q4_0 5.45 against 6.70),
      * and Q8_0's register tile (6.61 against 7.05). End to end ({@code jmistral bench --batch 2 --draft-tokens 1}
      * on the 2-layer Q4_K_M model, alternated with the previous build): two sequences together 13.4-17.2 tok/s
-     * against 11.9-12.9 (less than one alone, 12.5-15.1, before), a forward verifying one draft 1.96-2.04x a
+     * against 11.9-13.3 (less than one alone, 12.5-15.1, before), a forward verifying one draft 1.96-2.04x a
      * decode step against 2.32-2.60x; column-sliced matrices ({@link ColumnSlicedMatrix}) take their slices for
      * each token too. {@code -Djmistral.matmul.eachTokens=16 -Djmistral.matmul.fusedTokens=0
      * -Djmistral.matmul.registerTileTokens=0} keeps decode batches on matvec's arithmetic: each token's product
