@@ -51,6 +51,40 @@ class BatchInvarianceTest {
     }
 
     /**
+     * Every small-batch path through {@link BlockMatrix#matmul(BlockMatrix.SmallBatchPath, float[], int, float[])},
+     * whether or not the dispatch picks it by default (the fused kernels are off by default), against each token's
+     * matvec: paths a format has no kernel for (they run the scalar reference) are left out.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K", "IQ4_XS"})
+    void everySmallBatchPathMatchesMatvecPerToken(GgmlType type) {
+        BlockType bt = BlockType.of(type);
+        Random rnd = new Random(type.ordinal() * 23L + 3);
+        int cols = type.isQuantized() ? 3 * type.blockSize : 1003, rows = 29;
+        var w = RandomWeights.matrix(type, rows, cols, rnd);
+        BlockMatrix m = new BlockMatrix(bt, rows, cols, w);
+        long rowBytes = type.bytesFor(cols);
+        float[][] ref = new float[rows][];
+        for (int r = 0; r < rows; r++) ref[r] = BlockTypeTest.referenceRow(bt, w, rowBytes, r, cols);
+        for (BlockMatrix.SmallBatchPath path : BlockMatrix.SmallBatchPath.values()) {
+            if (path == BlockMatrix.SmallBatchPath.FUSED && !bt.hasDot4Tokens()) continue;
+            if (path == BlockMatrix.SmallBatchPath.REGISTER_TILED && !bt.hasDot4x4()) continue;
+            for (int n : new int[] {2, 3, 4, 5, 8, 9, 16}) {
+                float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows];
+                m.matmul(path, x, n, out);
+                for (int t = 0; t < n; t++) {
+                    float[] mv = new float[rows];
+                    m.matvec(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), mv);
+                    for (int r = 0; r < rows; r++) {
+                        float tol = BlockTypeTest.tolerance(ref[r], x, t * cols);
+                        assertEquals(mv[r], out[t * rows + r], tol, type + " " + path + ": token " + t + " of " + n + ", row " + r);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Rows longer than {@link BlockMatrix#LONG_ROW_COLS} (w_down) take their per-token dots in column chunks; batches of
      * up to {@link BlockMatrix#EACH_MAX_TOKENS} tokens run them token by token, larger ones all tokens per chunk. Both
      * against the scalar reference and each token's matvec, with a two-row format (Q8_0) and row-kernel ones.
