@@ -31,21 +31,12 @@ class BatchInvarianceTest {
             int rows = cols > 1000 ? 13 : 29; // odd: not a multiple of the row panel
             var w = RandomWeights.matrix(type, rows, cols, rnd);
             Matrix m = Matrix.of(type, rows, cols, w);
-            long rowBytes = type.bytesFor(cols);
-            float[][] ref = new float[rows][];
-            for (int r = 0; r < rows; r++) ref[r] = BlockTypeTest.referenceRow(bt, w, rowBytes, r, cols);
+            float[][] ref = referenceRows(bt, w, rows, cols);
             for (int n = 1; n <= 16; n++) {
                 float[] x = RandomWeights.vector(n * cols, rnd);
                 float[] out = new float[n * rows];
                 m.matmul(x, n, out);
-                for (int t = 0; t < n; t++) {
-                    float[] mv = new float[rows];
-                    m.matvec(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), mv);
-                    for (int r = 0; r < rows; r++) {
-                        float tol = BlockTypeTest.tolerance(ref[r], x, t * cols);
-                        assertEquals(mv[r], out[t * rows + r], tol, type + " cols " + cols + ": token " + t + " of " + n + ", row " + r);
-                    }
-                }
+                assertEachTokenIsItsMatvec(m, ref, x, n, out, type + " cols " + cols);
             }
         }
     }
@@ -63,30 +54,42 @@ class BatchInvarianceTest {
         int cols = type.isQuantized() ? 3 * type.blockSize : 1003, rows = 29;
         var w = RandomWeights.matrix(type, rows, cols, rnd);
         BlockMatrix m = new BlockMatrix(bt, rows, cols, w);
-        long rowBytes = type.bytesFor(cols);
-        float[][] ref = new float[rows][];
-        for (int r = 0; r < rows; r++) ref[r] = BlockTypeTest.referenceRow(bt, w, rowBytes, r, cols);
+        float[][] ref = referenceRows(bt, w, rows, cols);
         for (BlockMatrix.SmallBatchPath path : BlockMatrix.SmallBatchPath.values()) {
             if (path == BlockMatrix.SmallBatchPath.FUSED && !bt.hasDot4Tokens()) continue;
             if (path == BlockMatrix.SmallBatchPath.REGISTER_TILED && !bt.hasDot4x4()) continue;
             for (int n : new int[] {2, 3, 4, 5, 8, 9, 16}) {
                 float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows];
                 m.matmul(path, x, n, out);
-                for (int t = 0; t < n; t++) {
-                    float[] mv = new float[rows];
-                    m.matvec(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), mv);
-                    for (int r = 0; r < rows; r++) {
-                        float tol = BlockTypeTest.tolerance(ref[r], x, t * cols);
-                        assertEquals(mv[r], out[t * rows + r], tol, type + " " + path + ": token " + t + " of " + n + ", row " + r);
-                    }
-                }
+                assertEachTokenIsItsMatvec(m, ref, x, n, out, type + " " + path);
+            }
+        }
+    }
+
+    /** Each row of W [rows][cols] dequantized by the scalar reference. */
+    private static float[][] referenceRows(BlockType bt, java.lang.foreign.MemorySegment w, int rows, int cols) {
+        long rowBytes = bt.type().bytesFor(cols);
+        float[][] ref = new float[rows][];
+        for (int r = 0; r < rows; r++) ref[r] = BlockTypeTest.referenceRow(bt, w, rowBytes, r, cols);
+        return ref;
+    }
+
+    /** out [n][rows], a product of n tokens x [n][cols], equals each token's own matvec within one dot product's rounding. */
+    private static void assertEachTokenIsItsMatvec(Matrix m, float[][] ref, float[] x, int n, float[] out, String what) {
+        int rows = m.rows(), cols = m.cols();
+        for (int t = 0; t < n; t++) {
+            float[] mv = new float[rows];
+            m.matvec(Arrays.copyOfRange(x, t * cols, (t + 1) * cols), mv);
+            for (int r = 0; r < rows; r++) {
+                float tol = BlockTypeTest.tolerance(ref[r], x, t * cols);
+                assertEquals(mv[r], out[t * rows + r], tol, what + ": token " + t + " of " + n + ", row " + r);
             }
         }
     }
 
     /**
      * Rows longer than {@link BlockMatrix#LONG_ROW_COLS} (w_down) take their per-token dots in column chunks; batches of
-     * up to {@link BlockMatrix#EACH_MAX_TOKENS} tokens run them token by token, larger ones all tokens per chunk. Both
+     * up to {@link BlockMatrix#EACH_MAX_TOKENS} tokens run them token by token, 3 tokens a multi-token path. Both
      * against the scalar reference and each token's matvec, with a two-row format (Q8_0) and row-kernel ones.
      */
     @ParameterizedTest
@@ -97,9 +100,7 @@ class BatchInvarianceTest {
         int rows = 7, cols = BlockMatrix.LONG_ROW_COLS + 256;
         var w = RandomWeights.matrix(type, rows, cols, rnd);
         Matrix m = Matrix.of(type, rows, cols, w);
-        long rowBytes = type.bytesFor(cols);
-        float[][] ref = new float[rows][];
-        for (int r = 0; r < rows; r++) ref[r] = BlockTypeTest.referenceRow(bt, w, rowBytes, r, cols);
+        float[][] ref = referenceRows(bt, w, rows, cols);
         try (ComputePool pool = new ComputePool(2)) {
             pool.within(() -> {
                 for (int n = 1; n <= 3; n++) {
