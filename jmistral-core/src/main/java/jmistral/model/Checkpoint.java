@@ -130,7 +130,7 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
          * place otherwise.
          */
         Matrix slicedMatrix(String name, int rows, int cols) {
-            Matrix m = matrix(name, rows, cols, t -> sliceBudget >= t.data().byteSize() ? Matrix.withColumnSlices(t) : Matrix.of(t));
+            Matrix m = matrix(name, rows, cols, t -> Matrix.withColumnSlices(t, sliceBudget));
             if (m != null) {
                 sliceBudget -= m.copiedBytes();
                 copiedBytes += m.copiedBytes();

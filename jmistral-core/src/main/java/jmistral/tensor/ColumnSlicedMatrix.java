@@ -29,8 +29,17 @@ import java.lang.foreign.MemorySegment;
  * Products of 8 and 9 tokens slice by slice (each slice's tiled product, then added up) read 24.2 and 19.9 tok/s
  * against 31.4 and 29.1 in {@code bench --batch 8} (two alternated pairs): they keep the rows in place.
  *
+ * <p>The copy is not the Q6_K blocks themselves but the same weights repacked, exactly, into groups of 16 with an f32
+ * scale and int8 values ({@link Q6_KGroups}), whose kernel is Q8_0's and runs two rows at once: the Q6_K kernel's
+ * compiled shape varies from process to process (the output projection's matvec 19.7-21 ms in one shape, 29-68 in the
+ * others), the groups' did not. Measured ({@code bench --profile}, 2-layer Q4_K_M model, alternated with
+ * {@code -Djmistral.matrix.q6kGroups=false}, four pairs, 2026-12-07): output projection 21.9-23.6 ms against 20.6-21.4
+ * in three processes and 32.2 in the fourth; {@code bench --prompt-tokens 512}, seven pairs: decode 13.2-17.0 tok/s
+ * (15.9-17.0 in six) against 10.0-17.2 (10.0-10.7 in three).
+ *
  * <p>The cost: the copy (for the 24B model at Q4_K_M, the output projection and the Q6_K w_down of about half the
- * layers, 3.3 GB; {@link jmistral.model.Checkpoint} stops at a quarter of physical memory) lives in memory of the
+ * layers, 5 GB in groups, 320 bytes per 256 weights against Q6_K's 210; {@link jmistral.model.Checkpoint} stops at a
+ * quarter of physical memory, and a matrix whose copy does not fit stays in place only) lives in memory of the
  * process, besides the file's pages, which a single stream does not read again (the kernel can drop them) and
  * batches do. {@code -Djmistral.matrix.sliceCols=0} turns it off.
  */
@@ -46,13 +55,32 @@ final class ColumnSlicedMatrix implements Matrix {
     private final int sliceCols;
     private final MemorySegment[] slices; // [cols / sliceCols], each [rows][sliceRowBytes]
     private final long sliceRowBytes;
+    /** The slices hold Q6_K weights repacked into {@link Q6_KGroups} (see {@link #GROUPS}), not the format's own blocks. */
+    private final boolean grouped;
 
-    private ColumnSlicedMatrix(BlockMatrix inPlace, int sliceCols, MemorySegment[] slices) {
+    /**
+     * Q6_K slices are repacked into {@link Q6_KGroups} (exact, 320 bytes per 256 weights), whose matvec kernel is
+     * Q8_0's; {@code -Djmistral.matrix.q6kGroups=false} copies the Q6_K blocks as they are.
+     */
+    static final boolean GROUPS = Boolean.parseBoolean(System.getProperty("jmistral.matrix.q6kGroups", "true"));
+
+    private ColumnSlicedMatrix(BlockMatrix inPlace, int sliceCols, MemorySegment[] slices, boolean grouped) {
         this.inPlace = inPlace;
         this.block = inPlace.blockType();
         this.sliceCols = sliceCols;
         this.slices = slices;
-        this.sliceRowBytes = block.type().bytesFor(sliceCols);
+        this.grouped = grouped;
+        this.sliceRowBytes = grouped ? Q6_KGroups.bytesFor(sliceCols) : block.type().bytesFor(sliceCols);
+    }
+
+    /** Bytes of the copy of a rows x cols matrix of this format ({@link #copiedBytes}). */
+    static long copyBytes(BlockType block, int rows, int cols) {
+        return rows * (grouped(block) ? Q6_KGroups.bytesFor(cols) : block.type().bytesFor(cols));
+    }
+
+    /** Whether a copy of a matrix of this format goes into {@link Q6_KGroups}. */
+    private static boolean grouped(BlockType block) {
+        return GROUPS && block.type() == GgmlType.Q6_K;
     }
 
     /**
@@ -79,14 +107,20 @@ final class ColumnSlicedMatrix implements Matrix {
             throw new IllegalArgumentException(cols + " columns of " + block.type() + " cannot be cut into slices of " + sliceCols);
         }
         int n = cols / sliceCols;
-        long rowBytes = block.type().bytesFor(cols), sliceRowBytes = block.type().bytesFor(sliceCols), sliceBytes = sliceRowBytes * rows;
+        boolean grouped = grouped(block);
+        long rowBytes = block.type().bytesFor(cols), srcSliceBytes = block.type().bytesFor(sliceCols);
+        long sliceRowBytes = grouped ? Q6_KGroups.bytesFor(sliceCols) : srcSliceBytes, sliceBytes = sliceRowBytes * rows;
         MemorySegment copy = Arena.ofAuto().allocate(sliceBytes * n, 4096);
         MemorySegment[] slices = new MemorySegment[n];
         for (int s = 0; s < n; s++) {
             slices[s] = copy.asSlice(s * sliceBytes, sliceBytes);
-            for (int r = 0; r < rows; r++) MemorySegment.copy(data, r * rowBytes + s * sliceRowBytes, slices[s], r * sliceRowBytes, sliceRowBytes);
+            for (int r = 0; r < rows; r++) {
+                long from = r * rowBytes + s * srcSliceBytes;
+                if (grouped) Q6_KGroups.repack(data, from, slices[s], r * sliceRowBytes, sliceCols / 256);
+                else MemorySegment.copy(data, from, slices[s], r * sliceRowBytes, sliceRowBytes);
+            }
         }
-        return new ColumnSlicedMatrix(inPlace, sliceCols, slices);
+        return new ColumnSlicedMatrix(inPlace, sliceCols, slices, grouped);
     }
 
     public GgmlType type() { return block.type(); }
@@ -108,6 +142,10 @@ final class ColumnSlicedMatrix implements Matrix {
 
     /** n matvecs over the slices, one token after the other (one parallel loop per token), as {@link BlockMatrix#matmul} runs its smallest batches. */
     private void matvecEach(float[] x, int n, float[] out) {
+        if (grouped) {
+            matvecEachGrouped(x, n, out);
+            return;
+        }
         ComputePool pool = ComputePool.current();
         float[] buf = inPlace.borrowKernelX(pool, x, n);
         float[] xa = block.arrangesX() ? buf : x, sums = block.sumsGroup() == 0 ? null : buf;
@@ -132,6 +170,32 @@ final class ColumnSlicedMatrix implements Matrix {
         }
     }
 
+    /** {@link #matvecEach} over slices of {@link Q6_KGroups}: x as it is, no sums. */
+    private void matvecEachGrouped(float[] x, int n, float[] out) {
+        int rows = rows(), cols = cols(), sliceBlocks = sliceCols / 256;
+        for (int token = 0; token < n; token++) {
+            int xOff = token * cols, outOff = token * rows;
+            ComputePool.current().parallelForRange(rows, (start, end) -> {
+                int half = (end - start + 1) / 2;
+                float[] part = new float[2];
+                for (int s = 0; s < slices.length; s++) {
+                    MemorySegment slice = slices[s];
+                    int xs = xOff + s * sliceCols;
+                    for (int a = start, b = start + half; b < end; a++, b++) {
+                        Q6_KGroups.dot2Rows(slice, a * sliceRowBytes, b * sliceRowBytes, x, xs, sliceBlocks, part, 0, 1);
+                        out[outOff + a] = s == 0 ? part[0] : out[outOff + a] + part[0];
+                        out[outOff + b] = s == 0 ? part[1] : out[outOff + b] + part[1];
+                    }
+                    if ((end - start) % 2 != 0) {
+                        int last = start + half - 1;
+                        float d = Q6_KGroups.dot(slice, last * sliceRowBytes, x, xs, sliceBlocks);
+                        out[outOff + last] = s == 0 ? d : out[outOff + last] + d;
+                    }
+                }
+            });
+        }
+    }
+
     public void matmul(float[] x, int n, float[] out) {
         if (n <= BlockMatrix.EACH_MAX_TOKENS) {
             inPlace.check(x, n, out);
@@ -141,7 +205,7 @@ final class ColumnSlicedMatrix implements Matrix {
         }
     }
 
-    /** The copy in column slices: as many bytes as the matrix in place. */
+    /** The copy in column slices: as many bytes as the matrix in place (Q6_K repacked into groups: 320 / 210 of it). */
     @Override
     public long copiedBytes() {
         return slices.length * sliceRowBytes * rows();
@@ -155,7 +219,7 @@ final class ColumnSlicedMatrix implements Matrix {
         BlockMatrix first = (BlockMatrix) inPlace.firstRows(n);
         MemorySegment[] firstSlices = new MemorySegment[slices.length];
         for (int s = 0; s < slices.length; s++) firstSlices[s] = slices[s].asSlice(0, n * sliceRowBytes);
-        return new ColumnSlicedMatrix(first, sliceCols, firstSlices);
+        return new ColumnSlicedMatrix(first, sliceCols, firstSlices, grouped);
     }
 
     @Override

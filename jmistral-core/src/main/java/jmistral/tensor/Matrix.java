@@ -51,10 +51,19 @@ public interface Matrix {
      * ({@link ColumnSlicedMatrix}); other matrices in place only.
      */
     static Matrix withColumnSlices(TensorView tensor) {
+        return withColumnSlices(tensor, Long.MAX_VALUE);
+    }
+
+    /**
+     * {@link #withColumnSlices(TensorView)} where its copy takes at most {@code budgetBytes} (see {@link Matrix#copiedBytes};
+     * Q6_K's copy is 320/210 of the tensor), else the matrix in place.
+     */
+    static Matrix withColumnSlices(TensorView tensor, long budgetBytes) {
         Matrix inPlace = of(tensor);
         if (!(inPlace instanceof BlockMatrix m)) return inPlace;
         int sliceCols = ColumnSlicedMatrix.sliceColsFor(m.blockType(), m.cols());
-        return sliceCols == 0 ? inPlace : ColumnSlicedMatrix.copyOf(m, tensor.data(), sliceCols);
+        if (sliceCols == 0 || ColumnSlicedMatrix.copyBytes(m.blockType(), m.rows(), m.cols()) > budgetBytes) return inPlace;
+        return ColumnSlicedMatrix.copyOf(m, tensor.data(), sliceCols);
     }
 
     /**

@@ -92,7 +92,8 @@ class ColumnSlicedMatrixTest {
         MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
         BlockMatrix inPlace = new BlockMatrix(bt, rows, cols, w);
         ColumnSlicedMatrix sliced = ColumnSlicedMatrix.copyOf(inPlace, w, 512);
-        assertEquals(w.byteSize(), sliced.copiedBytes(), "a copy of every weight byte");
+        assertEquals(rows * Q6_KGroups.bytesFor(cols), sliced.copiedBytes(), "every weight, repacked into 20-byte groups of 16");
+        assertEquals(sliced.copiedBytes(), ColumnSlicedMatrix.copyBytes(bt, rows, cols));
         assertEquals(0, inPlace.copiedBytes());
         assertEquals(type, sliced.type());
         assertEquals(rows, sliced.rows());
@@ -138,6 +139,16 @@ class ColumnSlicedMatrixTest {
         Matrix.withColumnSlices(t).matvec(x, a);
         Matrix.of(t).matvec(x, b);
         for (int r = 0; r < 7; r++) assertEquals(b[r], a[r], 1e-4f * (1 + Math.abs(b[r])), "row " + r);
+    }
+
+    @Test
+    void aCopyOverTheBudgetIsNotMade() {
+        TensorView t = view(GgmlType.Q6_K, 3, 10240, new Random(6));
+        long copy = ColumnSlicedMatrix.copyBytes(BlockType.of(GgmlType.Q6_K), 3, 10240);
+        assertEquals(3 * 40 * Q6_KGroups.BLOCK_BYTES, copy, "320 bytes per 256 weights");
+        assertInstanceOf(ColumnSlicedMatrix.class, Matrix.withColumnSlices(t, copy));
+        assertInstanceOf(BlockMatrix.class, Matrix.withColumnSlices(t, copy - 1), "the tensor's own size (210 per 256) fits, the copy does not");
+        assertInstanceOf(BlockMatrix.class, Matrix.withColumnSlices(t, t.data().byteSize()));
     }
 
     @Test
