@@ -55,8 +55,10 @@ public final class ChatStream implements ChatHandle, Iterable<ChatEvent>, AutoCl
     }
 
     private ChatEvent handOut(ChatEvent e) {
-        if (e == CANCELLED) {
+        // after cancel, nothing more: not even events the engine queued before it saw the cancel
+        if (e == CANCELLED || cancelled) {
             ended = true;
+            events.clear();
             return null;
         }
         if (e instanceof ChatEvent.Completed || e instanceof ChatEvent.Failed) ended = true;
