@@ -55,7 +55,7 @@ final class ColumnSlicedMatrix implements Matrix {
     private final int sliceCols;
     private final MemorySegment[] slices; // [cols / sliceCols], each [rows][sliceRowBytes]
     private final long sliceRowBytes;
-    /** The slices hold Q6_K weights repacked into {@link Q6_KGroups} (see {@link #GROUPS}), not the format's own blocks. */
+    /** The slices hold Q6_K weights repacked into {@link Q6_KGroups} ({@link #GROUPS}), not the format's own blocks. */
     private final boolean grouped;
 
     /**
@@ -64,18 +64,23 @@ final class ColumnSlicedMatrix implements Matrix {
      */
     static final boolean GROUPS = Boolean.parseBoolean(System.getProperty("jmistral.matrix.q6kGroups", "true"));
 
-    private ColumnSlicedMatrix(BlockMatrix inPlace, int sliceCols, MemorySegment[] slices, boolean grouped) {
+    private ColumnSlicedMatrix(BlockMatrix inPlace, int sliceCols, MemorySegment[] slices) {
         this.inPlace = inPlace;
         this.block = inPlace.blockType();
         this.sliceCols = sliceCols;
         this.slices = slices;
-        this.grouped = grouped;
-        this.sliceRowBytes = grouped ? Q6_KGroups.bytesFor(sliceCols) : block.type().bytesFor(sliceCols);
+        this.grouped = grouped(block);
+        this.sliceRowBytes = copyRowBytes(block, sliceCols);
     }
 
     /** Bytes of the copy of a rows x cols matrix of this format ({@link #copiedBytes}). */
     static long copyBytes(BlockType block, int rows, int cols) {
-        return rows * (grouped(block) ? Q6_KGroups.bytesFor(cols) : block.type().bytesFor(cols));
+        return rows * copyRowBytes(block, cols);
+    }
+
+    /** Bytes of {@code cols} weights of one row in the copy: the format's own, or {@link Q6_KGroups}'. */
+    private static long copyRowBytes(BlockType block, int cols) {
+        return grouped(block) ? Q6_KGroups.bytesFor(cols) : block.type().bytesFor(cols);
     }
 
     /** Whether a copy of a matrix of this format goes into {@link Q6_KGroups}. */
@@ -109,18 +114,22 @@ final class ColumnSlicedMatrix implements Matrix {
         int n = cols / sliceCols;
         boolean grouped = grouped(block);
         long rowBytes = block.type().bytesFor(cols), srcSliceBytes = block.type().bytesFor(sliceCols);
-        long sliceRowBytes = grouped ? Q6_KGroups.bytesFor(sliceCols) : srcSliceBytes, sliceBytes = sliceRowBytes * rows;
+        long sliceRowBytes = copyRowBytes(block, sliceCols), sliceBytes = sliceRowBytes * rows;
         MemorySegment copy = Arena.ofAuto().allocate(sliceBytes * n, 4096);
         MemorySegment[] slices = new MemorySegment[n];
-        for (int s = 0; s < n; s++) {
-            slices[s] = copy.asSlice(s * sliceBytes, sliceBytes);
-            for (int r = 0; r < rows; r++) {
-                long from = r * rowBytes + s * srcSliceBytes;
-                if (grouped) Q6_KGroups.repack(data, from, slices[s], r * sliceRowBytes, sliceCols / 256);
-                else MemorySegment.copy(data, from, slices[s], r * sliceRowBytes, sliceRowBytes);
+        for (int s = 0; s < n; s++) slices[s] = copy.asSlice(s * sliceBytes, sliceBytes);
+        // rows over the pool: the repack is the load's cost of this copy (the 2-layer Q4_K_M model's start, alternated,
+        // two pairs each: 2.7-3.9 s more than copying the Q6_K blocks when done on one thread, 1.0-1.5 s over the pool)
+        ComputePool.current().parallelForRange(rows, (start, end) -> {
+            for (int s = 0; s < n; s++) {
+                for (int r = start; r < end; r++) {
+                    long from = r * rowBytes + s * srcSliceBytes;
+                    if (grouped) Q6_KGroups.repack(data, from, slices[s], r * sliceRowBytes, sliceCols / 256);
+                    else MemorySegment.copy(data, from, slices[s], r * sliceRowBytes, sliceRowBytes);
+                }
             }
-        }
-        return new ColumnSlicedMatrix(inPlace, sliceCols, slices, grouped);
+        });
+        return new ColumnSlicedMatrix(inPlace, sliceCols, slices);
     }
 
     public GgmlType type() { return block.type(); }
@@ -176,20 +185,18 @@ final class ColumnSlicedMatrix implements Matrix {
         for (int token = 0; token < n; token++) {
             int xOff = token * cols, outOff = token * rows;
             ComputePool.current().parallelForRange(rows, (start, end) -> {
+                // rows start + i and start + half + i in pairs (two weight streams), as BlockMatrix's matvec pairs them
                 int half = (end - start + 1) / 2;
-                float[] part = new float[2];
+                java.util.Arrays.fill(out, outOff + start, outOff + end, 0f);
                 for (int s = 0; s < slices.length; s++) {
                     MemorySegment slice = slices[s];
                     int xs = xOff + s * sliceCols;
                     for (int a = start, b = start + half; b < end; a++, b++) {
-                        Q6_KGroups.dot2Rows(slice, a * sliceRowBytes, b * sliceRowBytes, x, xs, sliceBlocks, part, 0, 1);
-                        out[outOff + a] = s == 0 ? part[0] : out[outOff + a] + part[0];
-                        out[outOff + b] = s == 0 ? part[1] : out[outOff + b] + part[1];
+                        Q6_KGroups.dot2Rows(slice, a * sliceRowBytes, b * sliceRowBytes, x, xs, sliceBlocks, out, outOff + a, outOff + b);
                     }
                     if ((end - start) % 2 != 0) {
                         int last = start + half - 1;
-                        float d = Q6_KGroups.dot(slice, last * sliceRowBytes, x, xs, sliceBlocks);
-                        out[outOff + last] = s == 0 ? d : out[outOff + last] + d;
+                        out[outOff + last] += Q6_KGroups.dot(slice, last * sliceRowBytes, x, xs, sliceBlocks);
                     }
                 }
             });
@@ -219,7 +226,7 @@ final class ColumnSlicedMatrix implements Matrix {
         BlockMatrix first = (BlockMatrix) inPlace.firstRows(n);
         MemorySegment[] firstSlices = new MemorySegment[slices.length];
         for (int s = 0; s < slices.length; s++) firstSlices[s] = slices[s].asSlice(0, n * sliceRowBytes);
-        return new ColumnSlicedMatrix(first, sliceCols, firstSlices, grouped);
+        return new ColumnSlicedMatrix(first, sliceCols, firstSlices);
     }
 
     @Override

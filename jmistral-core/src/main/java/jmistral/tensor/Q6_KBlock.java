@@ -32,23 +32,32 @@ final class Q6_KBlock implements BlockType {
     public GgmlType type() { return GgmlType.Q6_K; }
 
     public void dequantizeBlock(MemorySegment w, long at, float[] dst, int dstOff) {
-        float d = half(w, at + D);
+        byte[] q = new byte[256];
+        values(w, at, q);
+        for (int i = 0; i < 256; i++) dst[dstOff + i] = groupScale(w, at, i / 16) * q[i];
+    }
+
+    /**
+     * The block's 256 values q - 32 (-32..31) in weight order into q[0 .. 256). Per 128-weight half h, for l < 32,
+     * weights l, l+32, l+64, l+96 take the low nibble of ql[l], of ql[l+32], the high nibble of ql[l], of ql[l+32],
+     * and bits 0-1, 2-3, 4-5, 6-7 of qh[l].
+     */
+    static void values(MemorySegment w, long at, byte[] q) {
         for (int h = 0; h < 2; h++) {
-            long ql = at + QL + 64 * h, qh = at + QH + 32 * h, sc = at + SCALES + 8 * h;
-            int y = dstOff + 128 * h;
-            for (int l = 0; l < 32; l++) {
-                int is = l / 16;
+            long ql = at + QL + 64 * h, qh = at + QH + 32 * h;
+            for (int l = 0, y = 128 * h; l < 32; l++, y++) {
                 int hb = u8(w, qh + l);
-                int q1 = ((u8(w, ql + l) & 15) | ((hb & 3) << 4)) - 32;
-                int q2 = ((u8(w, ql + l + 32) & 15) | (((hb >> 2) & 3) << 4)) - 32;
-                int q3 = ((u8(w, ql + l) >> 4) | (((hb >> 4) & 3) << 4)) - 32;
-                int q4 = ((u8(w, ql + l + 32) >> 4) | (((hb >> 6) & 3) << 4)) - 32;
-                dst[y + l] = d * i8(w, sc + is) * q1;
-                dst[y + l + 32] = d * i8(w, sc + is + 2) * q2;
-                dst[y + l + 64] = d * i8(w, sc + is + 4) * q3;
-                dst[y + l + 96] = d * i8(w, sc + is + 6) * q4;
+                q[y] = (byte) (((u8(w, ql + l) & 15) | ((hb & 3) << 4)) - 32);
+                q[y + 32] = (byte) (((u8(w, ql + l + 32) & 15) | (((hb >> 2) & 3) << 4)) - 32);
+                q[y + 64] = (byte) (((u8(w, ql + l) >> 4) | (((hb >> 4) & 3) << 4)) - 32);
+                q[y + 96] = (byte) (((u8(w, ql + l + 32) >> 4) | (((hb >> 6) & 3) << 4)) - 32);
             }
         }
+    }
+
+    /** The scale of weights [16g, 16g + 16) of the block: d * scales[g] (an f16 times an int8: exact in f32). */
+    static float groupScale(MemorySegment w, long at, int g) {
+        return half(w, at + D) * i8(w, at + SCALES + g);
     }
 
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {

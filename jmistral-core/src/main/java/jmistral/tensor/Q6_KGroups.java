@@ -1,8 +1,5 @@
 package jmistral.tensor;
 
-import static jmistral.tensor.BlockBytes.half;
-import static jmistral.tensor.BlockBytes.i8;
-import static jmistral.tensor.BlockBytes.u8;
 import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
 import static jmistral.tensor.VectorLanes.LANES;
@@ -36,8 +33,6 @@ final class Q6_KGroups {
     static final int BLOCK_BYTES = 16 * GROUP_BYTES;
 
     private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
-    private static final long QL = 0, QH = 128, SCALES = 192, D = 208; // Q6_K's layout (Q6_KBlock)
-    private static final int Q6_K_BLOCK_BYTES = 210;
 
     /** Bytes for {@code cols} weights (a multiple of 256). */
     static long bytesFor(int cols) {
@@ -47,22 +42,12 @@ final class Q6_KGroups {
     /** Repacks {@code blocks} Q6_K blocks at src[srcAt ..] into dst[dstAt ..] ({@link #BLOCK_BYTES} each). */
     static void repack(MemorySegment src, long srcAt, MemorySegment dst, long dstAt, int blocks) {
         byte[] q = new byte[256];
-        for (int b = 0; b < blocks; b++, srcAt += Q6_K_BLOCK_BYTES, dstAt += BLOCK_BYTES) {
-            float d = half(src, srcAt + D);
-            // the 6-bit values in weight order, as Q6_KBlock#dequantizeBlock reads them
-            for (int h = 0; h < 2; h++) {
-                long ql = srcAt + QL + 64 * h, qh = srcAt + QH + 32 * h;
-                for (int l = 0; l < 32; l++) {
-                    int hb = u8(src, qh + l), y = 128 * h + l;
-                    q[y] = (byte) (((u8(src, ql + l) & 15) | ((hb & 3) << 4)) - 32);
-                    q[y + 32] = (byte) (((u8(src, ql + l + 32) & 15) | (((hb >> 2) & 3) << 4)) - 32);
-                    q[y + 64] = (byte) (((u8(src, ql + l) >> 4) | (((hb >> 4) & 3) << 4)) - 32);
-                    q[y + 96] = (byte) (((u8(src, ql + l + 32) >> 4) | (((hb >> 6) & 3) << 4)) - 32);
-                }
-            }
+        long q6Bytes = GgmlType.Q6_K.bytesFor(256);
+        for (int b = 0; b < blocks; b++, srcAt += q6Bytes, dstAt += BLOCK_BYTES) {
+            Q6_KBlock.values(src, srcAt, q);
             for (int g = 0; g < 16; g++) {
                 long at = dstAt + (long) g * GROUP_BYTES;
-                dst.set(F32_LE, at, d * i8(src, srcAt + SCALES + g));
+                dst.set(F32_LE, at, Q6_KBlock.groupScale(src, srcAt, g));
                 MemorySegment.copy(q, 16 * g, dst, ValueLayout.JAVA_BYTE, at + 4, 16);
             }
         }
@@ -97,7 +82,8 @@ final class Q6_KGroups {
     }
 
     /**
-     * Two rows at once, {@link #dot} for each, x loaded once for both: two weight streams per thread, as Q8_0's two-row
+     * Two rows at once, {@link #dot} for each added to out[out0] and out[out1], x loaded once for both: two weight
+     * streams per thread, as Q8_0's two-row
      * kernel reads them ({@link Q8_0Block#dot2Rows}); each row summed in {@link #dot}'s order. Measured against
      * {@link #dot} row by row (4 accumulators then), {@code bench --profile} on the 2-layer Q4_K_M model, alternated with
      * the Q6_K slices: the output projection 21.9-23.6 ms against 25.9-31.3.
@@ -117,7 +103,7 @@ final class Q6_KGroups {
                 b1 = ((FloatVector) r1.convertShape(VectorOperators.B2F, F, p)).mul(t1).fma(x1, b1);
             }
         }
-        out[out0] = a0.add(a1).reduceLanes(VectorOperators.ADD);
-        out[out1] = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        out[out0] += a0.add(a1).reduceLanes(VectorOperators.ADD);
+        out[out1] += b0.add(b1).reduceLanes(VectorOperators.ADD);
     }
 }

@@ -51,6 +51,7 @@ class Q6_KGroupsTest {
             assertEquals(exact, scalar, tol, "row " + r + ": the groups' scalar dot against the Q6_K reference");
             assertEquals(scalar, Q6_KGroups.dot(g, r * groupRowBytes, x, xOff, cols / 256), tol, "row " + r + ": dot");
             int other = (r + 4) % rows;
+            java.util.Arrays.fill(pair, 0f); // dot2Rows adds to what is there
             Q6_KGroups.dot2Rows(g, r * groupRowBytes, other * groupRowBytes, x, xOff, cols / 256, pair, 0, 1);
             assertEquals(scalar, pair[0], tol, "row " + r + ": dot2Rows, first row");
             assertEquals(Q6_KGroups.dotReference(g, other * groupRowBytes, x, xOff, cols / 256), pair[1],
