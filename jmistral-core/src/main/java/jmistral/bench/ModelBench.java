@@ -43,6 +43,7 @@ public final class ModelBench {
                 long t1 = System.nanoTime();
                 for (int i = 0; i < o.genTokens(); i++) {
                     int next = LogitsProcessors.argmax(logits, 0, vocab);
+                    m.recycle(List.of(logits)); // as the scheduler hands each step's logits back once sampled
                     logits = m.forward(List.of(BatchEntry.of(seq, next))).getFirst();
                 }
                 long t2 = System.nanoTime();

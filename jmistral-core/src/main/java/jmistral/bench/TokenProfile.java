@@ -66,6 +66,7 @@ public record TokenProfile(int threads, int promptTokens, int genTokens, long[] 
                 long s2 = System.nanoTime();
                 argmax += s1 - s0;
                 sampling += s2 - s1;
+                m.recycle(List.of(logits)); // as the scheduler hands each step's logits back once sampled
                 logits = m.forward(List.of(BatchEntry.of(seq, next)), decode).getFirst();
             }
             decodeWall = System.nanoTime() - t1;

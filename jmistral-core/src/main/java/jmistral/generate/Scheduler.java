@@ -318,6 +318,7 @@ public final class Scheduler implements AutoCloseable {
             if (draft.length > 0) verify(s, draft, logits.get(i), t1);
             else if (s.uncached() == 0) sampleNext(s, logits.get(i), logits.get(i).length - vocab, t1);
         }
+        model.recycle(logits); // sampled and verified: nothing reads them any more
         running = active.size();
         prefixEntries = prefixCache.size();
     }

@@ -22,6 +22,13 @@ public interface LanguageModel extends AutoCloseable {
      */
     List<float[]> forward(List<BatchEntry> batch);
 
+    /**
+     * Hands back the arrays a {@link #forward} returned, once the caller is done with them (it must not read them
+     * afterwards): a later forward may fill one of them instead of allocating. Optional; callers that keep logits
+     * simply do not call it.
+     */
+    default void recycle(List<float[]> logits) {}
+
     @Override
     void close();
 }

@@ -66,6 +66,55 @@ class BatchedDecodeTest {
         }
     }
 
+    /**
+     * Logits arrays handed back ({@link LanguageModel#recycle}) and a batch's own array (kept by the model once each
+     * entry has its copy) are refilled by later steps, every value overwritten: a model whose returned arrays are
+     * poisoned with NaN and handed back, two single steps and two batches of two in turn, gives the logits of a second
+     * model that never reuses an array (within the rounding that the JIT's compiled and interpreted reductions differ by).
+     */
+    @Test
+    void recycledLogitsArraysAreOverwritten(@TempDir Path dir) throws Exception {
+        int vocab = WIDE.vocabSize();
+        for (GgmlType type : List.of(GgmlType.F32, GgmlType.Q8_0, GgmlType.Q4_K)) {
+            Path file = dir.resolve(type + ".gguf");
+            Synth.write(file, new Synth.Options(LoadedModel.Format.GGUF, WIDE, 11, false, type, 0));
+            try (LoadedModel fresh = ModelLoader.load(file); LoadedModel reusing = ModelLoader.load(file);
+                 KvCache kvFresh = fresh.model().createCache(1024, KvCacheType.F32);
+                 KvCache kvReusing = reusing.model().createCache(1024, KvCacheType.F32)) {
+                SequenceCache[] f = {kvFresh.newSequence(), kvFresh.newSequence()}, r = {kvReusing.newSequence(), kvReusing.newSequence()};
+                for (int i = 0; i < 2; i++) {
+                    int[] prompt = TinyModels.tokens(6 + i, 20 + i, vocab);
+                    fresh.model().forward(List.of(BatchEntry.of(f[i], prompt)));
+                    reusing.model().recycle(poisoned(reusing.model().forward(List.of(BatchEntry.of(r[i], prompt)))));
+                }
+                for (int step = 0; step < 8; step++) {
+                    int t = (13 * step + 5) % vocab, u = (7 * step + 2) % vocab;
+                    boolean alone = step / 2 % 2 == 0; // two single steps, then two batches: each reuses the array before it
+                    List<float[]> expected = alone
+                            ? fresh.model().forward(List.of(BatchEntry.of(f[0], t)))
+                            : fresh.model().forward(List.of(BatchEntry.of(f[0], t), BatchEntry.of(f[1], u)));
+                    List<float[]> got = alone
+                            ? reusing.model().forward(List.of(BatchEntry.of(r[0], t)))
+                            : reusing.model().forward(List.of(BatchEntry.of(r[0], t), BatchEntry.of(r[1], u)));
+                    for (int e = 0; e < expected.size(); e++) {
+                        float[] g = got.get(e);
+                        for (int v = 0; v < g.length; v++) assertTrue(Float.isFinite(g[v]), type + ", step " + step + ": logit " + v + " is " + g[v]);
+                        float d = maxAbsDiff(g, 0, expected.get(e), 0, g.length);
+                        assertTrue(d < 1e-4f, type + ", step " + step + ", entry " + e + " differs by " + d);
+                    }
+                    reusing.model().recycle(poisoned(got));
+                }
+                for (SequenceCache s : f) s.close();
+                for (SequenceCache s : r) s.close();
+            }
+        }
+    }
+
+    private static List<float[]> poisoned(List<float[]> logits) {
+        for (float[] l : logits) Arrays.fill(l, Float.NaN);
+        return logits;
+    }
+
     @Test
     void verifyingADraftEqualsSingleStepsAndRollsBack(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("q8.gguf");
