@@ -57,6 +57,11 @@ final class ColumnSlicedMatrix implements Matrix {
     private final long sliceRowBytes;
     /** The slices hold Q6_K weights repacked into {@link Q6_KGroups} ({@link #GROUPS}), not the format's own blocks. */
     private final boolean grouped;
+    /**
+     * When grouped: [slice][row], a view of each row's bytes in each slice, made once ({@link Q6_KGroups#dot2Rows} says
+     * why): about 40 bytes of heap per row and slice (for the 24B model at Q4_K_M some 2 million views, ~80 MB).
+     */
+    private final MemorySegment[][] rowViews;
 
     /**
      * Q6_K slices are repacked into {@link Q6_KGroups} (exact, 320 bytes per 256 weights), whose matvec kernel is
@@ -71,6 +76,11 @@ final class ColumnSlicedMatrix implements Matrix {
         this.slices = slices;
         this.grouped = grouped(block);
         this.sliceRowBytes = copyRowBytes(block, sliceCols);
+        this.rowViews = grouped ? new MemorySegment[slices.length][] : null;
+        for (int s = 0; grouped && s < slices.length; s++) {
+            MemorySegment[] views = rowViews[s] = new MemorySegment[inPlace.rows()];
+            for (int r = 0; r < views.length; r++) views[r] = slices[s].asSlice(r * sliceRowBytes, sliceRowBytes);
+        }
     }
 
     /** Bytes of the copy of a rows x cols matrix of this format ({@link #copiedBytes}). */
@@ -189,14 +199,14 @@ final class ColumnSlicedMatrix implements Matrix {
                 int half = (end - start + 1) / 2;
                 java.util.Arrays.fill(out, outOff + start, outOff + end, 0f);
                 for (int s = 0; s < slices.length; s++) {
-                    MemorySegment slice = slices[s];
+                    MemorySegment[] views = rowViews[s];
                     int xs = xOff + s * sliceCols;
                     for (int a = start, b = start + half; b < end; a++, b++) {
-                        Q6_KGroups.dot2Rows(slice, a * sliceRowBytes, b * sliceRowBytes, x, xs, sliceBlocks, out, outOff + a, outOff + b);
+                        Q6_KGroups.dot2Rows(views[a], views[b], x, xs, sliceBlocks, out, outOff + a, outOff + b);
                     }
                     if ((end - start) % 2 != 0) {
                         int last = start + half - 1;
-                        out[outOff + last] += Q6_KGroups.dot(slice, last * sliceRowBytes, x, xs, sliceBlocks);
+                        out[outOff + last] += Q6_KGroups.dot(views[last], x, xs, sliceBlocks);
                     }
                 }
             });

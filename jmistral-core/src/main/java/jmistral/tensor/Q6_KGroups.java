@@ -64,16 +64,19 @@ final class Q6_KGroups {
     }
 
     /**
-     * The row's dot with x[xOff ..] over {@code blocks} * 256 weights: two groups (32 weights) per step, each into an
-     * accumulator of its own so that the FMAs do not wait on each other; {@link #dot2Rows} sums each row in this order.
+     * The dot of a row with x[xOff ..] over {@code blocks} * 256 weights, {@code row} holding the row's bytes from offset
+     * 0 (a view per row, made once: {@link ColumnSlicedMatrix}); two groups (32 weights) per step, each into an
+     * accumulator of its own so that the FMAs do not wait on each other. {@link #dot2Rows} sums each row in this order.
      */
-    static float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {
+    static float dot(MemorySegment row, float[] x, int xOff, int blocks) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0;
-        for (int step = 0, steps = 8 * blocks; step < steps; step++, at += 2 * GROUP_BYTES, xOff += 32) {
-            float s0 = w.get(F32_LE, at), s1 = w.get(F32_LE, at + 20);
-            ByteVector q0 = ByteVector.fromMemorySegment(B16, w, at + 4, LE), q1 = ByteVector.fromMemorySegment(B16, w, at + 24, LE);
+        for (int step = 0, steps = 8 * blocks; step < steps; step++) {
+            long g = step * (2L * GROUP_BYTES);
+            int xs = xOff + 32 * step;
+            float s0 = row.get(F32_LE, g), s1 = row.get(F32_LE, g + GROUP_BYTES);
+            ByteVector q0 = ByteVector.fromMemorySegment(B16, row, g + 4, LE), q1 = ByteVector.fromMemorySegment(B16, row, g + GROUP_BYTES + 4, LE);
             for (int p = 0; p < PARTS; p++) {
-                int xp = xOff + p * LANES;
+                int xp = xs + p * LANES;
                 a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).mul(s0).fma(FloatVector.fromArray(F, x, xp), a0);
                 a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).mul(s1).fma(FloatVector.fromArray(F, x, xp + 16), a1);
             }
@@ -83,19 +86,28 @@ final class Q6_KGroups {
 
     /**
      * Two rows at once, {@link #dot} for each added to out[out0] and out[out1], x loaded once for both: two weight
-     * streams per thread, as Q8_0's two-row
-     * kernel reads them ({@link Q8_0Block#dot2Rows}); each row summed in {@link #dot}'s order. Measured against
-     * {@link #dot} row by row (4 accumulators then), {@code bench --profile} on the 2-layer Q4_K_M model, alternated with
-     * the Q6_K slices: the output projection 21.9-23.6 ms against 25.9-31.3.
+     * streams per thread, as Q8_0's two-row kernel reads them ({@link Q8_0Block#dot2Rows}); each row summed in
+     * {@link #dot}'s order.
+     *
+     * <p>Why a view per row: with the rows addressed as offsets into the whole slice ({@code at0 + 40 * step}, a long that
+     * C2 cannot prove to fit an int), C2 kept a bounds check per load in the loop, 8 of its 71 instructions per step
+     * (24 with their address arithmetic); the same offsets as ints, 83. Offsets from 0 in a view of the row alone are
+     * checked once before the loop: 41-54 instructions. A view made per call ({@code asSlice}) allocated it whenever C2
+     * did not inline asSlice (in some processes; perf showed NativeMemorySegmentImpl.dup at 1% of decode), so the views
+     * are made once, with the copy. In one JVM, 2 threads, 131072 x 5120 in slices of 2560, alternated: 15.0-15.1 ms
+     * per matvec against 17.9-18.3 (a quiet hour), 16.3-16.9 against 17.8-18.6 mean with 512 rows (in L2); even when
+     * memory was the limit (21.5-23.8 both).
      */
-    static void dot2Rows(MemorySegment w, long at0, long at1, float[] x, int xOff, int blocks, float[] out, int out0, int out1) {
+    static void dot2Rows(MemorySegment row0, MemorySegment row1, float[] x, int xOff, int blocks, float[] out, int out0, int out1) {
         FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
-        for (int step = 0, steps = 8 * blocks; step < steps; step++, at0 += 2 * GROUP_BYTES, at1 += 2 * GROUP_BYTES, xOff += 32) {
-            float s0 = w.get(F32_LE, at0), s1 = w.get(F32_LE, at0 + 20), t0 = w.get(F32_LE, at1), t1 = w.get(F32_LE, at1 + 20);
-            ByteVector q0 = ByteVector.fromMemorySegment(B16, w, at0 + 4, LE), q1 = ByteVector.fromMemorySegment(B16, w, at0 + 24, LE);
-            ByteVector r0 = ByteVector.fromMemorySegment(B16, w, at1 + 4, LE), r1 = ByteVector.fromMemorySegment(B16, w, at1 + 24, LE);
+        for (int step = 0, steps = 8 * blocks; step < steps; step++) {
+            long g = step * (2L * GROUP_BYTES);
+            int xs = xOff + 32 * step;
+            float s0 = row0.get(F32_LE, g), s1 = row0.get(F32_LE, g + GROUP_BYTES), t0 = row1.get(F32_LE, g), t1 = row1.get(F32_LE, g + GROUP_BYTES);
+            ByteVector q0 = ByteVector.fromMemorySegment(B16, row0, g + 4, LE), q1 = ByteVector.fromMemorySegment(B16, row0, g + GROUP_BYTES + 4, LE);
+            ByteVector r0 = ByteVector.fromMemorySegment(B16, row1, g + 4, LE), r1 = ByteVector.fromMemorySegment(B16, row1, g + GROUP_BYTES + 4, LE);
             for (int p = 0; p < PARTS; p++) {
-                int xp = xOff + p * LANES;
+                int xp = xs + p * LANES;
                 FloatVector x0 = FloatVector.fromArray(F, x, xp), x1 = FloatVector.fromArray(F, x, xp + 16);
                 a0 = ((FloatVector) q0.convertShape(VectorOperators.B2F, F, p)).mul(s0).fma(x0, a0);
                 a1 = ((FloatVector) q1.convertShape(VectorOperators.B2F, F, p)).mul(s1).fma(x1, a1);

@@ -49,10 +49,10 @@ class Q6_KGroupsTest {
             double exact = 0;
             for (int c = 0; c < cols; c++) exact += (double) ref[c] * x[xOff + c];
             assertEquals(exact, scalar, tol, "row " + r + ": the groups' scalar dot against the Q6_K reference");
-            assertEquals(scalar, Q6_KGroups.dot(g, r * groupRowBytes, x, xOff, cols / 256), tol, "row " + r + ": dot");
+            assertEquals(scalar, Q6_KGroups.dot(g.asSlice(r * groupRowBytes, groupRowBytes), x, xOff, cols / 256), tol, "row " + r + ": dot");
             int other = (r + 4) % rows;
             java.util.Arrays.fill(pair, 0f); // dot2Rows adds to what is there
-            Q6_KGroups.dot2Rows(g, r * groupRowBytes, other * groupRowBytes, x, xOff, cols / 256, pair, 0, 1);
+            Q6_KGroups.dot2Rows(g.asSlice(r * groupRowBytes, groupRowBytes), g.asSlice(other * groupRowBytes, groupRowBytes), x, xOff, cols / 256, pair, 0, 1);
             assertEquals(scalar, pair[0], tol, "row " + r + ": dot2Rows, first row");
             assertEquals(Q6_KGroups.dotReference(g, other * groupRowBytes, x, xOff, cols / 256), pair[1],
                     BlockTypeTest.tolerance(BlockTypeTest.referenceRow(Q6_K, w, rowBytes, other, cols), x, xOff), "row " + other + ": dot2Rows, second row");
