@@ -20,6 +20,22 @@ final class Attention {
 
     private final int nHeads, nKvHeads, headDim;
     private final float scale;
+    /** Each thread's task arrays ({@link TaskArrays}). */
+    private final ThreadLocal<TaskArrays> taskArrays = ThreadLocal.withInitial(TaskArrays::new);
+
+    /**
+     * One task's working arrays, kept per thread and grown when a task needs more: made per task, a decode step's
+     * tasks allocated about 28 KB per layer and kv head (some 9 MB per token for the 24B model), paid for in page
+     * faults on fresh heap and then in young collections. A task sets every element it reads before reading it.
+     */
+    private static final class TaskArrays {
+        float[] queries = new float[0], max = queries, sum = queries, corr = queries, acc = queries;
+        float[] keys = queries, keysT = queries, values = queries, scores = queries;
+
+        static float[] atLeast(float[] a, int n) {
+            return a.length >= n ? a : new float[n];
+        }
+    }
 
     Attention(TextConfig c) {
         this.nHeads = c.nHeads();
@@ -66,21 +82,25 @@ final class Attention {
         int bs = pool.blockSize, hd = headDim, group = nHeads / nKvHeads;
         int nq = (to - from) * group;                   // query vectors of this task, index qi = t*group + g
         int nqp = (nq + LANES - 1) / LANES * LANES;     // lanes of a row of qt; padding lanes are zero queries
-        float[] qt = new float[hd * nqp];               // the queries times 1/sqrt(hd), transposed [hd][nqp]
+        TaskArrays w = taskArrays.get();
+        float[] qt = w.queries = TaskArrays.atLeast(w.queries, hd * nqp); // the queries times 1/sqrt(hd), transposed [hd][nqp]
+        java.util.Arrays.fill(qt, 0, hd * nqp, 0f);     // padding lanes are zero queries
         for (int t = from; t < to; t++) {
             for (int g = 0; g < group; g++) {
                 int qi = (t - from) * group + g, qOff = (b.start[e] + t) * nHeads * hd + (kvHead * group + g) * hd;
                 for (int d = 0; d < hd; d++) qt[d * nqp + qi] = q[qOff + d] * scale;
             }
         }
-        float[] m = new float[nqp];          // running max score per query
-        float[] l = new float[nqp];          // running sum of exp(score - m)
-        float[] corr = new float[nqp];       // exp(old max - new max) of the current block
-        float[] acc = new float[nq * hd];    // running sum of p * v  [nq][hd]
-        float[] kb = new float[bs * hd];     // one block of keys    [bs][hd]
-        float[] vb = new float[bs * hd];     // one block of values  [bs][hd]
-        float[] s = new float[bs * nqp];     // scores, then probabilities, of the block [bs][nqp]
-        java.util.Arrays.fill(m, Float.NEGATIVE_INFINITY);
+        float[] m = w.max = TaskArrays.atLeast(w.max, nqp);       // running max score per query
+        float[] l = w.sum = TaskArrays.atLeast(w.sum, nqp);       // running sum of exp(score - m)
+        float[] corr = w.corr = TaskArrays.atLeast(w.corr, nqp);  // exp(old max - new max) of the current block
+        float[] acc = w.acc = TaskArrays.atLeast(w.acc, nq * hd); // running sum of p * v  [nq][hd]
+        float[] kb = w.keys = TaskArrays.atLeast(w.keys, bs * hd);     // one block of keys    [bs][hd]
+        float[] vb = w.values = TaskArrays.atLeast(w.values, bs * hd); // one block of values  [bs][hd]
+        float[] s = w.scores = TaskArrays.atLeast(w.scores, bs * nqp); // scores, then probabilities, of the block [bs][nqp]
+        java.util.Arrays.fill(m, 0, nqp, Float.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(l, 0, nqp, 0f);
+        java.util.Arrays.fill(acc, 0, nq * hd, 0f);
         int firstPos = b.pos0[e] + from, lastPos = b.pos0[e] + to - 1;
         for (int blk = 0; blk * bs <= lastPos; blk++) {
             int key0 = blk * bs, slots = Math.min(bs, lastPos + 1 - key0);
@@ -113,21 +133,24 @@ final class Attention {
         PagedKvCache pool = seq.pool;
         int bs = pool.blockSize, hd = headDim, group = nHeads / nKvHeads;
         int nq = (to - from) * group;        // query vectors of this task, index qi = t*group + g
-        float[] qs = new float[nq * hd];     // the queries times 1/sqrt(hd)  [nq][hd]
+        TaskArrays w = taskArrays.get();
+        float[] qs = w.queries = TaskArrays.atLeast(w.queries, nq * hd); // the queries times 1/sqrt(hd)  [nq][hd], all written below
         for (int t = from; t < to; t++) {
             for (int g = 0; g < group; g++) {
                 int qi = (t - from) * group + g, qOff = (b.start[e] + t) * nHeads * hd + (kvHead * group + g) * hd;
                 for (int d = 0; d < hd; d++) qs[qi * hd + d] = q[qOff + d] * scale;
             }
         }
-        float[] m = new float[nq];           // running max score
-        float[] l = new float[nq];           // running sum of exp(score - m)
-        float[] acc = new float[nq * hd];    // running sum of p * v  [nq][hd]
-        float[] kb = new float[bs * hd];     // one block of keys    [bs][hd]
-        float[] kt = new float[hd * bs];     // the same, transposed [hd][bs]
-        float[] vb = new float[bs * hd];     // one block of values  [bs][hd]
-        float[] s = new float[bs];           // one query's scores, then probabilities, over the block
-        java.util.Arrays.fill(m, Float.NEGATIVE_INFINITY);
+        float[] m = w.max = TaskArrays.atLeast(w.max, nq);        // running max score
+        float[] l = w.sum = TaskArrays.atLeast(w.sum, nq);        // running sum of exp(score - m)
+        float[] acc = w.acc = TaskArrays.atLeast(w.acc, nq * hd); // running sum of p * v  [nq][hd]
+        float[] kb = w.keys = TaskArrays.atLeast(w.keys, bs * hd);     // one block of keys    [bs][hd]
+        float[] kt = w.keysT = TaskArrays.atLeast(w.keysT, hd * bs);   // the same, transposed [hd][bs]; columns past a block's slots are stale, and their scores unread
+        float[] vb = w.values = TaskArrays.atLeast(w.values, bs * hd); // one block of values  [bs][hd]
+        float[] s = w.scores = TaskArrays.atLeast(w.scores, bs);       // one query's scores, then probabilities, over the block
+        java.util.Arrays.fill(m, 0, nq, Float.NEGATIVE_INFINITY);
+        java.util.Arrays.fill(l, 0, nq, 0f);
+        java.util.Arrays.fill(acc, 0, nq * hd, 0f);
         int lastPos = b.pos0[e] + to - 1;
         for (int blk = 0; blk * bs <= lastPos; blk++) {
             int slots = Math.min(bs, lastPos + 1 - blk * bs);
