@@ -26,7 +26,9 @@ final class Attention {
     /**
      * One task's working arrays, kept per thread and grown when a task needs more: made per task, a decode step's
      * tasks allocated about 28 KB per layer and kv head (some 9 MB per token for the 24B model), paid for in page
-     * faults on fresh heap and then in young collections. A task sets every element it reads before reading it.
+     * faults on fresh heap and then in young collections. A task resets what it accumulates into (the running max
+     * and sum, the output sums) and writes what it reads; past a block's slots it computes scores from stale keys that
+     * nothing reads.
      */
     private static final class TaskArrays {
         float[] queries = new float[0], max = queries, sum = queries, corr = queries, acc = queries;
