@@ -21,7 +21,7 @@ import jmistral.tensor.Matrix;
  */
 public final class ModelBench {
 
-    private static final int WARMUP_STEPS = 4;
+    private static final int WARMUP_STEPS = 16;
     private static final int BANDWIDTH_PASSES = 5;
 
     private ModelBench() {

@@ -115,7 +115,7 @@ public final class Engine implements AutoCloseable {
     public static Engine open(ResolvedModel resolved, EngineOptions options) {
         LoadedModel model = ModelLoader.load(resolved.model());
         long copied = model.model().checkpoint().copiedBytes();
-        if (copied > 0) LOG.fine(String.format(Locale.ROOT, "%.0f MB of Q6_K weights copied into column slices for decode", copied / 1e6));
+        if (copied > 0) LOG.fine(String.format(Locale.ROOT, "%.0f MB of Q6_K weights copied into int8 row tiles for decode", copied / 1e6));
         Engine engine;
         try {
             engine = new Engine(options, resolved, model, findTokenizer(model, resolved));

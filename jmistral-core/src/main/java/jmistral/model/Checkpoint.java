@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * The text decoder's weights, found by name in a {@link TensorSource} and used in place (norms are copied to f32;
- * the Q6_K w_down and output projection get a copy in column slices for their matvec, {@link Matrix#withColumnSlices},
- * up to a quarter of physical memory). Every missing, mis-shaped or unusable tensor is reported in one error.
+ * the Q6_K w_down and output projection get a copy in int8 row tiles for their decode products,
+ * {@link Matrix#withTiledCopy}, up to a quarter of physical memory). Every missing, mis-shaped or unusable tensor is reported in one error.
  *
  * @param config    geometry the tensors were checked against
  * @param rope      RoPE pairing of the q/k rows (HF rows are permuted for rotate-half; handled here, once)
@@ -22,7 +22,7 @@ import java.util.List;
  * @param finalNorm [dim]
  * @param output    [vocab][dim]
  * @param bytes     bytes of all weights (what one forward step reads)
- * @param copiedBytes bytes of the weights' copies in column slices, in the process's memory besides the file's pages
+ * @param copiedBytes bytes of the weights' copies in row tiles, in the process's memory besides the file's pages
  */
 public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, LayerWeights[] layers,
                          float[] finalNorm, Matrix output, long bytes, long copiedBytes) {
@@ -63,10 +63,10 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
                     r.vector(names.layer(l, LayerPart.FFN_NORM), c.dim()),
                     r.matrix(names.layer(l, LayerPart.GATE), c.hiddenDim(), c.dim()),
                     r.matrix(names.layer(l, LayerPart.UP), c.hiddenDim(), c.dim()),
-                    r.slicedMatrix(names.layer(l, LayerPart.DOWN), c.dim(), c.hiddenDim()));
+                    r.tiledMatrix(names.layer(l, LayerPart.DOWN), c.dim(), c.hiddenDim()));
         }
         float[] finalNorm = r.vector(names.finalNorm(), c.dim());
-        Matrix output = r.slicedMatrix(names.output(), c.vocabSize(), c.dim());
+        Matrix output = r.tiledMatrix(names.output(), c.vocabSize(), c.dim());
         if (!r.errors.isEmpty()) {
             List<String> shown = r.errors.subList(0, Math.min(r.errors.size(), MAX_LISTED_PROBLEMS));
             String more = r.errors.size() > shown.size() ? "; and " + (r.errors.size() - shown.size()) + " more" : "";
@@ -98,8 +98,8 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
         final TensorSource source;
         final List<String> errors = new ArrayList<>();
         long bytes;
-        /** What copies in column slices may still take: a quarter of physical memory (the weights' pages need the rest). */
-        long sliceBudget = MemoryBudget.physicalMemory() / 4;
+        /** What copies in row tiles may still take: a quarter of physical memory (the weights' pages need the rest). */
+        long copyBudget = MemoryBudget.physicalMemory() / 4;
         long copiedBytes;
 
         Reader(TensorSource source) { this.source = source; }
@@ -125,14 +125,13 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
         }
 
         /**
-         * W [rows][cols] for the matvec of every decode step that gains most from a copy in column slices (w_down, the
-         * output projection; see {@link Matrix#withColumnSlices}), while the copies fit in {@link #sliceBudget}; in
-         * place otherwise.
+         * W [rows][cols] for the decode products that gain most from a copy in row tiles (w_down, the output projection;
+         * see {@link Matrix#withTiledCopy}), while the copies fit in {@link #copyBudget}; in place otherwise.
          */
-        Matrix slicedMatrix(String name, int rows, int cols) {
-            Matrix m = matrix(name, rows, cols, t -> Matrix.withColumnSlices(t, sliceBudget));
+        Matrix tiledMatrix(String name, int rows, int cols) {
+            Matrix m = matrix(name, rows, cols, t -> Matrix.withTiledCopy(t, copyBudget));
             if (m != null) {
-                sliceBudget -= m.copiedBytes();
+                copyBudget -= m.copiedBytes();
                 copiedBytes += m.copiedBytes();
             }
             return m;

@@ -53,8 +53,8 @@ final class BlockMatrix implements Matrix {
      * and Q8_0's register tile (6.61 against 7.05). End to end ({@code jmistral bench --batch 2 --draft-tokens 1}
      * on the 2-layer Q4_K_M model, alternated with the previous build): two sequences together 13.4-17.2 tok/s
      * against 11.9-13.3 (less than one alone, 12.5-15.1, before), a forward verifying one draft 1.96-2.04x a
-     * decode step against 2.32-2.60x; column-sliced matrices ({@link ColumnSlicedMatrix}) take their slices for
-     * each token too. {@code -Djmistral.matmul.eachTokens=16 -Djmistral.matmul.fusedTokens=0
+     * decode step against 2.32-2.60x (matrices with a copy in row tiles, {@link RowTiledMatrix}, run kernels of their
+     * own). {@code -Djmistral.matmul.eachTokens=16 -Djmistral.matmul.fusedTokens=0
      * -Djmistral.matmul.registerTileTokens=0} keeps decode batches on matvec's arithmetic: each token's product
      * is then its matvec's, as long as the kernel reduces in the same order in both call sites (Vector API
      * reduceLanes(ADD) does not promise that: its order changes between interpreter, C1 and C2).

@@ -15,9 +15,8 @@ import java.util.Map;
  * mapped memory, so the kernels see the segment class they will see later: a kernel that has seen
  * heap-allocated or native segments first runs slower on mapped ones), goes through every path the
  * forward pass takes: matvec (decode), matmul of 2 tokens (tiny batches), of 8 (batched decode) and
- * of one more than a vector's lanes (prefill). A matrix whose matvec reads column slices ({@link ColumnSlicedMatrix})
- * runs its matvec too, a loop of its own around the format's kernel; the products once per format (a sliced
- * matrix's products are its matrix in place's).
+ * of one more than a vector's lanes (prefill). A matrix with a copy in row tiles ({@link RowTiledMatrix}) runs them
+ * too: its matvec and small products are kernels of their own.
  */
 public final class KernelWarmup {
     private KernelWarmup() {}
@@ -34,27 +33,27 @@ public final class KernelWarmup {
      * Returns the matrices it ran (each cut to its first rows), in the order first seen.
      */
     public static List<Matrix> run(Iterable<Matrix> matrices) {
-        // one per format and kind of matrix: a ColumnSlicedMatrix's matvec is a loop of its own around the format's kernel
+        // one per format and kind of matrix: a RowTiledMatrix's decode products are kernels of their own
         Map<String, Matrix> onePerKind = new LinkedHashMap<>();
         for (Matrix m : matrices) onePerKind.putIfAbsent(m.type() + " " + m.getClass().getName(), m);
         List<Matrix> used = new ArrayList<>();
-        java.util.Set<GgmlType> productsWarmed = java.util.EnumSet.noneOf(GgmlType.class);
         for (Matrix m : onePerKind.values()) {
             Matrix rows = m.firstRows(Math.min(ROWS, m.rows()));
-            warm(rows, productsWarmed.add(m.type())); // the products' kernels are the format's: once per format
+            warm(rows);
             used.add(rows);
         }
         return used;
     }
 
-    private static void warm(Matrix m, boolean products) {
+    private static void warm(Matrix m) {
         int cols = m.cols(), wide = VectorLanes.LANES + 1;
         float[] x = new float[wide * cols];                   // [wide][cols], small values
         for (int i = 0; i < x.length; i++) x[i] = ((i * 7919) % 201 - 100) * 1e-3f;
         float[] out = new float[wide * m.rows()];
         for (int i = 0; i < MATVECS; i++) m.matvec(x, out);
-        for (int i = 0; products && i < MATMULS; i++) {
+        for (int i = 0; i < MATMULS; i++) {
             m.matmul(x, 2, out);
+            m.matmul(x, 4, out);
             m.matmul(x, Math.min(8, VectorLanes.LANES), out);
             m.matmul(x, wide, out);
         }

@@ -57,7 +57,17 @@ final class Q6_KBlock implements BlockType {
 
     /** The scale of weights [16g, 16g + 16) of the block: d * scales[g] (an f16 times an int8: exact in f32). */
     static float groupScale(MemorySegment w, long at, int g) {
-        return half(w, at + D) * i8(w, at + SCALES + g);
+        return d(w, at) * scale(w, at, g);
+    }
+
+    /** The block's d (an f16). */
+    static float d(MemorySegment w, long at) {
+        return half(w, at + D);
+    }
+
+    /** The int8 scale of weights [16g, 16g + 16) of the block. */
+    static byte scale(MemorySegment w, long at, int g) {
+        return (byte) i8(w, at + SCALES + g);
     }
 
     public float dot(MemorySegment w, long at, float[] x, int xOff, int blocks) {

@@ -23,7 +23,7 @@ import jmistral.gguf.GgufFile;
  * JVM, min and median over the rounds (the min is the least disturbed by other load).
  * <ul>
  * <li>{@code mmap}: the file's mapping (4 KB pages), matrices in place; {@code sliced}: the same, with the Q6_K
- *     w_down and output projection's copies in column slices ({@link Matrix#withColumnSlices}), as the engine
+ *     w_down and output projection's copies in row tiles ({@link Matrix#withTiledCopy}), as the engine
  *     runs; {@code copy}: the weights
  *     copied into anonymous memory; {@code huge}: the same, 2 MB aligned with MADV_HUGEPAGE
  *     (AnonHugePages is printed, to see that the kernel granted them).</li>
@@ -64,7 +64,7 @@ public final class DecodeProbe {
             sliced = new ArrayList<>();
             for (TensorView v : views) {
                 boolean longRowsOrOutput = v.name().endsWith("ffn_down.weight") || v.name().equals("output.weight");
-                sliced.add(new Entry(longRowsOrOutput ? Matrix.withColumnSlices(v) : Matrix.of(v), v.data()));
+                sliced.add(new Entry(longRowsOrOutput ? Matrix.withTiledCopy(v) : Matrix.of(v), v.data()));
             }
         }
         List<Entry> copied = needCopy ? matrices(views, copy(views, total, false)) : null;

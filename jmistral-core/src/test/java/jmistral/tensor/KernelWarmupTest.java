@@ -51,14 +51,14 @@ class KernelWarmupTest {
     }
 
     @Test
-    void aMatrixWithColumnSlicesIsWarmedBesideTheFormatsMatrixInPlace() {
+    void aMatrixWithATiledCopyIsWarmedBesideTheFormatsMatrixInPlace() {
         Random rnd = new Random(6);
-        int cols = 5120; // Q6_K rows this long get column slices
+        int cols = 5120; // Q6_K rows this long get a copy in row tiles
         Matrix inPlace = Matrix.of(GgmlType.Q6_K, 8, cols, RandomWeights.matrix(GgmlType.Q6_K, 8, cols, rnd));
-        Matrix sliced = Matrix.withColumnSlices(new TensorView("out", GgmlType.Q6_K, new long[] {cols, 9},
+        Matrix tiled = Matrix.withTiledCopy(new TensorView("out", GgmlType.Q6_K, new long[] {cols, 9},
                 RandomWeights.matrix(GgmlType.Q6_K, 9, cols, rnd)));
-        List<Matrix> used = KernelWarmup.run(List.of(inPlace, sliced, inPlace));
-        assertEquals(List.of(BlockMatrix.class, ColumnSlicedMatrix.class), used.stream().map(Object::getClass).toList());
+        List<Matrix> used = KernelWarmup.run(List.of(inPlace, tiled, inPlace));
+        assertEquals(List.of(BlockMatrix.class, RowTiledMatrix.class), used.stream().map(Object::getClass).toList());
         assertEquals(List.of(8, 9), used.stream().map(Matrix::rows).toList());
     }
 }

@@ -11,15 +11,15 @@ import jmistral.tensor.GgmlType;
 import org.junit.jupiter.api.Test;
 
 /**
- * Q6_K w_down and output projections with rows long enough to get a copy in column slices
- * ({@link jmistral.tensor.Matrix#withColumnSlices}): decode token by token (the sliced matvec) against the scalar
+ * Q6_K w_down and output projections with rows long enough to get a copy in row tiles
+ * ({@link jmistral.tensor.Matrix#withTiledCopy}): decode token by token (the tiles' matvec) against the scalar
  * reference forward over the same quantized weights, and against one prefill (products over the rows in place).
  */
-class ColumnSlicedDecodeTest {
+class RowTiledDecodeTest {
 
     @Test
-    void slicedWDownAndOutputDecodeLikeTheReference() {
-        // dim 64 with 8192-wide w_down rows (slices of 2048); dim 5120 (the output projection's rows, slices of 2560)
+    void tiledWDownAndOutputDecodeLikeTheReference() {
+        // dim 64 with 8192-wide w_down rows (two column chunks); dim 5120 (the output projection's rows)
         List<TextConfig> configs = List.of(
                 new TextConfig(64, 1, 32, 8192, 4, 2, 1e-5, 1e9, 256, 4096),
                 new TextConfig(5120, 1, 32, 96, 4, 2, 1e-5, 1e9, 256, 4096));
@@ -29,10 +29,11 @@ class ColumnSlicedDecodeTest {
             String q6 = longDown ? TensorNames.GGUF.layer(0, TensorNames.LayerPart.DOWN) : TensorNames.GGUF.output();
             src.quantize(q6, GgmlType.Q6_K); // the other tensors stay f32, in place (long f32 rows get no copy)
             Checkpoint ck = Checkpoint.load(src, c);
-            String sliced = longDown ? ck.layers()[0].wDown().toString() : ck.output().toString();
-            assertTrue(sliced.contains("column slices"), sliced);
-            // the one Q6_K tensor copied once, repacked into groups of 16 weights (320 bytes per 256 weights against 210)
-            assertEquals(src.tensors().get(q6).data().byteSize() / 210 * 320, ck.copiedBytes(), "the one Q6_K tensor, copied once");
+            String tiled = longDown ? ck.layers()[0].wDown().toString() : ck.output().toString();
+            assertTrue(tiled.contains("row tiles"), tiled);
+            // the one Q6_K tensor copied once, repacked into tiles (276 bytes per 256 weights against 210; rows to a multiple of 64)
+            int rows = longDown ? c.dim() : c.vocabSize(), paddedRows = (rows + 63) / 64 * 64;
+            assertEquals(src.tensors().get(q6).data().byteSize() / rows * paddedRows / 210 * 276, ck.copiedBytes(), "the one Q6_K tensor, copied once");
             float[][] ref = new ReferenceModel(ck).forward(tokens(12, 5, c.vocabSize()));
             int v = c.vocabSize();
             try (TextModel model = new TextModel(ck, src); KvCache cache = model.createCache(32, KvCacheType.F32)) {

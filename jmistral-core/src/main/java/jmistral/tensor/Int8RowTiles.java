@@ -1,0 +1,278 @@
+package jmistral.tensor;
+
+import static jmistral.tensor.VectorLanes.B16;
+import static jmistral.tensor.VectorLanes.F;
+import static jmistral.tensor.VectorLanes.LE;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+
+/**
+ * Q6_K weights ({@code d * scales[g] * (q - 32)}: an f16, an int8 per 16 weights, 6-bit values) repacked, exactly, with
+ * the rows in the vector lanes, for the matrices that keep a copy of their own ({@link RowTiledMatrix}).
+ *
+ * <pre>
+ * strip    = 16 consecutive rows, all columns, one after the other (a strip is one stream):
+ *            tiles [cols / 16]           one per 16 columns, {@value #TILE_BYTES} bytes each
+ *            d     [cols / 256][16 rows] f32: each row's Q6_K d of those 256 columns
+ * tile     = int8 sc[16 rows]            each row's Q6_K scale of these 16 columns
+ *            int8 q[16 columns][16 rows] q - 32, column-major: column k's 16 rows are 16 consecutive bytes
+ * weight (row i, column 16 t + k of the strip) = (d[t / 16][i] * sc[i]) * q[k][i] of tile t: the Q6_K reference's float
+ * </pre>
+ * 276 bytes per 256 weights (Q6_K's own: 210).
+ *
+ * <p>Why rows in the lanes: a row-major kernel multiplies 16 weights of one row by 16 values of x and must sum the lanes
+ * at the end of every row, scale every 16 weights by a broadcast scalar, and (for several tokens) hold a vector of x
+ * per token. Here a column's 16 weights (16 rows) are one sign-extending load and one conversion, and each token needs
+ * only its x[k] broadcast: one FMA per token per 16 weights, the rows' sums land in the lanes (no reduction), and the
+ * scales are one vector per tile. 8 tokens: 47.6-50.8 ms against 97-108 for the Q6_K rows in place (panels dequantized
+ * to f32, 4x4 passes) in a throwaway harness in one JVM (2 threads, 32768 x 5120 scaled to the output projection's
+ * 131072 rows, 2026-12-07).
+ *
+ * <p>Why int8 scales and a d per 256 columns rather than one f32 scale per row and tile (320 bytes per 256 weights, as
+ * the row-major groups this replaced): one token's product reads the copy from memory at what the machine gives, and
+ * that layout read the output projection in 26-30 ms against 22-25 for the row-major groups (alternated, engine).
+ *
+ * <p>Each kernel adds into out (its rows x tokens accumulators start from what is there), so a long row can be taken
+ * in column chunks of whole 256-column blocks; each has the scalar reference ({@link #dotReference}) beside it in
+ * {@code Int8RowTilesTest}.
+ */
+final class Int8RowTiles {
+    private Int8RowTiles() {}
+
+    /** Rows per strip (the lanes of a 512-bit f32 vector; a 256- or 128-bit vector takes them in parts). */
+    static final int ROWS = 16;
+    /** Columns per tile. */
+    static final int COLS = 16;
+    /** Bytes per tile: 16 int8 scales, then 16 x 16 int8. */
+    static final int TILE_BYTES = ROWS + ROWS * COLS;
+    /** Bytes of a strip's d per 256 columns: 16 f32. */
+    static final int D_BYTES = 4 * ROWS;
+    /** Where a tile's int8 values start. */
+    private static final int Q = ROWS;
+
+    private static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(LE);
+
+    /** Bytes of one strip of {@code cols} columns (a multiple of 256). */
+    static long stripBytes(int cols) {
+        return (long) (cols / COLS) * TILE_BYTES + (long) (cols / 256) * D_BYTES;
+    }
+
+    /** Where a strip of {@code stripBytes} bytes keeps its d: after its tiles (cols / 16 * 272 = stripBytes * 272 / 276). */
+    private static long dOffset(long stripBytes) {
+        return stripBytes / (16 * TILE_BYTES + D_BYTES) * (16L * TILE_BYTES);
+    }
+
+    /**
+     * Repacks rows [r0, r0 + 16) of a Q6_K matrix ({@code rowBytes} per row at src[0 ..], {@code rows} rows: rows past
+     * it become zero weights) into the strip at dst[0 ..].
+     */
+    static void repackQ6_K(MemorySegment src, long rowBytes, int rows, int r0, int cols, MemorySegment dst) {
+        int blocks = cols / 256;
+        long q6Bytes = GgmlType.Q6_K.bytesFor(256), dAt = dOffset(stripBytes(cols));
+        byte[] q = new byte[256];
+        byte[] tiles = new byte[16 * TILE_BYTES]; // the 16 tiles of one Q6_K block's columns
+        float[] d = new float[ROWS];
+        for (int b = 0; b < blocks; b++) {
+            java.util.Arrays.fill(tiles, (byte) 0);
+            java.util.Arrays.fill(d, 0f);
+            for (int i = 0; i < ROWS && r0 + i < rows; i++) {
+                long at = (r0 + i) * rowBytes + b * q6Bytes;
+                Q6_KBlock.values(src, at, q);
+                d[i] = Q6_KBlock.d(src, at);
+                for (int g = 0; g < 16; g++) {
+                    int tile = g * TILE_BYTES;
+                    tiles[tile + i] = Q6_KBlock.scale(src, at, g);
+                    for (int k = 0; k < COLS; k++) tiles[tile + Q + ROWS * k + i] = q[16 * g + k];
+                }
+            }
+            MemorySegment.copy(tiles, 0, dst, ValueLayout.JAVA_BYTE, (long) b * tiles.length, tiles.length);
+            MemorySegment.copy(d, 0, dst, F32_LE, dAt + (long) b * D_BYTES, ROWS);
+        }
+    }
+
+    /** The weight at row i (< 16), column c of the strip at strip[0 ..] ({@code cols} columns). */
+    static float weight(MemorySegment strip, int cols, int i, int c) {
+        long tile = (long) (c / COLS) * TILE_BYTES;
+        float d = strip.get(F32_LE, dOffset(stripBytes(cols)) + (long) (c / 256) * D_BYTES + 4L * i);
+        return d * strip.get(ValueLayout.JAVA_BYTE, tile + i) * strip.get(ValueLayout.JAVA_BYTE, tile + Q + ROWS * (c % COLS) + i);
+    }
+
+    /** The scalar reference: row i of the strip times x[xOff ..] over {@code cols} columns, in double. */
+    static double dotReference(MemorySegment strip, int i, float[] x, int xOff, int cols) {
+        double sum = 0;
+        for (int c = 0; c < cols; c++) sum += (double) weight(strip, cols, i, c) * x[xOff + c];
+        return sum;
+    }
+
+    /** Accumulator of token j at out[at ..]: what is there, or zero for a token past {@code tokens} (not in out). */
+    private static FloatVector acc(float[] out, int at, int j, int tokens) {
+        return j < tokens ? FloatVector.fromArray(F, out, at) : FloatVector.zero(F);
+    }
+
+    /** Stores token j's accumulator to out[at ..], unless the token is past {@code tokens}. */
+    private static void store(FloatVector v, float[] out, int at, int j, int tokens) {
+        if (j < tokens) v.intoArray(out, at);
+    }
+
+    /** Column k of a tile at {@code at}: its 16 rows' int8 values as floats (part p of a narrower vector). */
+    private static FloatVector column(MemorySegment strip, long at, int k, int p) {
+        return (FloatVector) ByteVector.fromMemorySegment(B16, strip, at + Q + ROWS * k, LE).convertShape(VectorOperators.B2F, F, p);
+    }
+
+    /** The 16 rows' int8 scales of the tile at {@code at}, as floats (part p). */
+    private static FloatVector intScales(MemorySegment strip, long at, int p) {
+        return (FloatVector) ByteVector.fromMemorySegment(B16, strip, at, LE).convertShape(VectorOperators.B2F, F, p);
+    }
+
+    /** The 16 rows' d at {@code d} (part p). */
+    private static FloatVector d(MemorySegment strip, long d, int p) {
+        return FloatVector.fromMemorySegment(F, strip, d + 4L * F.length() * p, LE);
+    }
+
+    /** The 16 rows' scales d * sc of the tile at {@code at}, its block's d at {@code d} (part p): exact in f32. */
+    private static FloatVector scales(MemorySegment strip, long at, long d, int p) {
+        return intScales(strip, at, p).mul(d(strip, d, p));
+    }
+
+    /**
+     * One token, four strips (64 rows): out[o + 16 s + i] += row i of strip s times x[xOff ..], over tiles [t0, t1)
+     * (whole 256-column blocks). Per column: x[k] broadcast once, four loads and FMAs; each strip sums a tile's columns
+     * unscaled into two accumulators (even and odd columns: eight chains of FMAs in flight), adds them times the tile's
+     * int8 scales into a block sum, and each 16 tiles the block sum times d. Each strip is a view of its own from
+     * offset 0 (made once), so that C2 checks its bounds once per loop, not per load.
+     */
+    static void rows64x1(MemorySegment s0, MemorySegment s1, MemorySegment s2, MemorySegment s3, float[] x, int xOff, int t0, int t1, float[] out, int o) {
+        long dAt = dOffset(s0.byteSize());
+        for (int p = 0; p < VectorLanes.PARTS; p++) {
+            int op = o + p * F.length();
+            FloatVector a0 = FloatVector.fromArray(F, out, op), a1 = FloatVector.fromArray(F, out, op + 16);
+            FloatVector a2 = FloatVector.fromArray(F, out, op + 32), a3 = FloatVector.fromArray(F, out, op + 48);
+            FloatVector b0 = FloatVector.zero(F), b1 = b0, b2 = b0, b3 = b0;
+            for (int t = t0; t < t1; t++) {
+                long at = (long) t * TILE_BYTES;
+                int xk = xOff + COLS * t;
+                FloatVector e0 = FloatVector.zero(F), e1 = e0, e2 = e0, e3 = e0, f0 = e0, f1 = e0, f2 = e0, f3 = e0;
+                for (int k = 0; k < COLS; k += 2) {
+                    FloatVector xe = FloatVector.broadcast(F, x[xk + k]), xo = FloatVector.broadcast(F, x[xk + k + 1]);
+                    e0 = column(s0, at, k, p).fma(xe, e0);
+                    e1 = column(s1, at, k, p).fma(xe, e1);
+                    e2 = column(s2, at, k, p).fma(xe, e2);
+                    e3 = column(s3, at, k, p).fma(xe, e3);
+                    f0 = column(s0, at, k + 1, p).fma(xo, f0);
+                    f1 = column(s1, at, k + 1, p).fma(xo, f1);
+                    f2 = column(s2, at, k + 1, p).fma(xo, f2);
+                    f3 = column(s3, at, k + 1, p).fma(xo, f3);
+                }
+                b0 = e0.add(f0).fma(intScales(s0, at, p), b0);
+                b1 = e1.add(f1).fma(intScales(s1, at, p), b1);
+                b2 = e2.add(f2).fma(intScales(s2, at, p), b2);
+                b3 = e3.add(f3).fma(intScales(s3, at, p), b3);
+                if ((t & 15) == 15) { // the last tile of a 256-column block: its sums times d
+                    long d = dAt + (t >> 4) * (long) D_BYTES;
+                    a0 = b0.fma(d(s0, d, p), a0);
+                    a1 = b1.fma(d(s1, d, p), a1);
+                    a2 = b2.fma(d(s2, d, p), a2);
+                    a3 = b3.fma(d(s3, d, p), a3);
+                    b0 = FloatVector.zero(F);
+                    b1 = b0;
+                    b2 = b0;
+                    b3 = b0;
+                }
+            }
+            a0.intoArray(out, op);
+            a1.intoArray(out, op + 16);
+            a2.intoArray(out, op + 32);
+            a3.intoArray(out, op + 48);
+        }
+    }
+
+    /**
+     * Eight tokens, two strips (32 rows): out[j * stride + o + 16 s + i] += row i of strip s times token j's x, over
+     * tiles [t0, t1). xt holds the tokens' x transposed, [cols][8] at xt[xtOff ..] (token j of column c at 8 c + j; zero
+     * for tokens past the batch). Per column: the two strips' weights decoded and scaled once, then 8 broadcasts and 16
+     * FMAs into 16 accumulators. Only the first {@code tokens} (1 to 8) are read from and written to out: a last pass of
+     * fewer tokens runs zero x for the rest.
+     */
+    static void rows32x8(MemorySegment s0, MemorySegment s1, float[] xt, int xtOff, int t0, int t1, float[] out, int o, int stride, int tokens) {
+        long dAt = dOffset(s0.byteSize());
+        for (int p = 0; p < VectorLanes.PARTS; p++) {
+            int op = o + p * F.length(), oq = op + 16;
+            FloatVector a0 = acc(out, op, 0, tokens), b0 = acc(out, oq, 0, tokens);
+            FloatVector a1 = acc(out, op + stride, 1, tokens), b1 = acc(out, oq + stride, 1, tokens);
+            FloatVector a2 = acc(out, op + 2 * stride, 2, tokens), b2 = acc(out, oq + 2 * stride, 2, tokens);
+            FloatVector a3 = acc(out, op + 3 * stride, 3, tokens), b3 = acc(out, oq + 3 * stride, 3, tokens);
+            FloatVector a4 = acc(out, op + 4 * stride, 4, tokens), b4 = acc(out, oq + 4 * stride, 4, tokens);
+            FloatVector a5 = acc(out, op + 5 * stride, 5, tokens), b5 = acc(out, oq + 5 * stride, 5, tokens);
+            FloatVector a6 = acc(out, op + 6 * stride, 6, tokens), b6 = acc(out, oq + 6 * stride, 6, tokens);
+            FloatVector a7 = acc(out, op + 7 * stride, 7, tokens), b7 = acc(out, oq + 7 * stride, 7, tokens);
+            for (int t = t0; t < t1; t++) {
+                long at = (long) t * TILE_BYTES, d = dAt + (t >> 4) * (long) D_BYTES;
+                FloatVector c0 = scales(s0, at, d, p), c1 = scales(s1, at, d, p);
+                for (int k = 0; k < COLS; k++) {
+                    int xk = xtOff + 8 * (COLS * t + k);
+                    FloatVector w0 = column(s0, at, k, p).mul(c0), w1 = column(s1, at, k, p).mul(c1);
+                    FloatVector xb = FloatVector.broadcast(F, xt[xk]);
+                    a0 = w0.fma(xb, a0); b0 = w1.fma(xb, b0);
+                    xb = FloatVector.broadcast(F, xt[xk + 1]);
+                    a1 = w0.fma(xb, a1); b1 = w1.fma(xb, b1);
+                    xb = FloatVector.broadcast(F, xt[xk + 2]);
+                    a2 = w0.fma(xb, a2); b2 = w1.fma(xb, b2);
+                    xb = FloatVector.broadcast(F, xt[xk + 3]);
+                    a3 = w0.fma(xb, a3); b3 = w1.fma(xb, b3);
+                    xb = FloatVector.broadcast(F, xt[xk + 4]);
+                    a4 = w0.fma(xb, a4); b4 = w1.fma(xb, b4);
+                    xb = FloatVector.broadcast(F, xt[xk + 5]);
+                    a5 = w0.fma(xb, a5); b5 = w1.fma(xb, b5);
+                    xb = FloatVector.broadcast(F, xt[xk + 6]);
+                    a6 = w0.fma(xb, a6); b6 = w1.fma(xb, b6);
+                    xb = FloatVector.broadcast(F, xt[xk + 7]);
+                    a7 = w0.fma(xb, a7); b7 = w1.fma(xb, b7);
+                }
+            }
+            store(a0, out, op, 0, tokens); store(b0, out, oq, 0, tokens);
+            store(a1, out, op + stride, 1, tokens); store(b1, out, oq + stride, 1, tokens);
+            store(a2, out, op + 2 * stride, 2, tokens); store(b2, out, oq + 2 * stride, 2, tokens);
+            store(a3, out, op + 3 * stride, 3, tokens); store(b3, out, oq + 3 * stride, 3, tokens);
+            store(a4, out, op + 4 * stride, 4, tokens); store(b4, out, oq + 4 * stride, 4, tokens);
+            store(a5, out, op + 5 * stride, 5, tokens); store(b5, out, oq + 5 * stride, 5, tokens);
+            store(a6, out, op + 6 * stride, 6, tokens); store(b6, out, oq + 6 * stride, 6, tokens);
+            store(a7, out, op + 7 * stride, 7, tokens); store(b7, out, oq + 7 * stride, 7, tokens);
+        }
+    }
+
+    /** {@link #rows32x8} for four tokens: xt [cols][4], 8 accumulators. */
+    static void rows32x4(MemorySegment s0, MemorySegment s1, float[] xt, int xtOff, int t0, int t1, float[] out, int o, int stride, int tokens) {
+        long dAt = dOffset(s0.byteSize());
+        for (int p = 0; p < VectorLanes.PARTS; p++) {
+            int op = o + p * F.length(), oq = op + 16;
+            FloatVector a0 = acc(out, op, 0, tokens), b0 = acc(out, oq, 0, tokens);
+            FloatVector a1 = acc(out, op + stride, 1, tokens), b1 = acc(out, oq + stride, 1, tokens);
+            FloatVector a2 = acc(out, op + 2 * stride, 2, tokens), b2 = acc(out, oq + 2 * stride, 2, tokens);
+            FloatVector a3 = acc(out, op + 3 * stride, 3, tokens), b3 = acc(out, oq + 3 * stride, 3, tokens);
+            for (int t = t0; t < t1; t++) {
+                long at = (long) t * TILE_BYTES, d = dAt + (t >> 4) * (long) D_BYTES;
+                FloatVector c0 = scales(s0, at, d, p), c1 = scales(s1, at, d, p);
+                for (int k = 0; k < COLS; k++) {
+                    int xk = xtOff + 4 * (COLS * t + k);
+                    FloatVector w0 = column(s0, at, k, p).mul(c0), w1 = column(s1, at, k, p).mul(c1);
+                    FloatVector xb = FloatVector.broadcast(F, xt[xk]);
+                    a0 = w0.fma(xb, a0); b0 = w1.fma(xb, b0);
+                    xb = FloatVector.broadcast(F, xt[xk + 1]);
+                    a1 = w0.fma(xb, a1); b1 = w1.fma(xb, b1);
+                    xb = FloatVector.broadcast(F, xt[xk + 2]);
+                    a2 = w0.fma(xb, a2); b2 = w1.fma(xb, b2);
+                    xb = FloatVector.broadcast(F, xt[xk + 3]);
+                    a3 = w0.fma(xb, a3); b3 = w1.fma(xb, b3);
+                }
+            }
+            store(a0, out, op, 0, tokens); store(b0, out, oq, 0, tokens);
+            store(a1, out, op + stride, 1, tokens); store(b1, out, oq + stride, 1, tokens);
+            store(a2, out, op + 2 * stride, 2, tokens); store(b2, out, oq + 2 * stride, 2, tokens);
+            store(a3, out, op + 3 * stride, 3, tokens); store(b3, out, oq + 3 * stride, 3, tokens);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package jmistral.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * W [rows][cols] with a copy of its weights in {@link Int8RowTiles} (rows in the vector lanes, int8 with an f32 scale per
+ * row and 16 columns), which its decode products read: the matvec and products of up to {@link #MAX_TOKENS} tokens
+ * (batched decode, verification of drafts). Larger products (prefill) and row lookups use the matrix in place.
+ *
+ * <pre>
+ * copy     [strips][strip bytes], strips of 16 rows, padded with zero rows to a multiple of {@value #UNIT_ROWS} rows
+ * matvec   per unit of 64 rows (4 strips): {@link Int8RowTiles#rows64x1}
+ * n tokens in passes of up to 8: x transposed to xt [cols][8] (or [cols][4]) per pass; per unit, per pass:
+ *          {@link Int8RowTiles#rows32x8} (or rows32x4) on each half of the unit; a single token left: rows64x1
+ * </pre>
+ * Rows longer than {@link #CHUNK_COLS} (w_down's 32768) are taken in column chunks of that many within each thread's
+ * units, so that a pass's xt chunk (256 KB at 8 tokens) stays in L2 while every unit of the thread reads it.
+ *
+ * <p>Which matrices: the Q6_K ones with rows longer than 4096 columns (the output projection, w_down), exactly repacked; {@link Matrix#withTiledCopy} decides. Before, these kept a
+ * copy in column slices of row-major groups (so that a row kernel's x stayed in L1); their products of several tokens
+ * used the rows in place, dequantizing panels. Measured in one JVM (see {@link Int8RowTiles}): one token 10-15% faster,
+ * eight tokens about twice as fast as the panels.
+ *
+ * <p>The cost: the copy, 276 bytes per 256 weights (for the 24B model at Q4_K_M, its output projection and Q6_K w_down,
+ * about 4.3 GB), in the process's memory besides the file's pages, which decode no longer reads and prefill does.
+ * {@link jmistral.model.Checkpoint} stops copying at a quarter of physical memory; {@code -Djmistral.matrix.tiles=false}
+ * keeps every matrix in place.
+ */
+final class RowTiledMatrix implements Matrix {
+
+    /** Rows per unit of work: four strips, what {@link Int8RowTiles#rows64x1} takes (the others take two). */
+    static final int UNIT_ROWS = 4 * Int8RowTiles.ROWS;
+    /** Products of up to this many tokens read the tiles; more (prefill) the matrix in place. */
+    static final int MAX_TOKENS = Integer.getInteger("jmistral.tiles.maxTokens", 16);
+    /** Columns per chunk of a long row. */
+    static final int CHUNK_COLS = 8192;
+
+    private final BlockMatrix inPlace; // [rows][cols], row-major: prefill, row lookups
+    private final MemorySegment[] strips; // [ceil(rows / 64) * 4], each a view of one strip's bytes from offset 0
+    private final int tiles; // per strip: cols / 16
+    private final Passes[] passesByTokens = new Passes[MAX_TOKENS + 1]; // made on first use, nothing allocated per call after
+
+    private RowTiledMatrix(BlockMatrix inPlace, MemorySegment[] strips) {
+        this.inPlace = inPlace;
+        this.strips = strips;
+        this.tiles = inPlace.cols() / Int8RowTiles.COLS;
+    }
+
+    /** Whether a matrix of this format and size gets a tiled copy ({@link Matrix#withTiledCopy}). */
+    static boolean tiles(BlockType block, int cols) {
+        return Boolean.parseBoolean(System.getProperty("jmistral.matrix.tiles", "true")) && block.type() == GgmlType.Q6_K && cols > 4096;
+    }
+
+    /** Bytes of the copy of a rows x cols matrix: rows padded to a multiple of {@value #UNIT_ROWS}. */
+    static long copyBytes(int rows, int cols) {
+        return units(rows) * 4L * Int8RowTiles.stripBytes(cols);
+    }
+
+    private static int units(int rows) {
+        return (rows + UNIT_ROWS - 1) / UNIT_ROWS;
+    }
+
+    /** The Q6_K matrix in place (its bytes at data[0 ..]) with its copy in tiles, in memory freed with the matrix. */
+    static RowTiledMatrix copyOf(BlockMatrix inPlace, MemorySegment data) {
+        if (inPlace.type() != GgmlType.Q6_K) throw new IllegalArgumentException(inPlace.type() + " has no tiled copy");
+        int rows = inPlace.rows(), cols = inPlace.cols();
+        long stripBytes = Int8RowTiles.stripBytes(cols), rowBytes = GgmlType.Q6_K.bytesFor(cols);
+        MemorySegment[] strips = new MemorySegment[4 * units(rows)];
+        MemorySegment copy = PrivateMapping.allocate(copyBytes(rows, cols));
+        for (int s = 0; s < strips.length; s++) strips[s] = copy.asSlice(s * stripBytes, stripBytes);
+        // strips over the pool: the repack is what this copy costs at load
+        ComputePool.current().parallelFor(strips.length, s -> Int8RowTiles.repackQ6_K(data, rowBytes, rows, s * Int8RowTiles.ROWS, cols, strips[s]));
+        return new RowTiledMatrix(inPlace, strips);
+    }
+
+    public GgmlType type() { return inPlace.type(); }
+
+    public int rows() { return inPlace.rows(); }
+
+    public int cols() { return inPlace.cols(); }
+
+    public void matvec(float[] x, float[] out) {
+        matmul(x, 1, out);
+    }
+
+    public void matmul(float[] x, int n, float[] out) {
+        inPlace.check(x, n, out);
+        if (n > MAX_TOKENS) {
+            inPlace.matmul(x, n, out);
+            return;
+        }
+        Passes passes = passes(n);
+        ComputePool pool = ComputePool.current();
+        float[] xt = passes.arrange(pool, x);
+        try {
+            pool.parallelForRange(units(rows()), (start, end) -> run(passes, x, xt, start, end, out));
+        } finally {
+            if (xt != null) pool.giveBack(xt);
+        }
+    }
+
+    /** The passes for n tokens, made on first use (immutable: a race makes an equal one). */
+    private Passes passes(int n) {
+        Passes p = passesByTokens[n];
+        if (p == null) passesByTokens[n] = p = new Passes(n, cols());
+        return p;
+    }
+
+    /**
+     * How n tokens are taken: passes of 8 tokens while 5 or more are left, then one of 4 (2 to 4 left, zero-padded), a
+     * last single token on its own. Each pass of 4 or 8 reads its tokens transposed, xt [cols][width], from
+     * {@code xtAt[pass]} in one array.
+     */
+    private record Passes(int[] first, int[] count, int[] width, int[] xtAt, int xtFloats, int cols) {
+        Passes(int n, int cols) {
+            this(plan(n, cols), cols);
+        }
+
+        private Passes(int[][] plan, int cols) {
+            this(plan[0], plan[1], plan[2], plan[3], plan[4][0], cols);
+        }
+
+        private static int[][] plan(int n, int cols) {
+            int passes = 0;
+            int[] first = new int[n], count = new int[n], width = new int[n], xtAt = new int[n];
+            int floats = 0;
+            for (int t = 0; t < n; passes++) {
+                int left = n - t, w = left >= 5 ? 8 : left >= 2 ? 4 : 1;
+                first[passes] = t;
+                count[passes] = Math.min(w, left);
+                width[passes] = w;
+                xtAt[passes] = floats;
+                if (w > 1) floats += w * cols;
+                t += count[passes];
+            }
+            return new int[][] {Arrays.copyOf(first, passes), Arrays.copyOf(count, passes), Arrays.copyOf(width, passes), Arrays.copyOf(xtAt, passes), {floats}};
+        }
+
+        /** Each pass's tokens transposed into an array the pool lends (null when every pass is a single token). */
+        float[] arrange(ComputePool pool, float[] x) {
+            if (xtFloats == 0) return null;
+            float[] xt = pool.borrowFloats(xtFloats);
+            for (int p = 0; p < first.length; p++) {
+                int w = width[p];
+                if (w == 1) continue;
+                for (int j = 0; j < w; j++) {
+                    int at = xtAt[p] + j;
+                    if (j < count[p]) {
+                        for (int c = 0, src = (first[p] + j) * cols; c < cols; c++) xt[at + w * c] = x[src + c];
+                    } else {
+                        for (int c = 0; c < cols; c++) xt[at + w * c] = 0f;
+                    }
+                }
+            }
+            return xt;
+        }
+    }
+
+    /** Units [start, end) of 64 rows, every pass, column chunk by column chunk. */
+    private void run(Passes passes, float[] x, float[] xt, int start, int end, float[] out) {
+        int rows = rows(), chunkTiles = Math.min(tiles, CHUNK_COLS / Int8RowTiles.COLS);
+        for (int p = 0; p < passes.first().length; p++) {
+            int width = passes.width()[p], first = passes.first()[p], count = passes.count()[p], xtAt = passes.xtAt()[p];
+            for (int u = start; u < end; u++) {
+                int r0 = u * UNIT_ROWS, n = Math.min(UNIT_ROWS, rows - r0);
+                for (int j = 0; j < count; j++) Arrays.fill(out, (first + j) * rows + r0, (first + j) * rows + r0 + n, 0f);
+            }
+            for (int t0 = 0; t0 < tiles; t0 += chunkTiles) {
+                int t1 = Math.min(tiles, t0 + chunkTiles);
+                for (int u = start; u < end; u++) {
+                    int r0 = u * UNIT_ROWS;
+                    if (r0 + UNIT_ROWS <= rows) {
+                        unit(u, width, count, x, first * cols(), xt, xtAt, t0, t1, out, first * rows + r0, rows);
+                    } else {
+                        partialUnit(u, width, first, count, x, xt, xtAt, t0, t1, out); // the last unit of a matrix whose rows are not a multiple of 64
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One unit's 64 rows for one pass's tokens over tiles [t0, t1), added to out[o + j * stride + i] (token j < count, row
+     * i); a pass of 4 or 8 with fewer tokens runs zero x for the rest and writes only its own.
+     */
+    private void unit(int u, int width, int count, float[] x, int xOff, float[] xt, int xtAt, int t0, int t1, float[] out, int o, int stride) {
+        MemorySegment s0 = strips[4 * u], s1 = strips[4 * u + 1], s2 = strips[4 * u + 2], s3 = strips[4 * u + 3];
+        if (width == 1) {
+            Int8RowTiles.rows64x1(s0, s1, s2, s3, x, xOff, t0, t1, out, o);
+        } else if (width == 4) {
+            Int8RowTiles.rows32x4(s0, s1, xt, xtAt, t0, t1, out, o, stride, count);
+            Int8RowTiles.rows32x4(s2, s3, xt, xtAt, t0, t1, out, o + 32, stride, count);
+        } else {
+            Int8RowTiles.rows32x8(s0, s1, xt, xtAt, t0, t1, out, o, stride, count);
+            Int8RowTiles.rows32x8(s2, s3, xt, xtAt, t0, t1, out, o + 32, stride, count);
+        }
+    }
+
+    /**
+     * {@link #unit} for a unit that runs past the last row: into a scratch [count][64] of its own, then its rows that
+     * exist to out (only where rows are not a multiple of 64: small test models, never the model's matrices).
+     */
+    private void partialUnit(int u, int width, int first, int count, float[] x, float[] xt, int xtAt, int t0, int t1, float[] out) {
+        int rows = rows(), r0 = u * UNIT_ROWS, n = rows - r0;
+        float[] scratch = new float[count * UNIT_ROWS];
+        for (int j = 0; j < count; j++) System.arraycopy(out, (first + j) * rows + r0, scratch, j * UNIT_ROWS, n);
+        unit(u, width, count, x, first * cols(), xt, xtAt, t0, t1, scratch, 0, UNIT_ROWS);
+        for (int j = 0; j < count; j++) System.arraycopy(scratch, j * UNIT_ROWS, out, (first + j) * rows + r0, n);
+    }
+
+    /** The copy in tiles (rows padded to a multiple of 64). */
+    @Override
+    public long copiedBytes() {
+        return strips.length * Int8RowTiles.stripBytes(cols());
+    }
+
+    public void dequantizeRow(int row, float[] dst, int offset) {
+        inPlace.dequantizeRow(row, dst, offset);
+    }
+
+    public Matrix firstRows(int n) {
+        return new RowTiledMatrix((BlockMatrix) inPlace.firstRows(n), Arrays.copyOf(strips, 4 * units(n)));
+    }
+
+    @Override
+    public String toString() {
+        return inPlace + ", its decode products over a copy in int8 row tiles";
+    }
+}

@@ -1,0 +1,126 @@
+package jmistral.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The products over the copy in row tiles (one token to {@link RowTiledMatrix#MAX_TOKENS}, in passes of 8, 4 and 1)
+ * against the scalar reference (each row dequantized block by block, dot in double precision) and against the matrix
+ * in place; larger products and row lookups are the matrix in place's.
+ */
+class RowTiledMatrixTest {
+    private static final BlockType Q6_K = BlockType.of(GgmlType.Q6_K);
+
+    @Test
+    void productsOfUpTo16TokensMatchTheScalarReference() throws Exception {
+        // 37 rows: one unit of 64 rows that runs past the last row; 130: two whole units and a partial one;
+        // 8448 columns: two column chunks (8192 + 256)
+        int[][] shapes = {{37, 5 * 256}, {130, 8448}};
+        for (int[] shape : shapes) {
+            int rows = shape[0], cols = shape[1];
+            Random rnd = new Random(rows * 31L + cols);
+            MemorySegment w = RandomWeights.matrix(GgmlType.Q6_K, rows, cols, rnd);
+            BlockMatrix inPlace = new BlockMatrix(Q6_K, rows, cols, w);
+            RowTiledMatrix tiled = RowTiledMatrix.copyOf(inPlace, w);
+            long rowBytes = GgmlType.Q6_K.bytesFor(cols);
+            float[][] ref = new float[rows][];
+            for (int r = 0; r < rows; r++) ref[r] = BlockTypeTest.referenceRow(Q6_K, w, rowBytes, r, cols);
+            try (ComputePool pool = new ComputePool(2)) {
+                pool.within(() -> {
+                    for (int n : new int[] {1, 2, 3, 4, 5, 8, 9, 12, 13, 16}) {
+                        float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows], inPlaceOut = new float[n * rows];
+                        java.util.Arrays.fill(out, Float.NaN); // every element written, none read
+                        if (n == 1) tiled.matvec(x, out);
+                        else tiled.matmul(x, n, out);
+                        inPlace.matmul(x, n, inPlaceOut);
+                        for (int t = 0; t < n; t++) {
+                            for (int r = 0; r < rows; r++) {
+                                double dot = 0;
+                                for (int c = 0; c < cols; c++) dot += (double) ref[r][c] * x[t * cols + c];
+                                float tol = BlockTypeTest.tolerance(ref[r], x, t * cols);
+                                String where = rows + "x" + cols + ", " + n + " tokens, token " + t + " row " + r;
+                                assertEquals(dot, out[t * rows + r], tol, where + " against the scalar reference");
+                                assertEquals(inPlaceOut[t * rows + r], out[t * rows + r], 2 * tol, where + " against the matrix in place");
+                            }
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    @Test
+    void largerProductsRowsAndFirstRowsAreTheMatrixInPlace() {
+        Random rnd = new Random(3);
+        int rows = 21, cols = 4 * 256, n = RowTiledMatrix.MAX_TOKENS + 1;
+        MemorySegment w = RandomWeights.matrix(GgmlType.Q6_K, rows, cols, rnd);
+        BlockMatrix inPlace = new BlockMatrix(Q6_K, rows, cols, w);
+        RowTiledMatrix tiled = RowTiledMatrix.copyOf(inPlace, w);
+        assertEquals(64 * cols / 256 * 276, tiled.copiedBytes(), "one unit of 64 rows, 276 bytes per 256 weights");
+        assertEquals(tiled.copiedBytes(), RowTiledMatrix.copyBytes(rows, cols));
+        assertEquals(0, inPlace.copiedBytes());
+        assertEquals(GgmlType.Q6_K, tiled.type());
+        assertEquals(rows, tiled.rows());
+        assertEquals(cols, tiled.cols());
+
+        float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows], expected = new float[n * rows];
+        tiled.matmul(x, n, out);
+        inPlace.matmul(x, n, expected);
+        assertArrayEquals(expected, out, n + " tokens: the matrix in place's product");
+
+        float[] row = new float[cols + 3], expectedRow = new float[cols + 3];
+        tiled.dequantizeRow(20, row, 3);
+        inPlace.dequantizeRow(20, expectedRow, 3);
+        assertArrayEquals(expectedRow, row);
+
+        Matrix first = tiled.firstRows(5);
+        assertEquals(5, first.rows());
+        float[] v = RandomWeights.vector(cols, rnd), all = new float[rows], five = new float[5];
+        tiled.matvec(v, all);
+        first.matvec(v, five);
+        for (int r = 0; r < 5; r++) assertEquals(all[r], five[r], 1e-6f * (1 + Math.abs(all[r])), "row " + r + " of the first 5");
+    }
+
+    @Test
+    void onlyQ6KRowsLongerThan4096ColumnsGetTiles() {
+        Random rnd = new Random(4);
+        assertInstanceOf(RowTiledMatrix.class, Matrix.withTiledCopy(view(GgmlType.Q6_K, 3, 10240, rnd)));
+        assertInstanceOf(RowTiledMatrix.class, Matrix.withTiledCopy(view(GgmlType.Q6_K, 3, 5120, rnd)), "the output projection");
+        assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(view(GgmlType.Q6_K, 3, 4096, rnd)), "w_o's rows");
+        assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(view(GgmlType.Q4_K, 3, 10240, rnd)));
+        assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(view(GgmlType.Q8_0, 3, 10240, rnd)));
+
+        // and it multiplies like the matrix in place
+        TensorView t = view(GgmlType.Q6_K, 7, 10240, rnd);
+        float[] x = RandomWeights.vector(10240, rnd), a = new float[7], b = new float[7];
+        Matrix.withTiledCopy(t).matvec(x, a);
+        Matrix.of(t).matvec(x, b);
+        for (int r = 0; r < 7; r++) assertEquals(b[r], a[r], 1e-4f * (1 + Math.abs(b[r])), "row " + r);
+    }
+
+    @Test
+    void aCopyOverTheBudgetIsNotMade() {
+        TensorView t = view(GgmlType.Q6_K, 64, 10240, new Random(6));
+        long copy = RowTiledMatrix.copyBytes(64, 10240);
+        assertEquals(64 * 40 * 276, copy, "276 bytes per 256 weights");
+        assertInstanceOf(RowTiledMatrix.class, Matrix.withTiledCopy(t, copy));
+        assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(t, copy - 1), "the tensor's own size (210 per 256) fits, the copy does not");
+        assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(t, t.data().byteSize()));
+    }
+
+    @Test
+    void onlyQ6KIsRepacked() {
+        MemorySegment w = RandomWeights.matrix(GgmlType.Q8_0, 2, 1024, new Random(5));
+        assertThrows(IllegalArgumentException.class, () -> RowTiledMatrix.copyOf(new BlockMatrix(BlockType.of(GgmlType.Q8_0), 2, 1024, w), w));
+    }
+
+    private static TensorView view(GgmlType type, int rows, int cols, Random rnd) {
+        return new TensorView("w", type, new long[] {cols, rows}, RandomWeights.matrix(type, rows, cols, rnd));
+    }
+}
