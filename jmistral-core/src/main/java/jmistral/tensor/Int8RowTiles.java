@@ -33,8 +33,13 @@ import jdk.incubator.vector.VectorOperators;
  * 131072 rows, 2026-12-07).
  *
  * <p>Why int8 scales and a d per 256 columns rather than one f32 scale per row and tile (320 bytes per 256 weights, as
- * the row-major groups this replaced): one token's product reads the copy from memory at what the machine gives, and
- * that layout read the output projection in 26-30 ms against 22-25 for the row-major groups (alternated, engine).
+ * the row-major groups this replaced): fewer bytes per token. Tried and measured ({@code bench --profile}, 2-layer
+ * Q4_K_M model, alternated with the row-major groups, 2026-12-07): one token's output projection reads 23-30 ms here
+ * against 21-26 for the groups (f32 scales: 26-30); w_down 10.4-13.6 against 12.6-15.7. Also tried: the four strips of
+ * a unit interleaved tile by tile (one stream instead of four: output 38-41 ms), two strips per call (30-31 ms), the 16
+ * columns written out in one loop over tiles (C2 kept a bounds and a scope check per load: 155-185 ms). What the single
+ * token's kernel still pays per tile (the inner loop's entry checks and the block sums: about a third of its
+ * instructions, disassembled) is the next thing to take out.
  *
  * <p>Each kernel adds into out (its rows x tokens accumulators start from what is there), so a long row can be taken
  * in column chunks of whole 256-column blocks; each has the scalar reference ({@link #dotReference}) beside it in
