@@ -25,17 +25,27 @@ final class PrivateMapping {
 
     /** {@code bytes} of zeroed memory, aligned to a page, freed when unreachable. */
     static MemorySegment allocate(long bytes) {
+        Path file = null;
         try {
-            Path file = Files.createTempFile("jmistral-copy", ".bin");
+            file = Files.createTempFile("jmistral-copy", ".bin");
             try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-                ch.truncate(0);
                 if (bytes > 0) ch.write(java.nio.ByteBuffer.allocate(1), bytes - 1); // the file's size: a hole, then one byte
                 return ch.map(FileChannel.MapMode.PRIVATE, 0, bytes, Arena.ofAuto());
-            } finally {
-                Files.deleteIfExists(file);
             }
         } catch (IOException | UnsupportedOperationException e) {
             return Arena.ofAuto().allocate(bytes, 4096);
+        } finally {
+            delete(file);
+        }
+    }
+
+    /** Deletes the file now, or (where a mapped file cannot be deleted, as on Windows) when the JVM exits. */
+    private static void delete(Path file) {
+        if (file == null) return;
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            file.toFile().deleteOnExit();
         }
     }
 }
