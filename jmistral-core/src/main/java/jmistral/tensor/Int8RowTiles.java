@@ -33,13 +33,11 @@ import jdk.incubator.vector.VectorOperators;
  * 131072 rows, 2026-12-07).
  *
  * <p>Why int8 scales and a d per 256 columns rather than one f32 scale per row and tile (320 bytes per 256 weights, as
- * the row-major groups this replaced): fewer bytes per token. Tried and measured ({@code bench --profile}, 2-layer
- * Q4_K_M model, alternated with the row-major groups, 2026-12-07): one token's output projection reads 23-30 ms here
- * against 21-26 for the groups (f32 scales: 26-30); w_down 10.4-13.6 against 12.6-15.7. Also tried: the four strips of
- * a unit interleaved tile by tile (one stream instead of four: output 38-41 ms), two strips per call (30-31 ms), the 16
- * columns written out in one loop over tiles (C2 kept a bounds and a scope check per load: 155-185 ms). What the single
- * token's kernel still pays per tile (the inner loop's entry checks and the block sums: about a third of its
- * instructions, disassembled) is the next thing to take out.
+ * the row-major groups this replaced): fewer bytes per token. Tried on the way ({@code bench --profile}, 2-layer Q4_K_M
+ * model, alternated with the row-major groups, 2026-12-07), one token's output projection: f32 scales 26-30 ms; the
+ * four strips of a unit interleaved tile by tile (one stream instead of four) 38-41; two strips per call 30-31; the 16
+ * columns written out in one loop over tiles (C2 kept a bounds and a scope check per load) 155-185; for what
+ * {@link #rows64x1} reads now, see there.
  *
  * <p>Each kernel adds into out (its rows x tokens accumulators start from what is there), so a long row can be taken
  * in column chunks of whole 256-column blocks; each has the scalar reference ({@link #dotReference}) beside it in
@@ -146,9 +144,15 @@ final class Int8RowTiles {
     /**
      * One token, four strips (64 rows): out[o + 16 s + i] += row i of strip s times x[xOff ..], over tiles [t0, t1)
      * (whole 256-column blocks). Per column: x[k] broadcast once, four loads and FMAs; each strip sums a tile's columns
-     * unscaled into two accumulators (even and odd columns: eight chains of FMAs in flight), adds them times the tile's
-     * int8 scales into a block sum, and each 16 tiles the block sum times d. Each strip is a view of its own from
-     * offset 0 (made once), so that C2 checks its bounds once per loop, not per load.
+     * unscaled, adds them times the tile's int8 scales into a block sum, and each 16 tiles the block sum times d. Each
+     * strip is a view of its own from offset 0 (made once), so that C2 checks its bounds once per loop, not per load.
+     *
+     * <p>Why one accumulator per strip and column by column: with two (even and odd columns, the inner loop taking two
+     * columns a step) the method grew past what C2 inlines, and one helper per tile stayed a call returning a boxed
+     * vector, with 18 spills around it (disassembled: about 220 instructions per tile besides the inner loop); the
+     * output projection read 23-30 ms. Column by column, four chains of FMAs are enough (the loop is bound by its loads
+     * and conversions): 87 instructions per 16 FMAs, no call, output 20.2-27.3 ms against 24.1-30.5 for the row-major
+     * groups before (three alternated pairs, 15:31-15:33).
      */
     static void rows64x1(MemorySegment s0, MemorySegment s1, MemorySegment s2, MemorySegment s3, float[] x, int xOff, int t0, int t1, float[] out, int o) {
         long dAt = dOffset(s0.byteSize());
@@ -160,22 +164,18 @@ final class Int8RowTiles {
             for (int t = t0; t < t1; t++) {
                 long at = (long) t * TILE_BYTES;
                 int xk = xOff + COLS * t;
-                FloatVector e0 = FloatVector.zero(F), e1 = e0, e2 = e0, e3 = e0, f0 = e0, f1 = e0, f2 = e0, f3 = e0;
-                for (int k = 0; k < COLS; k += 2) {
-                    FloatVector xe = FloatVector.broadcast(F, x[xk + k]), xo = FloatVector.broadcast(F, x[xk + k + 1]);
-                    e0 = column(s0, at, k, p).fma(xe, e0);
-                    e1 = column(s1, at, k, p).fma(xe, e1);
-                    e2 = column(s2, at, k, p).fma(xe, e2);
-                    e3 = column(s3, at, k, p).fma(xe, e3);
-                    f0 = column(s0, at, k + 1, p).fma(xo, f0);
-                    f1 = column(s1, at, k + 1, p).fma(xo, f1);
-                    f2 = column(s2, at, k + 1, p).fma(xo, f2);
-                    f3 = column(s3, at, k + 1, p).fma(xo, f3);
+                FloatVector e0 = FloatVector.zero(F), e1 = e0, e2 = e0, e3 = e0;
+                for (int k = 0; k < COLS; k++) {
+                    FloatVector xk0 = FloatVector.broadcast(F, x[xk + k]);
+                    e0 = column(s0, at, k, p).fma(xk0, e0);
+                    e1 = column(s1, at, k, p).fma(xk0, e1);
+                    e2 = column(s2, at, k, p).fma(xk0, e2);
+                    e3 = column(s3, at, k, p).fma(xk0, e3);
                 }
-                b0 = e0.add(f0).fma(intScales(s0, at, p), b0);
-                b1 = e1.add(f1).fma(intScales(s1, at, p), b1);
-                b2 = e2.add(f2).fma(intScales(s2, at, p), b2);
-                b3 = e3.add(f3).fma(intScales(s3, at, p), b3);
+                b0 = e0.fma(intScales(s0, at, p), b0);
+                b1 = e1.fma(intScales(s1, at, p), b1);
+                b2 = e2.fma(intScales(s2, at, p), b2);
+                b3 = e3.fma(intScales(s3, at, p), b3);
                 if ((t & 15) == 15) { // the last tile of a 256-column block: its sums times d
                     long d = dAt + (t >> 4) * (long) D_BYTES;
                     a0 = b0.fma(d(s0, d, p), a0);

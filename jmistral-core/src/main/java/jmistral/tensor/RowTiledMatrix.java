@@ -21,8 +21,8 @@ import java.util.Arrays;
  * copy in column slices of row-major groups (so that a row kernel's x stayed in L1); their products of several tokens
  * used the rows in place, dequantizing panels. Measured: eight tokens about twice as fast as the panels (in one JVM,
  * see {@link Int8RowTiles}); {@code bench --batch 8} on the 2-layer Q4_K_M model 43-48 tok/s aggregate against 24-34,
- * verifying 8 drafts 234-266 ms against 293-334; one token's output projection 2-4 ms slower than the row-major groups
- * (w_down 1-2 ms faster).
+ * verifying 8 drafts 234-266 ms against 293-334; one token's output projection 3-4 ms faster than the row-major groups
+ * (see {@link Int8RowTiles#rows64x1}).
  *
  * <p>The cost: the copy, 276 bytes per 256 weights (for the 24B model at Q4_K_M, its output projection and Q6_K w_down,
  * about 4.3 GB), in the process's memory besides the file's pages, which decode no longer reads and prefill does.
