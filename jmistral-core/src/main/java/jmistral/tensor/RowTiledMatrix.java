@@ -4,8 +4,8 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
- * W [rows][cols] with a copy of its weights in {@link Int8RowTiles} (rows in the vector lanes, int8 with an f32 scale per
- * row and 16 columns), which its decode products read: the matvec and products of up to {@link #MAX_TOKENS} tokens
+ * W [rows][cols] with a copy of its weights in {@link Int8RowTiles} (rows in the vector lanes; int8 values, an int8 scale
+ * per row and 16 columns, an f32 d per row and 256 columns), which its decode products read: the matvec and products of up to {@link #MAX_TOKENS} tokens
  * (batched decode, verification of drafts). Larger products (prefill) and row lookups use the matrix in place.
  *
  * <pre>
@@ -17,9 +17,9 @@ import java.util.Arrays;
  * Rows longer than {@link #CHUNK_COLS} (w_down's 32768) are taken in column chunks of that many within each thread's
  * units, so that a pass's xt chunk (256 KB at 8 tokens) stays in L2 while every unit of the thread reads it.
  *
- * <p>Which matrices: the Q6_K ones with rows longer than 4096 columns (the output projection, w_down), exactly repacked; {@link Matrix#withTiledCopy} decides. Before, these kept a
- * copy in column slices of row-major groups (so that a row kernel's x stayed in L1); their products of several tokens
- * used the rows in place, dequantizing panels. Measured: eight tokens about twice as fast as the panels (in one JVM,
+ * <p>Which matrices: the Q6_K ones with rows longer than 4096 columns (the output projection, w_down), exactly
+ * repacked; {@link Matrix#withTiledCopy} decides. Before, these kept a copy in column slices of row-major groups (so
+ * that a row kernel's x stayed in L1); their products of several tokens used the rows in place, dequantizing panels. Measured: eight tokens about twice as fast as the panels (in one JVM,
  * see {@link Int8RowTiles}); {@code bench --batch 8} on the 2-layer Q4_K_M model 43-48 tok/s aggregate against 24-34,
  * verifying 8 drafts 234-266 ms against 293-334; one token's output projection 3-4 ms faster than the row-major groups
  * (see {@link Int8RowTiles#rows64x1}).
