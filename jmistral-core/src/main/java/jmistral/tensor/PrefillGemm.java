@@ -62,7 +62,7 @@ final class PrefillGemm {
         int wFloats = mc * kc, cFloats = Math.min(groupTiles, tiles) * mc * LANES, xtFloats = tiles * tileFloats;
         float[] buf = pool.borrowFloats(Math.addExact(xtFloats, pool.threads() * (wFloats + cFloats)));
         float[] xt = buf; // [tiles][cols][LANES] at 0, zero past n
-        pool.parallelFor(tiles, tt -> transposeTokens(x, tt * LANES, Math.max(0, Math.min(LANES, n - tt * LANES)), cols, xt, tt * tileFloats));
+        pool.parallelFor(tiles, tt -> transposeTokens(x, tt * LANES, Math.max(0, Math.min(LANES, n - tt * LANES)), LANES, cols, xt, tt * tileFloats));
 
         // one row block at a time to whichever thread is free, so both end together
         pool.parallelForEach(rowBlocks, b -> {
@@ -92,23 +92,24 @@ final class PrefillGemm {
         pool.giveBack(buf);
     }
 
-    /** Columns per step of {@link #transposeTokens}: the tile's [64][LANES] destination (4 KB) stays in L1. */
+    /** Columns per step of {@link #transposeTokens}: a [64][LANES] destination (4 KB) stays in L1. */
     private static final int TRANSPOSE_COLS = 64;
 
     /**
-     * Token tile transposed: xt[xtOff + k*LANES + j] = x[(t0 + j)*cols + k] for the nt (<= LANES) tokens
-     * t0.., zero lanes past nt. [cols][LANES]. Column steps of {@value #TRANSPOSE_COLS}, so each
-     * destination line is written by all LANES tokens while in L1 (token by token over whole rows, a
-     * 2 MB tile of w_down left L2 between tokens: 9-14 ms against 20-23 per 512 x 32768 tokens).
+     * Tokens transposed: xt[xtOff + k*width + j] = x[(t0 + j)*cols + k] for the nt (<= width) tokens t0.., zero for
+     * j in [nt, width). [cols][width]: a prefill tile (width LANES) or a pass of the row tiles' kernels
+     * ({@link RowTiledMatrix}, width 4 or 8). Column steps of {@value #TRANSPOSE_COLS}, so each destination line is
+     * written by all tokens while in L1 (token by token over whole rows, a 2 MB tile of w_down left L2 between tokens:
+     * 9-14 ms against 20-23 per 512 x 32768 tokens).
      */
-    static void transposeTokens(float[] x, int t0, int nt, int cols, float[] xt, int xtOff) {
+    static void transposeTokens(float[] x, int t0, int nt, int width, int cols, float[] xt, int xtOff) {
         for (int k0 = 0; k0 < cols; k0 += TRANSPOSE_COLS) {
             int k1 = Math.min(cols, k0 + TRANSPOSE_COLS);
-            for (int j = 0; j < LANES; j++) {
+            for (int j = 0; j < width; j++) {
                 if (j < nt) {
-                    for (int k = k0, src = (t0 + j) * cols; k < k1; k++) xt[xtOff + k * LANES + j] = x[src + k];
+                    for (int k = k0, src = (t0 + j) * cols; k < k1; k++) xt[xtOff + k * width + j] = x[src + k];
                 } else {
-                    for (int k = k0; k < k1; k++) xt[xtOff + k * LANES + j] = 0f;
+                    for (int k = k0; k < k1; k++) xt[xtOff + k * width + j] = 0f;
                 }
             }
         }

@@ -41,7 +41,7 @@ final class RowTiledMatrix implements Matrix {
     private final BlockMatrix inPlace; // [rows][cols], row-major: prefill, row lookups
     private final MemorySegment[] strips; // [ceil(rows / 64) * 4], each a view of one strip's bytes from offset 0
     private final int tiles; // per strip: cols / 16
-    private final Passes[] passesByTokens = new Passes[MAX_TOKENS + 1]; // made on first use, nothing allocated per call after
+    private final Pass[][] passesByTokens = new Pass[MAX_TOKENS + 1][]; // made on first use, nothing allocated per call after
 
     private RowTiledMatrix(BlockMatrix inPlace, MemorySegment[] strips) {
         this.inPlace = inPlace;
@@ -92,9 +92,14 @@ final class RowTiledMatrix implements Matrix {
             inPlace.matmul(x, n, out);
             return;
         }
-        Passes passes = passes(n);
+        Pass[] passes = passes(n);
         ComputePool pool = ComputePool.current();
-        float[] xt = passes.arrange(pool, x);
+        Pass last = passes[passes.length - 1];
+        int xtFloats = last.xtAt() + (last.width() > 1 ? last.width() * cols() : 0);
+        float[] xt = xtFloats == 0 ? null : pool.borrowFloats(xtFloats);
+        for (Pass p : passes) {
+            if (p.width() > 1) PrefillGemm.transposeTokens(x, p.first(), p.count(), p.width(), cols(), xt, p.xtAt());
+        }
         try {
             pool.parallelForRange(units(rows()), (start, end) -> run(passes, x, xt, start, end, out));
         } finally {
@@ -102,68 +107,34 @@ final class RowTiledMatrix implements Matrix {
         }
     }
 
-    /** The passes for n tokens, made on first use (immutable: a race makes an equal one). */
-    private Passes passes(int n) {
-        Passes p = passesByTokens[n];
-        if (p == null) passesByTokens[n] = p = new Passes(n, cols());
-        return p;
-    }
+    /**
+     * One pass over the weights: tokens [first, first + count) through the kernel for {@code width} tokens (1, 4 or 8;
+     * a pass of fewer runs zero x for the rest); for 4 and 8, their x transposed, xt [cols][width] at xt[xtAt ..].
+     */
+    private record Pass(int first, int count, int width, int xtAt) {}
 
     /**
-     * How n tokens are taken: passes of 8 tokens while 5 or more are left, then one of 4 (2 to 4 left, zero-padded), a
-     * last single token on its own. Each pass of 4 or 8 reads its tokens transposed, xt [cols][width], from
-     * {@code xtAt[pass]} in one array.
+     * How n tokens are taken, made on first use (immutable: a race makes an equal one): passes of 8 tokens while 5 or
+     * more are left, then one of 4 (2 to 4 left), a last single token on its own.
      */
-    private record Passes(int[] first, int[] count, int[] width, int[] xtAt, int xtFloats, int cols) {
-        Passes(int n, int cols) {
-            this(plan(n, cols), cols);
+    private Pass[] passes(int n) {
+        Pass[] made = passesByTokens[n];
+        if (made != null) return made;
+        java.util.List<Pass> passes = new java.util.ArrayList<>();
+        for (int t = 0, xtAt = 0; t < n; ) {
+            int left = n - t, width = left >= 5 ? 8 : left >= 2 ? 4 : 1, count = Math.min(width, left);
+            passes.add(new Pass(t, count, width, xtAt));
+            if (width > 1) xtAt += width * cols();
+            t += count;
         }
-
-        private Passes(int[][] plan, int cols) {
-            this(plan[0], plan[1], plan[2], plan[3], plan[4][0], cols);
-        }
-
-        private static int[][] plan(int n, int cols) {
-            int passes = 0;
-            int[] first = new int[n], count = new int[n], width = new int[n], xtAt = new int[n];
-            int floats = 0;
-            for (int t = 0; t < n; passes++) {
-                int left = n - t, w = left >= 5 ? 8 : left >= 2 ? 4 : 1;
-                first[passes] = t;
-                count[passes] = Math.min(w, left);
-                width[passes] = w;
-                xtAt[passes] = floats;
-                if (w > 1) floats += w * cols;
-                t += count[passes];
-            }
-            return new int[][] {Arrays.copyOf(first, passes), Arrays.copyOf(count, passes), Arrays.copyOf(width, passes), Arrays.copyOf(xtAt, passes), {floats}};
-        }
-
-        /** Each pass's tokens transposed into an array the pool lends (null when every pass is a single token). */
-        float[] arrange(ComputePool pool, float[] x) {
-            if (xtFloats == 0) return null;
-            float[] xt = pool.borrowFloats(xtFloats);
-            for (int p = 0; p < first.length; p++) {
-                int w = width[p];
-                if (w == 1) continue;
-                for (int j = 0; j < w; j++) {
-                    int at = xtAt[p] + j;
-                    if (j < count[p]) {
-                        for (int c = 0, src = (first[p] + j) * cols; c < cols; c++) xt[at + w * c] = x[src + c];
-                    } else {
-                        for (int c = 0; c < cols; c++) xt[at + w * c] = 0f;
-                    }
-                }
-            }
-            return xt;
-        }
+        return passesByTokens[n] = passes.toArray(Pass[]::new);
     }
 
     /** Units [start, end) of 64 rows, every pass, column chunk by column chunk. */
-    private void run(Passes passes, float[] x, float[] xt, int start, int end, float[] out) {
+    private void run(Pass[] passes, float[] x, float[] xt, int start, int end, float[] out) {
         int rows = rows(), chunkTiles = Math.min(tiles, CHUNK_COLS / Int8RowTiles.COLS);
-        for (int p = 0; p < passes.first().length; p++) {
-            int width = passes.width()[p], first = passes.first()[p], count = passes.count()[p], xtAt = passes.xtAt()[p];
+        for (Pass p : passes) {
+            int width = p.width(), first = p.first(), count = p.count(), xtAt = p.xtAt();
             for (int u = start; u < end; u++) {
                 int r0 = u * UNIT_ROWS, n = Math.min(UNIT_ROWS, rows - r0);
                 for (int j = 0; j < count; j++) Arrays.fill(out, (first + j) * rows + r0, (first + j) * rows + r0 + n, 0f);
