@@ -105,6 +105,23 @@ public interface BlockType {
         out[out1] = dot(w, at1, x, xOff, sums, sumsOff, blocks);
     }
 
+    /**
+     * Decode (matvec): four rows of the same matrix times one x, out[outAt[i]] = row rowAt[i] . x, each with
+     * {@link #dot2Rows}'s arithmetic: each x vector is loaded once for four rows, half of what the two-row kernel
+     * loads per weight (for rows whose x does not fit L1, such as w_down's 32768 columns, x comes from L2). This
+     * default runs two two-row dots.
+     */
+    default void dot4Rows(MemorySegment w, long at0, long at1, long at2, long at3, float[] x, int xOff, float[] sums, int sumsOff,
+                          int blocks, float[] out, int out0, int out1, int out2, int out3) {
+        dot2Rows(w, at0, at1, x, xOff, sums, sumsOff, blocks, out, out0, out1);
+        dot2Rows(w, at2, at3, x, xOff, sums, sumsOff, blocks, out, out2, out3);
+    }
+
+    /** Whether {@link #dot4Rows} is a four-row kernel. */
+    default boolean hasDot4Rows() {
+        return false;
+    }
+
     /** Whether {@link #dot2Rows} is a two-row kernel (otherwise matvec takes rows one at a time). */
     default boolean hasDot2Rows() {
         return false;

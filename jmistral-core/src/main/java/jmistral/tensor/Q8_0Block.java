@@ -54,10 +54,6 @@ final class Q8_0Block implements BlockType {
      */
     public void dot2Rows(MemorySegment w, long at0, long at1, float[] x, int xOff, float[] sums, int sumsOff, int blocks,
                          float[] out, int out0, int out1) {
-        if (LANES == 16) {
-            dot2Rows16(w, at0, at1, x, xOff, blocks, out, out0, out1);
-            return;
-        }
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
         for (int b = 0; b < blocks; b++, at0 += 34, at1 += 34, xOff += 32) {
             ByteVector q0 = ByteVector.fromMemorySegment(B16, w, at0 + 2, LE);
@@ -80,37 +76,34 @@ final class Q8_0Block implements BlockType {
         out[out1] = acc1.reduceLanes(VectorOperators.ADD);
     }
 
+    public boolean hasDot4Rows() { return LANES == 16; }
+
     /**
-     * {@link #dot2Rows} for 16-lane vectors (one vector per 16 weights), two blocks per iteration: the loop's
-     * address arithmetic and counter are paid once per 2 blocks, and each block's sum starts with a multiply
-     * instead of an FMA onto a zeroed register. Each row is summed in the same order as {@link #dot}, so the
-     * results are the same floats.
+     * Four rows ({@link BlockType#dot4Rows}) for 16-lane vectors, one block per iteration: the block's two x vectors
+     * feed four rows, and four streams of weights are read at once. Each row is summed in the same order as
+     * {@link #dot}. The rows are read at offsets into w itself, not through views of each row (asSlice): C2 then
+     * keeps a bounds check per load, but where it did not inline the views' creation, each call allocated them
+     * (seen in KernelProbe: 40 bytes per row at 32768 columns), and the same views made runs bimodal (8192 x 5120 at
+     * 12.8 or 23 GB per CPU-second from one run to the next).
      */
-    private static void dot2Rows16(MemorySegment w, long at0, long at1, float[] x, int xOff, int blocks, float[] out, int out0, int out1) {
-        // each row through a view from 0 with offsets linear in the loop's int counter: C2 then checks the bounds
-        // once before the loop rather than per load (with offsets at0 + 34b, longs, it checks every load)
-        MemorySegment row0 = w.asSlice(at0, blocks * 34L), row1 = w.asSlice(at1, blocks * 34L);
-        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
-        int pairs = blocks / 2, b = 2 * pairs;
-        for (int p = 0; p < pairs; p++) { // a counted loop of stride 1: C2 hoists the bounds checks out of it
-            long at = p * 68L;
-            int xb = xOff + 64 * p;
-            FloatVector xa = FloatVector.fromArray(F, x, xb), xa2 = FloatVector.fromArray(F, x, xb + 16);
-            FloatVector xc = FloatVector.fromArray(F, x, xb + 32), xc2 = FloatVector.fromArray(F, x, xb + 48);
-            acc0 = blockSum(row0, at, xa, xa2).fma(FloatVector.broadcast(F, half(row0, at)), acc0);
-            acc1 = blockSum(row1, at, xa, xa2).fma(FloatVector.broadcast(F, half(row1, at)), acc1);
-            acc0 = blockSum(row0, at + 34, xc, xc2).fma(FloatVector.broadcast(F, half(row0, at + 34)), acc0);
-            acc1 = blockSum(row1, at + 34, xc, xc2).fma(FloatVector.broadcast(F, half(row1, at + 34)), acc1);
+    public void dot4Rows(MemorySegment w, long at0, long at1, long at2, long at3, float[] x, int xOff, float[] sums, int sumsOff,
+                         int blocks, float[] out, int out0, int out1, int out2, int out3) {
+        if (LANES != 16) {
+            BlockType.super.dot4Rows(w, at0, at1, at2, at3, x, xOff, sums, sumsOff, blocks, out, out0, out1, out2, out3);
+            return;
         }
-        if (b < blocks) {
-            long at = b * 34L;
-            int xb = xOff + 32 * b;
-            FloatVector xa = FloatVector.fromArray(F, x, xb), xa2 = FloatVector.fromArray(F, x, xb + 16);
-            acc0 = blockSum(row0, at, xa, xa2).fma(FloatVector.broadcast(F, half(row0, at)), acc0);
-            acc1 = blockSum(row1, at, xa, xa2).fma(FloatVector.broadcast(F, half(row1, at)), acc1);
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        for (int b = 0; b < blocks; b++, at0 += 34, at1 += 34, at2 += 34, at3 += 34, xOff += 32) {
+            FloatVector xa = FloatVector.fromArray(F, x, xOff), xa2 = FloatVector.fromArray(F, x, xOff + 16);
+            acc0 = blockSum(w, at0, xa, xa2).fma(FloatVector.broadcast(F, half(w, at0)), acc0);
+            acc1 = blockSum(w, at1, xa, xa2).fma(FloatVector.broadcast(F, half(w, at1)), acc1);
+            acc2 = blockSum(w, at2, xa, xa2).fma(FloatVector.broadcast(F, half(w, at2)), acc2);
+            acc3 = blockSum(w, at3, xa, xa2).fma(FloatVector.broadcast(F, half(w, at3)), acc3);
         }
         out[out0] = acc0.reduceLanes(VectorOperators.ADD);
         out[out1] = acc1.reduceLanes(VectorOperators.ADD);
+        out[out2] = acc2.reduceLanes(VectorOperators.ADD);
+        out[out3] = acc3.reduceLanes(VectorOperators.ADD);
     }
 
     /** q * x summed over the block at {@code at} (16-lane vectors): weights 0..15 times xa plus weights 16..31 times xb. */

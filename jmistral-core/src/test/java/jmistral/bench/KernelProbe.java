@@ -14,7 +14,8 @@ import jmistral.tensor.RandomWeights;
  * back to boxing shows up here).
  * {@code java --add-modules jdk.incubator.vector -cp jmistral-core/target/classes:jmistral-core/target/test-classes jmistral.bench.KernelProbe [types] [matmul|matvec] [rows]}
  * ({@code matmul}: also a 16-token matmul per type, the prefill path; rows, default 8192 by 4096 columns:
- * 128 keeps a K-quant matrix in L2, and the calls are then 8192/128 times as many).
+ * 128 keeps a K-quant matrix in L2, and the calls are then 8192/128 times as many; {@code -Dcols=N} sets the
+ * columns, 4096 by default: x of 5120 or 32768 columns no longer fits L1, and Q8_0 reads slower per byte).
  */
 public final class KernelProbe {
     public static void main(String[] args) {
@@ -22,7 +23,7 @@ public final class KernelProbe {
         boolean prefill = args.length > 1 && args[1].equals("matmul");
         String types = args.length > 0 ? args[0] : "F32,F16,BF16,Q8_0,Q4_0,Q4_1,Q5_0,Q5_1,Q2_K,Q3_K,Q4_K,Q5_K,Q6_K,IQ4_NL,IQ4_XS";
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        int rows = args.length > 2 ? Integer.parseInt(args[2]) : 8192, cols = 4096;
+        int rows = args.length > 2 ? Integer.parseInt(args[2]) : 8192, cols = Integer.getInteger("cols", 4096);
         for (String name : types.split(",")) {
             GgmlType t = GgmlType.valueOf(name);
             MemorySegment w = RandomWeights.matrix(t, rows, cols, new Random(1));

@@ -142,6 +142,51 @@ class BlockTypeTest {
     }
 
     /**
+     * The four-row decode kernel ({@link BlockType#dot4Rows}) against the scalar reference and the one-row dot, per
+     * row: four rows far apart, adjacent, in any order, one row repeated, x at an offset (and its sums at an offset,
+     * for formats that take them). Formats without a four-row kernel run their two-row kernel twice.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
+    void fourRowDotMatchesScalarReference(GgmlType type) {
+        BlockType bt = BlockType.of(type);
+        Random rnd = new Random(type.ordinal() * 73L + 11);
+        for (int cols : colCounts(type)) {
+            int rows = 9, blocks = cols / type.blockSize, xOff = 7;
+            MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
+            long rowBytes = type.bytesFor(cols);
+            float[] x = RandomWeights.vector(cols + xOff, rnd);
+            int g = bt.sumsGroup(), sumsOff = 2;
+            float[] sums = null;
+            if (g != 0) {
+                sums = new float[sumsOff + cols / g];
+                XSums.into(x, xOff, cols, g, sums, sumsOff);
+            }
+            int[][] quads = {{0, 2, 4, 8}, {3, 4, 5, 6}, {8, 1, 7, 0}, {5, 5, 2, 5}};
+            for (int[] q : quads) {
+                float[] out = new float[rows + 5];
+                // outputs at 1 + row, except a repeated row, whose later copies go past the rows (1 + rows + i)
+                int[] at = new int[4];
+                for (int i = 0; i < 4; i++) {
+                    boolean repeated = false;
+                    for (int k = 0; k < i; k++) repeated |= q[k] == q[i];
+                    at[i] = repeated ? 1 + rows + i : 1 + q[i];
+                }
+                bt.dot4Rows(w, q[0] * rowBytes, q[1] * rowBytes, q[2] * rowBytes, q[3] * rowBytes, x, xOff, sums, sumsOff, blocks,
+                        out, at[0], at[1], at[2], at[3]);
+                for (int i = 0; i < 4; i++) {
+                    int r = q[i];
+                    float[] ref = referenceRow(bt, w, rowBytes, r, cols);
+                    float tol = tolerance(ref, x, xOff);
+                    String what = type + " dot4Rows, rows " + java.util.Arrays.toString(q) + ", row " + r + ", cols " + cols;
+                    assertEquals(bt.dotReference(w, r * rowBytes, x, xOff, blocks), out[at[i]], tol, what);
+                    assertEquals(bt.dot(w, r * rowBytes, x, xOff, sums, sumsOff, blocks), out[at[i]], tol, what + " against dot");
+                }
+            }
+        }
+    }
+
+    /**
      * The register-tiled 4 rows x 4 tokens kernel against the scalar reference, per row and token:
      * whole rows and a run of blocks inside them, 4 distinct rows and a tile that repeats its last
      * row (a matrix short of 4 rows), 4 distinct tokens and a group that repeats one, tokens at
