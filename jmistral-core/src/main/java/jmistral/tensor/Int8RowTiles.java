@@ -155,11 +155,17 @@ final class Int8RowTiles {
      * groups before (three alternated pairs, 15:31-15:33).
      */
     static void rows64x1(MemorySegment s0, MemorySegment s1, MemorySegment s2, MemorySegment s3, float[] x, int xOff, int t0, int t1, float[] out, int o) {
+        rows64x1(s0, s1, s2, s3, x, xOff, t0, t1, out, o, o + ROWS, o + 2 * ROWS, o + 3 * ROWS);
+    }
+
+    /** {@link #rows64x1} with each strip's rows at an offset of its own in out: out[o0 + i] for strip s0's row i, and so on. */
+    static void rows64x1(MemorySegment s0, MemorySegment s1, MemorySegment s2, MemorySegment s3, float[] x, int xOff, int t0, int t1, float[] out,
+                         int o0, int o1, int o2, int o3) {
         long dAt = dOffset(s0.byteSize());
         for (int p = 0; p < VectorLanes.PARTS; p++) {
-            int op = o + p * F.length();
-            FloatVector a0 = FloatVector.fromArray(F, out, op), a1 = FloatVector.fromArray(F, out, op + 16);
-            FloatVector a2 = FloatVector.fromArray(F, out, op + 32), a3 = FloatVector.fromArray(F, out, op + 48);
+            int pp = p * F.length();
+            FloatVector a0 = FloatVector.fromArray(F, out, o0 + pp), a1 = FloatVector.fromArray(F, out, o1 + pp);
+            FloatVector a2 = FloatVector.fromArray(F, out, o2 + pp), a3 = FloatVector.fromArray(F, out, o3 + pp);
             FloatVector b0 = FloatVector.zero(F), b1 = b0, b2 = b0, b3 = b0;
             for (int t = t0; t < t1; t++) {
                 long at = (long) t * TILE_BYTES;
@@ -188,10 +194,10 @@ final class Int8RowTiles {
                     b3 = b0;
                 }
             }
-            a0.intoArray(out, op);
-            a1.intoArray(out, op + 16);
-            a2.intoArray(out, op + 32);
-            a3.intoArray(out, op + 48);
+            a0.intoArray(out, o0 + pp);
+            a1.intoArray(out, o1 + pp);
+            a2.intoArray(out, o2 + pp);
+            a3.intoArray(out, o3 + pp);
         }
     }
 
