@@ -84,7 +84,8 @@ final class Q8_0Block implements BlockType {
      * {@link #dot}. The rows are read at offsets into w itself, not through views of each row (asSlice): C2 then
      * keeps a bounds check per load, but where it did not inline the views' creation, each call allocated them
      * (seen in KernelProbe: 40 bytes per row at 32768 columns), and the same views made runs bimodal (8192 x 5120 at
-     * 12.8 or 23 GB per CPU-second from one run to the next).
+     * 12.8 or 23 GB per CPU-second from one run to the next). One block per iteration: with two, the method grew past
+     * what C2 inlines and every block's vectors were boxed (decode 4 tok/s, 63 MB allocated per 8192 x 4096 matvec).
      */
     public void dot4Rows(MemorySegment w, long at0, long at1, long at2, long at3, float[] x, int xOff, float[] sums, int sumsOff,
                          int blocks, float[] out, int out0, int out1, int out2, int out3) {
