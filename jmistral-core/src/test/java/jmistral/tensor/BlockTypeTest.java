@@ -106,6 +106,40 @@ class BlockTypeTest {
     }
 
     /**
+     * A multi-row decode kernel's case: 9 random rows of {@code cols} columns, x at an offset, and for formats that take
+     * sums of x, the sums at an offset too; {@link #assertRow} holds one row's result to the scalar reference and to
+     * the one-row dot.
+     */
+    private record RowsCase(GgmlType type, BlockType bt, int rows, int cols, MemorySegment w, long rowBytes, float[] x, int xOff,
+                            float[] sums, int sumsOff) {
+        static RowsCase of(GgmlType type, int cols, Random rnd, int xOff, int sumsOff) {
+            BlockType bt = BlockType.of(type);
+            int rows = 9;
+            MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
+            float[] x = RandomWeights.vector(cols + xOff, rnd);
+            int g = bt.sumsGroup();
+            float[] sums = null;
+            if (g != 0) {
+                sums = new float[sumsOff + cols / g];
+                XSums.into(x, xOff, cols, g, sums, sumsOff);
+            }
+            return new RowsCase(type, bt, rows, cols, w, type.bytesFor(cols), x, xOff, sums, sumsOff);
+        }
+
+        int blocks() { return cols / type.blockSize; }
+
+        long at(int row) { return row * rowBytes; }
+
+        void assertRow(int r, float actual, String what) {
+            float[] ref = referenceRow(bt, w, rowBytes, r, cols);
+            float tol = tolerance(ref, x, xOff);
+            String where = type + " " + what + ", row " + r + ", cols " + cols;
+            assertEquals(bt.dotReference(w, at(r), x, xOff, blocks()), actual, tol, where);
+            assertEquals(bt.dot(w, at(r), x, xOff, sums, sumsOff, blocks()), actual, tol, where + " against dot");
+        }
+    }
+
+    /**
      * The two-row decode kernel ({@link BlockType#dot2Rows}) against the scalar reference and the
      * one-row dot, per row: rows far apart and adjacent, the same row twice, x at an offset, and for
      * formats with sums of x, the sums at an offset too.
@@ -113,30 +147,14 @@ class BlockTypeTest {
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void twoRowDotMatchesScalarReference(GgmlType type) {
-        BlockType bt = BlockType.of(type);
         Random rnd = new Random(type.ordinal() * 71L + 5);
         for (int cols : colCounts(type)) {
-            int rows = 9, blocks = cols / type.blockSize, xOff = 5;
-            MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
-            long rowBytes = type.bytesFor(cols);
-            float[] x = RandomWeights.vector(cols + xOff, rnd);
-            int g = bt.sumsGroup(), sumsOff = 3;
-            float[] sums = null;
-            if (g != 0) {
-                sums = new float[sumsOff + cols / g];
-                XSums.into(x, xOff, cols, g, sums, sumsOff);
-            }
+            RowsCase c = RowsCase.of(type, cols, rnd, 5, 3);
             int[][] pairs = {{0, 8}, {3, 4}, {7, 2}, {5, 5}};
             for (int[] p : pairs) {
-                float[] out = new float[rows + 2];
-                bt.dot2Rows(w, p[0] * rowBytes, p[1] * rowBytes, x, xOff, sums, sumsOff, blocks, out, p[0] + 1, p[1] + 1);
-                for (int r : p) {
-                    float[] ref = referenceRow(bt, w, rowBytes, r, cols);
-                    float tol = tolerance(ref, x, xOff);
-                    String what = type + " dot2Rows, rows " + p[0] + " and " + p[1] + ", row " + r + ", cols " + cols;
-                    assertEquals(bt.dotReference(w, r * rowBytes, x, xOff, blocks), out[r + 1], tol, what);
-                    assertEquals(bt.dot(w, r * rowBytes, x, xOff, sums, sumsOff, blocks), out[r + 1], tol, what + " against dot");
-                }
+                float[] out = new float[c.rows() + 2];
+                c.bt().dot2Rows(c.w(), c.at(p[0]), c.at(p[1]), c.x(), c.xOff(), c.sums(), c.sumsOff(), c.blocks(), out, p[0] + 1, p[1] + 1);
+                for (int r : p) c.assertRow(r, out[r + 1], "dot2Rows, rows " + p[0] + " and " + p[1]);
             }
         }
     }
@@ -149,39 +167,22 @@ class BlockTypeTest {
     @ParameterizedTest
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K", "IQ4_NL", "IQ4_XS"})
     void fourRowDotMatchesScalarReference(GgmlType type) {
-        BlockType bt = BlockType.of(type);
         Random rnd = new Random(type.ordinal() * 73L + 11);
         for (int cols : colCounts(type)) {
-            int rows = 9, blocks = cols / type.blockSize, xOff = 7;
-            MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
-            long rowBytes = type.bytesFor(cols);
-            float[] x = RandomWeights.vector(cols + xOff, rnd);
-            int g = bt.sumsGroup(), sumsOff = 2;
-            float[] sums = null;
-            if (g != 0) {
-                sums = new float[sumsOff + cols / g];
-                XSums.into(x, xOff, cols, g, sums, sumsOff);
-            }
+            RowsCase c = RowsCase.of(type, cols, rnd, 7, 2);
             int[][] quads = {{0, 2, 4, 8}, {3, 4, 5, 6}, {8, 1, 7, 0}, {5, 5, 2, 5}};
             for (int[] q : quads) {
-                float[] out = new float[rows + 5];
+                float[] out = new float[c.rows() + 5];
                 // outputs at 1 + row, except a repeated row, whose later copies go past the rows (1 + rows + i)
                 int[] at = new int[4];
                 for (int i = 0; i < 4; i++) {
                     boolean repeated = false;
                     for (int k = 0; k < i; k++) repeated |= q[k] == q[i];
-                    at[i] = repeated ? 1 + rows + i : 1 + q[i];
+                    at[i] = repeated ? 1 + c.rows() + i : 1 + q[i];
                 }
-                bt.dot4Rows(w, q[0] * rowBytes, q[1] * rowBytes, q[2] * rowBytes, q[3] * rowBytes, x, xOff, sums, sumsOff, blocks,
+                c.bt().dot4Rows(c.w(), c.at(q[0]), c.at(q[1]), c.at(q[2]), c.at(q[3]), c.x(), c.xOff(), c.sums(), c.sumsOff(), c.blocks(),
                         out, at[0], at[1], at[2], at[3]);
-                for (int i = 0; i < 4; i++) {
-                    int r = q[i];
-                    float[] ref = referenceRow(bt, w, rowBytes, r, cols);
-                    float tol = tolerance(ref, x, xOff);
-                    String what = type + " dot4Rows, rows " + java.util.Arrays.toString(q) + ", row " + r + ", cols " + cols;
-                    assertEquals(bt.dotReference(w, r * rowBytes, x, xOff, blocks), out[at[i]], tol, what);
-                    assertEquals(bt.dot(w, r * rowBytes, x, xOff, sums, sumsOff, blocks), out[at[i]], tol, what + " against dot");
-                }
+                for (int i = 0; i < 4; i++) c.assertRow(q[i], out[at[i]], "dot4Rows, rows " + java.util.Arrays.toString(q));
             }
         }
     }
