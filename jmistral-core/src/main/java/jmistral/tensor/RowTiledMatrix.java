@@ -10,12 +10,14 @@ import java.util.Arrays;
  *
  * <pre>
  * copy     [strips][strip bytes], strips of 16 rows, padded with zero rows to a multiple of {@value #UNIT_ROWS} rows
- * matvec   per unit of 64 rows (4 strips): {@link Int8RowTiles#rows64x1}
+ * matvec   per 4 strips a quarter of the thread's range apart, whole rows ({@link #oneTokenSpread}; rows not a multiple of
+ *          64: per unit of 64 rows, 4 adjacent strips): {@link Int8RowTiles#rows64x1}
  * n tokens in passes of up to 8: x transposed to xt [cols][8] (or [cols][4]) per pass; per unit, per pass:
  *          {@link Int8RowTiles#rows32x8} (or rows32x4) on each half of the unit; a single token left: rows64x1
  * </pre>
  * Rows longer than {@link #CHUNK_COLS} (w_down's 32768) are taken in column chunks of that many within each thread's
- * units, so that a pass's xt chunk (256 KB at 8 tokens) stays in L2 while every unit of the thread reads it.
+ * units, so that a pass's xt chunk (256 KB at 8 tokens) stays in L2 while every unit of the thread reads it (one token's
+ * pass reads whole rows).
  *
  * <p>Which matrices: the Q6_K ones with rows longer than 4096 columns (the output projection, w_down), exactly
  * repacked; {@link Matrix#withTiledCopy} decides. Before, these kept a copy in column slices of row-major groups (so
@@ -137,18 +139,21 @@ final class RowTiledMatrix implements Matrix {
     static final boolean SPREAD_STRIPS = Boolean.parseBoolean(System.getProperty("jmistral.tiles.spread", "true"));
 
     /**
-     * One token's pass over units [start, end) (rows a multiple of 64), tiles [t0, t1): the thread's 4q strips taken
+     * One token's pass over units [start, end) (rows a multiple of 64), all columns: the thread's 4q strips taken
      * four at a time a quarter of the range apart (strips 4 start + i, + q, + 2q, + 3q), not four adjacent ones. The
      * same bytes, read as four streams megabytes apart instead of 88 KB apart: the output projection of the 2-layer
      * Q4_K_M model (131072 x 5120, 1024 strips per thread) read 14.5-20.7 ms against 17.1-24.7 for adjacent strips,
      * eight alternated pairs of {@code bench --profile} (as Q8_0's four-row kernel, whose rows are a quarter apart,
-     * read the Q8_0 output projection faster per byte than these tiles did); w_down 10.3-12.1 against 9.8-13.0.
+     * read the Q8_0 output projection faster per byte than these tiles did); w_down 10.3-12.1 against 9.8-13.0. Whole
+     * rows, no column chunks: one token's x is one broadcast per column, not worth keeping in L1, and each strip is then
+     * one stream from start to end (w_down's step, eight pairs against chunks of 8192 columns: 46.6-60.1 ms against
+     * 47.5-63.2, the step shorter in six).
      */
-    private void oneTokenSpread(float[] x, int token, int start, int end, int t0, int t1, float[] out) {
+    private void oneTokenSpread(float[] x, int token, int start, int end, float[] out) {
         int q = end - start, first = 4 * start, o = token * rows(), xOff = token * cols();
         for (int i = 0; i < q; i++) {
             int k0 = first + i, k1 = k0 + q, k2 = k1 + q, k3 = k2 + q;
-            Int8RowTiles.rows64x1(strips[k0], strips[k1], strips[k2], strips[k3], x, xOff, t0, t1, out,
+            Int8RowTiles.rows64x1(strips[k0], strips[k1], strips[k2], strips[k3], x, xOff, 0, tiles, out,
                     o + Int8RowTiles.ROWS * k0, o + Int8RowTiles.ROWS * k1, o + Int8RowTiles.ROWS * k2, o + Int8RowTiles.ROWS * k3);
         }
     }
@@ -162,12 +167,12 @@ final class RowTiledMatrix implements Matrix {
                 int r0 = u * UNIT_ROWS, n = Math.min(UNIT_ROWS, rows - r0);
                 for (int j = 0; j < count; j++) Arrays.fill(out, (first + j) * rows + r0, (first + j) * rows + r0 + n, 0f);
             }
+            if (width == 1 && SPREAD_STRIPS && rows % UNIT_ROWS == 0) {
+                oneTokenSpread(x, first, start, end, out);
+                continue;
+            }
             for (int t0 = 0; t0 < tiles; t0 += chunkTiles) {
                 int t1 = Math.min(tiles, t0 + chunkTiles);
-                if (width == 1 && SPREAD_STRIPS && rows % UNIT_ROWS == 0) {
-                    oneTokenSpread(x, first, start, end, t0, t1, out);
-                    continue;
-                }
                 for (int u = start; u < end; u++) {
                     int r0 = u * UNIT_ROWS;
                     if (r0 + UNIT_ROWS <= rows) {

@@ -20,9 +20,9 @@ class RowTiledMatrixTest {
     @Test
     void productsOfUpTo16TokensMatchTheScalarReference() throws Exception {
         // 37 rows: one unit of 64 rows that runs past the last row; 130: two whole units and a partial one;
-        // 8448 columns: two column chunks (8192 + 256); 448 and 512: whole units only (7 and 8), whose single token
-        // takes strips a quarter of each thread's range apart (RowTiledMatrix.oneTokenSpread)
-        int[][] shapes = {{37, 5 * 256}, {130, 8448}, {448, 5 * 256}, {512, 2 * 256}};
+        // 8448 columns: two column chunks (8192 + 256); 448, 512 and 128 rows: whole units only (7, 8 and 2), whose single
+        // token takes strips a quarter of each thread's range apart, whole rows (RowTiledMatrix.oneTokenSpread)
+        int[][] shapes = {{37, 5 * 256}, {130, 8448}, {448, 5 * 256}, {512, 2 * 256}, {128, 8448}};
         for (int[] shape : shapes) {
             int rows = shape[0], cols = shape[1];
             Random rnd = new Random(rows * 31L + cols);
