@@ -149,9 +149,10 @@ final class BlockMatrix implements Matrix {
 
     /**
      * n matvecs, one token after the other ({@link #EACH_MAX_TOKENS}): each token's product is exactly its own
-     * matvec's (same kernel, same x in L1, same split of rows), one parallel loop per token. Formats with a two-row
-     * kernel run it ({@link BlockType#dot2Rows}, each chunk's first half paired with its second half: two memory
-     * streams per thread); the others their row kernel ({@link #rowKernelEach}).
+     * matvec's (same kernel, same x in L1, same split of rows), one parallel loop per token. Formats with a four-row
+     * kernel run it ({@link #fourRowsEach}: four memory streams per thread); those with a two-row kernel run that
+     * ({@link BlockType#dot2Rows}, each chunk's first half paired with its second half: two streams per thread); the
+     * others their row kernel ({@link #rowKernelEach}).
      */
     private void matvecEach(float[] x, int n, float[] out) {
         if (!block.hasDot2Rows()) {

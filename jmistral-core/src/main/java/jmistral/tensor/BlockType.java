@@ -106,8 +106,8 @@ public interface BlockType {
     }
 
     /**
-     * Decode (matvec): four rows of the same matrix times one x, out[outAt[i]] = row rowAt[i] . x, each with
-     * {@link #dot2Rows}'s arithmetic: each x vector is loaded once for four rows, half of what the two-row kernel
+     * Decode (matvec): four rows of the same matrix times one x, out[out0] = row at0 . x, ..., out[out3] = row at3 . x,
+     * each with {@link #dot2Rows}'s arithmetic: each x vector is loaded once for four rows, half of what the two-row kernel
      * loads per weight (for rows whose x does not fit L1, such as w_down's 32768 columns, x comes from L2). This
      * default runs two two-row dots.
      */
