@@ -29,7 +29,8 @@ import java.lang.foreign.MemorySegment;
  *     drafts): panels of {@value #PANEL_ROWS} rows dequantized once per tile of {@value #TOKEN_TILE}
  *     tokens, multiplied by a register-blocked 4x4 f32 dot kernel ({@link F32Tile#dot4x4}), or a 4x5 one
  *     ({@link F32Tile#dot4x5}) where passes of 5 tokens over the panel are fewer (9 tokens: a verification of
- *     8 drafts), {@link #matmulTiled}.</li>
+ *     8 drafts), {@link #matmulTiled}; rows longer than {@link #TILED_CHUNK_COLS} (w_down) in column chunks of that
+ *     many, one pass over all rows per chunk.</li>
  * <li>matmul, large batches (prefill): {@link PrefillGemm}, a blocked GEMM over dequantized panels.</li>
  * </ul>
  * The matmul paths equal matvec within float rounding, not bit for bit.
@@ -408,54 +409,98 @@ final class BlockMatrix implements Matrix {
     /**
      * Rows up to this many columns take {@link F32Tile#dot4x5} passes: past it, 5 tokens' x and the panel (9 x cols
      * floats, 1.2 MB at w_down's 32768 columns) leave L2, and a 4x5 pass cost 1.4x two 4x4 passes there
-     * (SmallBatchBench, 5120x32768, n = 9).
+     * (SmallBatchBench, 5120x32768, n = 9). Longer rows are taken in chunks of {@link #TILED_CHUNK_COLS} (when on),
+     * each of which is within this.
      */
     static final int FIVE_TOKEN_MAX_COLS = 8192;
 
     /** {@link #matmulTiled}, with or without passes of {@link F32Tile#dot4x5} where they are fewer than of 4 tokens (false: for A/B runs). */
     private void matmulTiled(float[] x, int n, float[] out, boolean fiveTokenPass) {
-        boolean fives = fiveTokenPass && cols <= FIVE_TOKEN_MAX_COLS;
-        int panels = (rows + PANEL_ROWS - 1) / PANEL_ROWS, panelFloats = PANEL_ROWS * cols;
         ComputePool pool = ComputePool.current();
-        float[] panelsBuf = pool.borrowFloats(pool.threads() * panelFloats); // each thread's panel, nothing allocated per call
-        try {
-            pool.parallelForRange(panels, (p0, p1) -> {
-                float[] w = panelsBuf;
-                int w0 = pool.threadIndex() * panelFloats; // this thread's dequantized panel: w[w0 ..] = [PANEL_ROWS][cols]
-                for (int t0 = 0; t0 < n; t0 += TOKEN_TILE) {
-                    int t1 = Math.min(n, t0 + TOKEN_TILE);
-                    for (int p = p0; p < p1; p++) {
-                        int r0 = p * PANEL_ROWS, nr = Math.min(PANEL_ROWS, rows - r0);
-                        for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes, w, w0 + i * cols, blocksPerRow);
-                        int t = t0, m = t1 - t0;
-                        if (fives && nr == PANEL_ROWS && m >= 5 && (m + 4) / 5 < (m + 3) / 4) {
-                            // fewer passes over the panel in fives (5, 9, 10, 13, 14, 15 tokens): each pass re-reads the
-                            // panel, and a 4x5 pass costs little more than a 4x4 one; the last one ends at the tile's end
-                            for (; t < t1; t += 5) {
-                                int first = Math.min(t, t1 - 5);
-                                F32Tile.dot4x5(w, w0, x, first * cols, cols, out, rows, r0, first);
-                            }
-                        }
-                        for (; t + 4 <= t1; t += 4) {
-                            if (nr == PANEL_ROWS) F32Tile.dot4x4(w, w0, x, t * cols, cols, out, rows, r0, t);
-                            else for (int i = 0; i < nr; i++) F32Tile.dot1x4(w, w0 + i * cols, x, t * cols, cols, out, rows, r0 + i, t);
-                        }
-                        if (t < t1 && nr == PANEL_ROWS) {
-                            // 1-3 tokens left: after a group, one more group of 4 ending at the tile's end (it
-                            // computes some tokens again, to the same values); alone (2 or 3 tokens), one group
-                            // that repeats its last token. 8 loads per 16 FMAs either way, where a dot per row
-                            // and token loads 8 per 4 FMAs: 3 tokens cost what 4 do.
-                            if (t1 - t0 >= 4) F32Tile.dot4x4(w, w0, x, (t1 - 4) * cols, cols, out, rows, r0, t1 - 4);
-                            else F32Tile.dot4x4(w, w0, x, t * cols, t1 - t, cols, out, rows, r0, t);
-                            t = t1;
-                        }
-                        for (; t < t1; t++) F32Tile.dotRowsX1(w, w0, nr, x, t * cols, cols, out, rows, r0, t);
-                    }
-                }
-            });
-        } finally {
-            pool.giveBack(panelsBuf);
+        boolean chunked = TILED_CHUNK_COLS > 0 && cols > TILED_CHUNK_COLS;
+        int panelFloats = PANEL_ROWS * (chunked ? TILED_CHUNK_COLS : cols);
+        if (!chunked) {
+            float[] panels = pool.borrowFloats(pool.threads() * panelFloats); // each thread's panel, nothing allocated per call
+            try {
+                tiledPass(x, cols, 0, n, out, panels, 0, fiveTokenPass, 0, 0);
+            } finally {
+                pool.giveBack(panels);
+            }
+            return;
         }
+        // long rows: one pass per column chunk, its x [n][chunk] copied out, its products added to out
+        int chunk = TILED_CHUNK_COLS, xcAt = pool.threads() * panelFloats, partAt = xcAt + n * chunk;
+        float[] buf = pool.borrowFloats(partAt + n * rows); // panels | x chunk [n][chunk] | chunk products [n][rows]
+        try {
+            for (int c0 = 0; c0 < cols; c0 += chunk) {
+                int len = Math.min(chunk, cols - c0);
+                for (int t = 0; t < n; t++) System.arraycopy(x, t * cols + c0, buf, xcAt + t * len, len);
+                tiledPass(buf, len, c0, n, buf, buf, 0, fiveTokenPass, xcAt, partAt);
+                if (c0 == 0) System.arraycopy(buf, partAt, out, 0, n * rows);
+                else for (int i = 0; i < n * rows; i++) out[i] += buf[partAt + i];
+            }
+        } finally {
+            pool.giveBack(buf);
+        }
+    }
+
+    /**
+     * Rows longer than this many columns (w_down's 32768) take the tiled path in column chunks of this many, one pass
+     * over all rows per chunk: the chunk's x (8 tokens: 256 KB) stays in L2 while every panel of the thread reads it,
+     * and a panel is 128 KB, where a whole row's x (1 MB for 8 tokens) and panel (512 KB) did not fit in L2 together;
+     * the 4x5 passes ({@link #FIVE_TOKEN_MAX_COLS}) then serve long rows too. Each chunk's products are added to the
+     * previous chunks' (within float rounding of the whole row). Measured (MatmulBench, Q4_K, one thread pinned with
+     * taskset, CPU ms per call, three alternated rounds against the whole rows, 2026-12-07): 5120 x 32768 at 8 tokens
+     * 30.6-34.3 against 45.7-47.1, at 9 tokens 42.6-45.9 against 58.2-62.2, at 4 tokens 22.1-24.7 against 27.7-31.6:
+     * per weight what 32768 x 5120 costs (31.5-33.3 at 8 tokens, unchanged). 0 turns it off
+     * ({@code -Djmistral.matmul.tiledChunkCols=0}).
+     */
+    static final int TILED_CHUNK_COLS = Integer.getInteger("jmistral.matmul.tiledChunkCols", 8192);
+
+    /**
+     * The tiled path over columns [c0, c0 + len) of every row (c0 a multiple of the block size): x [n][len] at
+     * x[xAt ..], products [n][rows] to out[outAt ..], each thread's panel [PANEL_ROWS][len] at
+     * panels[panelsAt + thread * PANEL_ROWS * len ..].
+     */
+    private void tiledPass(float[] x, int len, int c0, int n, float[] out, float[] panels, int panelsAt, boolean fiveTokenPass, int xAt, int outAt) {
+        boolean fives = fiveTokenPass && len <= FIVE_TOKEN_MAX_COLS;
+        int panelCount = (rows + PANEL_ROWS - 1) / PANEL_ROWS, panelFloats = PANEL_ROWS * len, blocks = len / block.blockSize();
+        long colBytes = (long) (c0 / block.blockSize()) * block.blockBytes();
+        ComputePool pool = ComputePool.current();
+        pool.parallelForRange(panelCount, (p0, p1) -> {
+            float[] w = panels;
+            int w0 = panelsAt + pool.threadIndex() * panelFloats; // this thread's dequantized panel: w[w0 ..] = [PANEL_ROWS][len]
+            for (int t0 = 0; t0 < n; t0 += TOKEN_TILE) {
+                int t1 = Math.min(n, t0 + TOKEN_TILE);
+                for (int p = p0; p < p1; p++) {
+                    int r0 = p * PANEL_ROWS, nr = Math.min(PANEL_ROWS, rows - r0), o = outAt + r0;
+                    for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes + colBytes, w, w0 + i * len, blocks);
+                    int t = t0, m = t1 - t0;
+                    if (fives && nr == PANEL_ROWS && m >= 5 && (m + 4) / 5 < (m + 3) / 4) {
+                        // fewer passes over the panel in fives (5, 9, 10, 13, 14, 15 tokens): each pass re-reads the
+                        // panel, and a 4x5 pass costs little more than a 4x4 one; the last one ends at the tile's end
+                        for (; t < t1; t += 5) {
+                            int first = Math.min(t, t1 - 5);
+                            F32Tile.dot4x5(w, w0, x, xAt + first * len, len, out, rows, o, first);
+                        }
+                    }
+                    for (; t + 4 <= t1; t += 4) {
+                        if (nr == PANEL_ROWS) F32Tile.dot4x4(w, w0, x, xAt + t * len, len, out, rows, o, t);
+                        else for (int i = 0; i < nr; i++) F32Tile.dot1x4(w, w0 + i * len, x, xAt + t * len, len, out, rows, o + i, t);
+                    }
+                    if (t < t1 && nr == PANEL_ROWS) {
+                        // 1-3 tokens left: after a group, one more group of 4 ending at the tile's end (it
+                        // computes some tokens again, to the same values); alone (2 or 3 tokens), one group
+                        // that repeats its last token. 8 loads per 16 FMAs either way, where a dot per row
+                        // and token loads 8 per 4 FMAs: 3 tokens cost what 4 do.
+                        if (t1 - t0 >= 4) F32Tile.dot4x4(w, w0, x, xAt + (t1 - 4) * len, len, out, rows, o, t1 - 4);
+                        else F32Tile.dot4x4(w, w0, x, xAt + t * len, t1 - t, len, out, rows, o, t);
+                        t = t1;
+                    }
+                    for (; t < t1; t++) F32Tile.dotRowsX1(w, w0, nr, x, xAt + t * len, len, out, rows, o, t);
+                }
+            }
+        });
     }
 
     public Matrix firstRows(int n) {

@@ -347,6 +347,36 @@ class BlockTypeTest {
     }
 
     /**
+     * Rows longer than {@link BlockMatrix#TILED_CHUNK_COLS} (w_down) take the tiled path in column chunks, each chunk's
+     * products added to the last: against the scalar reference in double, with a last chunk of one block (cols not a
+     * multiple of the chunk), a last row panel short of 4 rows (13 rows), and the token counts of batched decode and of
+     * verifying drafts (passes of 4 and of 5 tokens, a single token left, two token tiles).
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "Q8_0", "Q4_K", "Q6_K", "IQ4_XS"})
+    void tiledMatmulOverLongRowsInColumnChunksMatchesReference(GgmlType type) {
+        BlockType bt = BlockType.of(type);
+        Random rnd = new Random(type.ordinal() * 23L + 5);
+        int rows = 13, cols = 2 * BlockMatrix.TILED_CHUNK_COLS + 256;
+        MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
+        BlockMatrix m = new BlockMatrix(bt, rows, cols, w);
+        long rowBytes = type.bytesFor(cols);
+        float[][] ref = new float[rows][];
+        for (int r = 0; r < rows; r++) ref[r] = referenceRow(bt, w, rowBytes, r, cols);
+        for (int n : new int[] {3, 4, 5, 8, 9, 17}) {
+            float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows];
+            m.matmul(BlockMatrix.SmallBatchPath.TILED, x, n, out);
+            for (int t = 0; t < n; t++) {
+                for (int r = 0; r < rows; r++) {
+                    double expected = 0;
+                    for (int c = 0; c < cols; c++) expected += (double) ref[r][c] * x[t * cols + c];
+                    assertEquals(expected, out[t * rows + r], tolerance(ref[r], x, t * cols), type + " tiled in column chunks, token " + t + " of " + n + ", row " + r);
+                }
+            }
+        }
+    }
+
+    /**
      * A prefill-sized batch through {@link PrefillGemm} on long rows (8192 columns: 32 column blocks),
      * an odd token count (the last tile half empty, the tile count padded to even) and a row count that
      * is not a multiple of its 12-row panel.
