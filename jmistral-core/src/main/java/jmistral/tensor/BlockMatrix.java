@@ -410,9 +410,10 @@ final class BlockMatrix implements Matrix {
      * Rows up to this many columns take {@link F32Tile#dot4x5} passes: past it, 5 tokens' x and the panel (9 x cols
      * floats, 1.2 MB at w_down's 32768 columns) leave L2, and a 4x5 pass cost 1.4x two 4x4 passes there
      * (SmallBatchBench, 5120x32768, n = 9). Longer rows are taken in chunks of {@link #TILED_CHUNK_COLS} (when on),
-     * each of which is within this.
+     * each of which is within this: with chunks of 16384 columns, 9 tokens in a 4x5 and a 4x4 pass took 43.2-45.5 ms
+     * against 53.9 for three 4x4 passes (Q6_K 5120 x 32768, one pinned thread; Q4_K 32.6-35.7 against 36.7).
      */
-    static final int FIVE_TOKEN_MAX_COLS = 8192;
+    static final int FIVE_TOKEN_MAX_COLS = 16384;
 
     /** {@link #matmulTiled}, with or without passes of {@link F32Tile#dot4x5} where they are fewer than of 4 tokens (false: for A/B runs). */
     private void matmulTiled(float[] x, int n, float[] out, boolean fiveTokenPass) {
@@ -446,16 +447,18 @@ final class BlockMatrix implements Matrix {
 
     /**
      * Rows longer than this many columns (w_down's 32768) take the tiled path in column chunks of this many, one pass
-     * over all rows per chunk: the chunk's x (8 tokens: 256 KB) stays in L2 while every panel of the thread reads it,
-     * and a panel is 128 KB, where a whole row's x (1 MB for 8 tokens) and panel (512 KB) did not fit in L2 together;
+     * over all rows per chunk: the chunk's x (8 tokens: 512 KB) stays in L2 while every panel of the thread reads it,
+     * and a panel is 256 KB, where a whole row's x (1 MB for 8 tokens) and panel (512 KB) did not fit in L2 together;
      * the 4x5 passes ({@link #FIVE_TOKEN_MAX_COLS}) then serve long rows too. Each chunk's products are added to the
-     * previous chunks' (within float rounding of the whole row). Measured (MatmulBench, Q4_K, one thread pinned with
-     * taskset, CPU ms per call, three alternated rounds against the whole rows, 2026-12-07): 5120 x 32768 at 8 tokens
-     * 30.6-34.3 against 45.7-47.1, at 9 tokens 42.6-45.9 against 58.2-62.2, at 4 tokens 22.1-24.7 against 27.7-31.6:
-     * per weight what 32768 x 5120 costs (31.5-33.3 at 8 tokens, unchanged). 0 turns it off
+     * previous chunks' (within float rounding of the whole row). Measured (MatmulBench, 5120 x 32768, one thread pinned
+     * with taskset, CPU ms per call, alternated, 2026-12-07): chunks of 8192 against whole rows, three rounds, Q4_K at
+     * 8 tokens 30.6-34.3 against 45.7-47.1, at 9 tokens 42.6-45.9 against 58.2-62.2, at 4 tokens 22.1-24.7 against
+     * 27.7-31.6 (32768 x 5120 at 8 tokens, unchanged, 31.5-33.3: per weight the same now); 16384 against 8192 and whole
+     * rows, two rounds: Q4_K at 8 tokens 30.0-30.1 against 30.5-31.6 and 41.9-48.5, Q8_0 42.2-42.6 against 45.0-46.8
+     * and 44.9-47.3, Q6_K in place 39.9-42.5 against 41.2-41.5 and 45.9-50.6; 4096 was behind 8192. 0 turns it off
      * ({@code -Djmistral.matmul.tiledChunkCols=0}).
      */
-    static final int TILED_CHUNK_COLS = Integer.getInteger("jmistral.matmul.tiledChunkCols", 8192);
+    static final int TILED_CHUNK_COLS = Integer.getInteger("jmistral.matmul.tiledChunkCols", 16384);
 
     /**
      * The tiled path over columns [c0, c0 + len) of every row (c0 a multiple of the block size): x [n][len] at
