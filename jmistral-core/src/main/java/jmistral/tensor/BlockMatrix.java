@@ -455,8 +455,10 @@ final class BlockMatrix implements Matrix {
      * 8 tokens 30.6-34.3 against 45.7-47.1, at 9 tokens 42.6-45.9 against 58.2-62.2, at 4 tokens 22.1-24.7 against
      * 27.7-31.6 (32768 x 5120 at 8 tokens, unchanged, 31.5-33.3: per weight the same now); 16384 against 8192 and whole
      * rows, two rounds: Q4_K at 8 tokens 30.0-30.1 against 30.5-31.6 and 41.9-48.5, Q8_0 42.2-42.6 against 45.0-46.8
-     * and 44.9-47.3, Q6_K in place 39.9-42.5 against 41.2-41.5 and 45.9-50.6; 4096 was behind 8192. 0 turns it off
-     * ({@code -Djmistral.matmul.tiledChunkCols=0}).
+     * and 44.9-47.3, Q6_K in place 39.9-42.5 against 41.2-41.5 and 45.9-50.6; 4096 was behind 8192. On two threads
+     * (wall ms, three alternated rounds) the gain is at 9 tokens (verifying 8 drafts: a 4x5 and a 4x4 pass where whole
+     * rows took three 4x4 passes): 18.8-20.5 against 33.2-40.0 (4096: 20.0-22.7); at 8 and 4 tokens all even (23-27,
+     * 15-19). 0 turns it off ({@code -Djmistral.matmul.tiledChunkCols=0}).
      */
     static final int TILED_CHUNK_COLS = Integer.getInteger("jmistral.matmul.tiledChunkCols", 16384);
 
