@@ -30,7 +30,7 @@ import java.lang.foreign.MemorySegment;
  *     tokens, multiplied by a register-blocked 4x4 f32 dot kernel ({@link F32Tile#dot4x4}), or a 4x5 one
  *     ({@link F32Tile#dot4x5}) where passes of 5 tokens over the panel are fewer (9 tokens: a verification of
  *     8 drafts), {@link #matmulTiled}; rows longer than {@link #TILED_CHUNK_COLS} (w_down) in column chunks of that
- *     many, one pass over all rows per chunk.</li>
+ *     many, each thread's panels through every chunk in turn.</li>
  * <li>matmul, large batches (prefill): {@link PrefillGemm}, a blocked GEMM over dequantized panels.</li>
  * </ul>
  * The matmul paths equal matvec within float rounding, not bit for bit.
@@ -419,36 +419,49 @@ final class BlockMatrix implements Matrix {
     private void matmulTiled(float[] x, int n, float[] out, boolean fiveTokenPass) {
         ComputePool pool = ComputePool.current();
         boolean chunked = TILED_CHUNK_COLS > 0 && cols > TILED_CHUNK_COLS;
-        int panelFloats = PANEL_ROWS * (chunked ? TILED_CHUNK_COLS : cols);
+        int panelCount = (rows + PANEL_ROWS - 1) / PANEL_ROWS, panelFloats = PANEL_ROWS * (chunked ? TILED_CHUNK_COLS : cols);
         if (!chunked) {
             float[] panels = pool.borrowFloats(pool.threads() * panelFloats); // each thread's panel, nothing allocated per call
             try {
-                tiledPass(x, cols, 0, n, out, panels, 0, fiveTokenPass, 0, 0);
+                pool.parallelForRange(panelCount, (p0, p1) ->
+                        tiledRange(x, 0, cols, 0, n, out, 0, panels, pool.threadIndex() * panelFloats, fiveTokenPass, p0, p1));
             } finally {
                 pool.giveBack(panels);
             }
             return;
         }
-        // long rows: one pass per column chunk, its x [n][chunk] copied out, its products added to out
-        int chunk = TILED_CHUNK_COLS, xcAt = pool.threads() * panelFloats, partAt = xcAt + n * chunk;
-        float[] buf = pool.borrowFloats(partAt + n * rows); // panels | x chunk [n][chunk] | chunk products [n][rows]
+        // long rows: each thread takes its panels through every column chunk in turn (one parallel loop), the first
+        // chunk's products into out, the others' into the thread's own products [n][rows] and added to out (its rows
+        // only); x copied out once, chunk by chunk: [chunks][n][len]
+        int chunk = TILED_CHUNK_COLS, xcAt = pool.threads() * panelFloats, partAt = xcAt + n * cols;
+        float[] buf = pool.borrowFloats(partAt + pool.threads() * n * rows); // panels | x by chunk | each thread's products
         try {
             for (int c0 = 0; c0 < cols; c0 += chunk) {
                 int len = Math.min(chunk, cols - c0);
-                for (int t = 0; t < n; t++) System.arraycopy(x, t * cols + c0, buf, xcAt + t * len, len);
-                tiledPass(buf, len, c0, n, buf, buf, 0, fiveTokenPass, xcAt, partAt);
-                if (c0 == 0) System.arraycopy(buf, partAt, out, 0, n * rows);
-                else for (int i = 0; i < n * rows; i++) out[i] += buf[partAt + i];
+                for (int t = 0; t < n; t++) System.arraycopy(x, t * cols + c0, buf, xcAt + n * c0 + t * len, len);
             }
+            pool.parallelForRange(panelCount, (p0, p1) -> {
+                int thread = pool.threadIndex(), w0 = thread * panelFloats, part = partAt + thread * n * rows;
+                int r0 = p0 * PANEL_ROWS, r1 = Math.min(rows, p1 * PANEL_ROWS);
+                for (int c0 = 0; c0 < cols; c0 += chunk) {
+                    int len = Math.min(chunk, cols - c0);
+                    tiledRange(buf, xcAt + n * c0, len, c0, n, c0 == 0 ? out : buf, c0 == 0 ? 0 : part, buf, w0, fiveTokenPass, p0, p1);
+                    if (c0 == 0) continue;
+                    for (int t = 0; t < n; t++) {
+                        for (int r = r0; r < r1; r++) out[t * rows + r] += buf[part + t * rows + r];
+                    }
+                }
+            });
         } finally {
             pool.giveBack(buf);
         }
     }
 
     /**
-     * Rows longer than this many columns (w_down's 32768) take the tiled path in column chunks of this many, one pass
-     * over all rows per chunk: the chunk's x (8 tokens: 512 KB) stays in L2 while every panel of the thread reads it,
-     * and a panel is 256 KB, where a whole row's x (1 MB for 8 tokens) and panel (512 KB) did not fit in L2 together;
+     * Rows longer than this many columns (w_down's 32768) take the tiled path in column chunks of this many, each
+     * thread taking its panels through every chunk in turn: a panel is dequantized and multiplied one chunk at a time
+     * (256 KB, with 512 KB of x for 8 tokens), where a whole row's x (1 MB for 8 tokens) and panel (512 KB) did not fit
+     * in L2 together;
      * the 4x5 passes ({@link #FIVE_TOKEN_MAX_COLS}) then serve long rows too. Each chunk's products are added to the
      * previous chunks' (within float rounding of the whole row). Measured (MatmulBench, 5120 x 32768, one thread pinned
      * with taskset, CPU ms per call, alternated, 2026-12-07): chunks of 8192 against whole rows, three rounds, Q4_K at
@@ -458,54 +471,52 @@ final class BlockMatrix implements Matrix {
      * and 44.9-47.3, Q6_K in place 39.9-42.5 against 41.2-41.5 and 45.9-50.6; 4096 was behind 8192. On two threads
      * (wall ms, three alternated rounds) the gain is at 9 tokens (verifying 8 drafts: a 4x5 and a 4x4 pass where whole
      * rows took three 4x4 passes): 18.8-20.5 against 33.2-40.0 (4096: 20.0-22.7); at 8 and 4 tokens all even (23-27,
-     * 15-19). 0 turns it off ({@code -Djmistral.matmul.tiledChunkCols=0}).
+     * 15-19). First the chunks were one parallel loop each (over all rows, the products added on the calling thread);
+     * one loop in which each thread takes its panels through all chunks read, on two threads, five rounds alternated:
+     * 4 tokens 16.8-17.2 ms against 17.4-20.6, 8 tokens 22.2-25.7 against 24.9-28.7. 0 turns it off
+     * ({@code -Djmistral.matmul.tiledChunkCols=0}).
      */
     static final int TILED_CHUNK_COLS = Integer.getInteger("jmistral.matmul.tiledChunkCols", 16384);
 
     /**
-     * The tiled path over columns [c0, c0 + len) of every row (c0 a multiple of the block size): x [n][len] at
-     * x[xAt ..], products [n][rows] to out[outAt ..], each thread's panel [PANEL_ROWS][len] at
-     * panels[panelsAt + thread * PANEL_ROWS * len ..].
+     * The tiled path for panels [p0, p1) over columns [c0, c0 + len) (c0 a multiple of the block size): x [n][len] at
+     * x[xAt ..], products [n][rows] to out[outAt ..] (those panels' rows), the calling thread's panel [PANEL_ROWS][len]
+     * at w[w0 ..].
      */
-    private void tiledPass(float[] x, int len, int c0, int n, float[] out, float[] panels, int panelsAt, boolean fiveTokenPass, int xAt, int outAt) {
+    private void tiledRange(float[] x, int xAt, int len, int c0, int n, float[] out, int outAt, float[] w, int w0, boolean fiveTokenPass, int p0, int p1) {
         boolean fives = fiveTokenPass && len <= FIVE_TOKEN_MAX_COLS;
-        int panelCount = (rows + PANEL_ROWS - 1) / PANEL_ROWS, panelFloats = PANEL_ROWS * len, blocks = len / block.blockSize();
+        int blocks = len / block.blockSize();
         long colBytes = (long) (c0 / block.blockSize()) * block.blockBytes();
-        ComputePool pool = ComputePool.current();
-        pool.parallelForRange(panelCount, (p0, p1) -> {
-            float[] w = panels;
-            int w0 = panelsAt + pool.threadIndex() * panelFloats; // this thread's dequantized panel: w[w0 ..] = [PANEL_ROWS][len]
-            for (int t0 = 0; t0 < n; t0 += TOKEN_TILE) {
-                int t1 = Math.min(n, t0 + TOKEN_TILE);
-                for (int p = p0; p < p1; p++) {
-                    int r0 = p * PANEL_ROWS, nr = Math.min(PANEL_ROWS, rows - r0), o = outAt + r0;
-                    for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes + colBytes, w, w0 + i * len, blocks);
-                    int t = t0, m = t1 - t0;
-                    if (fives && nr == PANEL_ROWS && m >= 5 && (m + 4) / 5 < (m + 3) / 4) {
-                        // fewer passes over the panel in fives (5, 9, 10, 13, 14, 15 tokens): each pass re-reads the
-                        // panel, and a 4x5 pass costs little more than a 4x4 one; the last one ends at the tile's end
-                        for (; t < t1; t += 5) {
-                            int first = Math.min(t, t1 - 5);
-                            F32Tile.dot4x5(w, w0, x, xAt + first * len, len, out, rows, o, first);
-                        }
+        for (int t0 = 0; t0 < n; t0 += TOKEN_TILE) {
+            int t1 = Math.min(n, t0 + TOKEN_TILE);
+            for (int p = p0; p < p1; p++) {
+                int r0 = p * PANEL_ROWS, nr = Math.min(PANEL_ROWS, rows - r0), o = outAt + r0;
+                for (int i = 0; i < nr; i++) block.dequantize(data, (r0 + i) * rowBytes + colBytes, w, w0 + i * len, blocks);
+                int t = t0, m = t1 - t0;
+                if (fives && nr == PANEL_ROWS && m >= 5 && (m + 4) / 5 < (m + 3) / 4) {
+                    // fewer passes over the panel in fives (5, 9, 10, 13, 14, 15 tokens): each pass re-reads the
+                    // panel, and a 4x5 pass costs little more than a 4x4 one; the last one ends at the tile's end
+                    for (; t < t1; t += 5) {
+                        int first = Math.min(t, t1 - 5);
+                        F32Tile.dot4x5(w, w0, x, xAt + first * len, len, out, rows, o, first);
                     }
-                    for (; t + 4 <= t1; t += 4) {
-                        if (nr == PANEL_ROWS) F32Tile.dot4x4(w, w0, x, xAt + t * len, len, out, rows, o, t);
-                        else for (int i = 0; i < nr; i++) F32Tile.dot1x4(w, w0 + i * len, x, xAt + t * len, len, out, rows, o + i, t);
-                    }
-                    if (t < t1 && nr == PANEL_ROWS) {
-                        // 1-3 tokens left: after a group, one more group of 4 ending at the tile's end (it
-                        // computes some tokens again, to the same values); alone (2 or 3 tokens), one group
-                        // that repeats its last token. 8 loads per 16 FMAs either way, where a dot per row
-                        // and token loads 8 per 4 FMAs: 3 tokens cost what 4 do.
-                        if (t1 - t0 >= 4) F32Tile.dot4x4(w, w0, x, xAt + (t1 - 4) * len, len, out, rows, o, t1 - 4);
-                        else F32Tile.dot4x4(w, w0, x, xAt + t * len, t1 - t, len, out, rows, o, t);
-                        t = t1;
-                    }
-                    for (; t < t1; t++) F32Tile.dotRowsX1(w, w0, nr, x, xAt + t * len, len, out, rows, o, t);
                 }
+                for (; t + 4 <= t1; t += 4) {
+                    if (nr == PANEL_ROWS) F32Tile.dot4x4(w, w0, x, xAt + t * len, len, out, rows, o, t);
+                    else for (int i = 0; i < nr; i++) F32Tile.dot1x4(w, w0 + i * len, x, xAt + t * len, len, out, rows, o + i, t);
+                }
+                if (t < t1 && nr == PANEL_ROWS) {
+                    // 1-3 tokens left: after a group, one more group of 4 ending at the tile's end (it
+                    // computes some tokens again, to the same values); alone (2 or 3 tokens), one group
+                    // that repeats its last token. 8 loads per 16 FMAs either way, where a dot per row
+                    // and token loads 8 per 4 FMAs: 3 tokens cost what 4 do.
+                    if (t1 - t0 >= 4) F32Tile.dot4x4(w, w0, x, xAt + (t1 - 4) * len, len, out, rows, o, t1 - 4);
+                    else F32Tile.dot4x4(w, w0, x, xAt + t * len, t1 - t, len, out, rows, o, t);
+                    t = t1;
+                }
+                for (; t < t1; t++) F32Tile.dotRowsX1(w, w0, nr, x, xAt + t * len, len, out, rows, o, t);
             }
-        });
+        }
     }
 
     public Matrix firstRows(int n) {
