@@ -461,8 +461,7 @@ final class BlockMatrix implements Matrix {
      * Rows longer than this many columns (w_down's 32768) take the tiled path in column chunks of this many, each
      * thread taking its panels through every chunk in turn: a panel is dequantized and multiplied one chunk at a time
      * (256 KB, with 512 KB of x for 8 tokens), where a whole row's x (1 MB for 8 tokens) and panel (512 KB) did not fit
-     * in L2 together;
-     * the 4x5 passes ({@link #FIVE_TOKEN_MAX_COLS}) then serve long rows too. Each chunk's products are added to the
+     * in L2 together; the 4x5 passes ({@link #FIVE_TOKEN_MAX_COLS}) then serve long rows too. Each chunk's products are added to the
      * previous chunks' (within float rounding of the whole row). Measured (MatmulBench, 5120 x 32768, one thread pinned
      * with taskset, CPU ms per call, alternated, 2026-12-07): chunks of 8192 against whole rows, three rounds, Q4_K at
      * 8 tokens 30.6-34.3 against 45.7-47.1, at 9 tokens 42.6-45.9 against 58.2-62.2, at 4 tokens 22.1-24.7 against
