@@ -12,8 +12,8 @@ import java.util.List;
 
 /**
  * The text decoder's weights, found by name in a {@link TensorSource} and used in place (norms are copied to f32;
- * the Q6_K w_down and output projection get a copy in int8 row tiles for their decode products,
- * {@link Matrix#withTiledCopy}, up to a quarter of physical memory). Every missing, mis-shaped or unusable tensor is reported in one error.
+ * the Q6_K and Q4_K matrices get a copy in row tiles for their decode products, {@link Matrix#withTiledCopy}, the output
+ * projection first, then layer by layer, up to a quarter of physical memory). Every missing, mis-shaped or unusable tensor is reported in one error.
  *
  * @param config    geometry the tensors were checked against
  * @param rope      RoPE pairing of the q/k rows (HF rows are permuted for rotate-half; handled here, once)
@@ -51,22 +51,23 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
         checkLayerCount(source, c, names);
         Reader r = new Reader(source);
         int q = c.nHeads() * c.headDim(), kv = c.nKvHeads() * c.headDim();
-        Matrix embedding = r.matrix(names.embedding(), c.vocabSize(), c.dim());
+        Matrix embedding = r.matrix(names.embedding(), c.vocabSize(), c.dim()); // row lookups only: in place
+        // the output projection first: the largest matrix, read by every decode step, gets its copy before the budget runs out
+        Matrix output = r.tiledMatrix(names.output(), c.vocabSize(), c.dim());
         LayerWeights[] layers = new LayerWeights[c.nLayers()];
         for (int l = 0; l < c.nLayers(); l++) {
             layers[l] = new LayerWeights(
                     r.vector(names.layer(l, LayerPart.ATTN_NORM), c.dim()),
-                    r.matrix(names.layer(l, LayerPart.Q), q, c.dim()),
-                    r.matrix(names.layer(l, LayerPart.K), kv, c.dim()),
-                    r.matrix(names.layer(l, LayerPart.V), kv, c.dim()),
-                    r.matrix(names.layer(l, LayerPart.O), c.dim(), q),
+                    r.tiledMatrix(names.layer(l, LayerPart.Q), q, c.dim()),
+                    r.tiledMatrix(names.layer(l, LayerPart.K), kv, c.dim()),
+                    r.tiledMatrix(names.layer(l, LayerPart.V), kv, c.dim()),
+                    r.tiledMatrix(names.layer(l, LayerPart.O), c.dim(), q),
                     r.vector(names.layer(l, LayerPart.FFN_NORM), c.dim()),
-                    r.matrix(names.layer(l, LayerPart.GATE), c.hiddenDim(), c.dim()),
-                    r.matrix(names.layer(l, LayerPart.UP), c.hiddenDim(), c.dim()),
+                    r.tiledMatrix(names.layer(l, LayerPart.GATE), c.hiddenDim(), c.dim()),
+                    r.tiledMatrix(names.layer(l, LayerPart.UP), c.hiddenDim(), c.dim()),
                     r.tiledMatrix(names.layer(l, LayerPart.DOWN), c.dim(), c.hiddenDim()));
         }
         float[] finalNorm = r.vector(names.finalNorm(), c.dim());
-        Matrix output = r.tiledMatrix(names.output(), c.vocabSize(), c.dim());
         if (!r.errors.isEmpty()) {
             List<String> shown = r.errors.subList(0, Math.min(r.errors.size(), MAX_LISTED_PROBLEMS));
             String more = r.errors.size() > shown.size() ? "; and " + (r.errors.size() - shown.size()) + " more" : "";
@@ -125,8 +126,8 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
         }
 
         /**
-         * W [rows][cols] for the decode products that gain most from a copy in row tiles (w_down, the output projection;
-         * see {@link Matrix#withTiledCopy}), while the copies fit in {@link #copyBudget}; in place otherwise.
+         * W [rows][cols] for the decode products, with a copy in row tiles where its format has one (Q6_K, Q4_K; see
+         * {@link Matrix#withTiledCopy}) while the copies fit in {@link #copyBudget}; in place otherwise.
          */
         Matrix tiledMatrix(String name, int rows, int cols) {
             Matrix m = matrix(name, rows, cols, t -> Matrix.withTiledCopy(t, copyBudget));

@@ -40,8 +40,8 @@ import jdk.incubator.vector.VectorOperators;
  * {@link #rows64x1} reads now, see there.
  *
  * <p>Each kernel adds into out (its rows x tokens accumulators start from what is there), so a long row can be taken
- * in column chunks of whole 256-column blocks; each has the scalar reference ({@link #dotReference}) beside it in
- * {@code Int8RowTilesTest}.
+ * in column chunks of whole 256-column blocks; each has the scalar reference ({@link RowTileFormat#dotReference}) beside it in
+ * {@code RowTileFormatTest}.
  */
 final class Int8RowTiles {
     private Int8RowTiles() {}
@@ -104,21 +104,9 @@ final class Int8RowTiles {
         return d * strip.get(ValueLayout.JAVA_BYTE, tile + i) * strip.get(ValueLayout.JAVA_BYTE, tile + Q + ROWS * (c % COLS) + i);
     }
 
-    /** The scalar reference: row i of the strip times x[xOff ..] over {@code cols} columns, in double. */
-    static double dotReference(MemorySegment strip, int i, float[] x, int xOff, int cols) {
-        double sum = 0;
-        for (int c = 0; c < cols; c++) sum += (double) weight(strip, cols, i, c) * x[xOff + c];
-        return sum;
-    }
-
     /** Accumulator of token j at out[at ..]: what is there, or zero for a token past {@code tokens} (not in out). */
     private static FloatVector acc(float[] out, int at, int j, int tokens) {
         return j < tokens ? FloatVector.fromArray(F, out, at) : FloatVector.zero(F);
-    }
-
-    /** Stores token j's accumulator to out[at ..], unless the token is past {@code tokens}. */
-    private static void store(FloatVector v, float[] out, int at, int j, int tokens) {
-        if (j < tokens) v.intoArray(out, at);
     }
 
     /** Column k of a tile at {@code at}: its 16 rows' int8 values as floats (part p of a narrower vector). */
@@ -142,8 +130,8 @@ final class Int8RowTiles {
     }
 
     /**
-     * One token, four strips (64 rows): out[o + 16 s + i] += row i of strip s times x[xOff ..], over tiles [t0, t1)
-     * (whole 256-column blocks). Per column: x[k] broadcast once, four loads and FMAs; each strip sums a tile's columns
+     * One token, four strips (64 rows), each with rows at an offset of its own in out: out[o0 + i] += row i of strip s0
+     * times x[xOff ..], and so on, over tiles [t0, t1) (whole 256-column blocks). Per column: x[k] broadcast once, four loads and FMAs; each strip sums a tile's columns
      * unscaled, adds them times the tile's int8 scales into a block sum, and each 16 tiles the block sum times d. Each
      * strip is a view of its own from offset 0 (made once), so that C2 checks its bounds once per loop, not per load.
      *
@@ -154,11 +142,6 @@ final class Int8RowTiles {
      * and conversions): 87 instructions per 16 FMAs, no call, output 20.2-27.3 ms against 24.1-30.5 for the row-major
      * groups before (three alternated pairs, 15:31-15:33).
      */
-    static void rows64x1(MemorySegment s0, MemorySegment s1, MemorySegment s2, MemorySegment s3, float[] x, int xOff, int t0, int t1, float[] out, int o) {
-        rows64x1(s0, s1, s2, s3, x, xOff, t0, t1, out, o, o + ROWS, o + 2 * ROWS, o + 3 * ROWS);
-    }
-
-    /** {@link #rows64x1} with each strip's rows at an offset of its own in out: out[o0 + i] for strip s0's row i, and so on. */
     static void rows64x1(MemorySegment s0, MemorySegment s1, MemorySegment s2, MemorySegment s3, float[] x, int xOff, int t0, int t1, float[] out,
                          int o0, int o1, int o2, int o3) {
         long dAt = dOffset(s0.byteSize());
@@ -244,14 +227,15 @@ final class Int8RowTiles {
                     a7 = w0.fma(xb, a7); b7 = w1.fma(xb, b7);
                 }
             }
-            store(a0, out, op, 0, tokens); store(b0, out, oq, 0, tokens);
-            store(a1, out, op + stride, 1, tokens); store(b1, out, oq + stride, 1, tokens);
-            store(a2, out, op + 2 * stride, 2, tokens); store(b2, out, oq + 2 * stride, 2, tokens);
-            store(a3, out, op + 3 * stride, 3, tokens); store(b3, out, oq + 3 * stride, 3, tokens);
-            store(a4, out, op + 4 * stride, 4, tokens); store(b4, out, oq + 4 * stride, 4, tokens);
-            store(a5, out, op + 5 * stride, 5, tokens); store(b5, out, oq + 5 * stride, 5, tokens);
-            store(a6, out, op + 6 * stride, 6, tokens); store(b6, out, oq + 6 * stride, 6, tokens);
-            store(a7, out, op + 7 * stride, 7, tokens); store(b7, out, oq + 7 * stride, 7, tokens);
+            // stored here, not through a helper: past C2's node budget for inlining a helper stays a call that boxes its vector
+            if (0 < tokens) { a0.intoArray(out, op); b0.intoArray(out, oq); }
+            if (1 < tokens) { a1.intoArray(out, op + stride); b1.intoArray(out, oq + stride); }
+            if (2 < tokens) { a2.intoArray(out, op + 2 * stride); b2.intoArray(out, oq + 2 * stride); }
+            if (3 < tokens) { a3.intoArray(out, op + 3 * stride); b3.intoArray(out, oq + 3 * stride); }
+            if (4 < tokens) { a4.intoArray(out, op + 4 * stride); b4.intoArray(out, oq + 4 * stride); }
+            if (5 < tokens) { a5.intoArray(out, op + 5 * stride); b5.intoArray(out, oq + 5 * stride); }
+            if (6 < tokens) { a6.intoArray(out, op + 6 * stride); b6.intoArray(out, oq + 6 * stride); }
+            if (7 < tokens) { a7.intoArray(out, op + 7 * stride); b7.intoArray(out, oq + 7 * stride); }
         }
     }
 
@@ -280,10 +264,11 @@ final class Int8RowTiles {
                     a3 = w0.fma(xb, a3); b3 = w1.fma(xb, b3);
                 }
             }
-            store(a0, out, op, 0, tokens); store(b0, out, oq, 0, tokens);
-            store(a1, out, op + stride, 1, tokens); store(b1, out, oq + stride, 1, tokens);
-            store(a2, out, op + 2 * stride, 2, tokens); store(b2, out, oq + 2 * stride, 2, tokens);
-            store(a3, out, op + 3 * stride, 3, tokens); store(b3, out, oq + 3 * stride, 3, tokens);
+            // stored here, not through a helper: past C2's node budget for inlining a helper stays a call that boxes its vector
+            if (0 < tokens) { a0.intoArray(out, op); b0.intoArray(out, oq); }
+            if (1 < tokens) { a1.intoArray(out, op + stride); b1.intoArray(out, oq + stride); }
+            if (2 < tokens) { a2.intoArray(out, op + 2 * stride); b2.intoArray(out, oq + 2 * stride); }
+            if (3 < tokens) { a3.intoArray(out, op + 3 * stride); b3.intoArray(out, oq + 3 * stride); }
         }
     }
 }

@@ -4,9 +4,10 @@ import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
- * W [rows][cols] with a copy of its weights in {@link Int8RowTiles} (rows in the vector lanes; int8 values, an int8 scale
- * per row and 16 columns, an f32 d per row and 256 columns), which its decode products read: the matvec and products of up to {@link #MAX_TOKENS} tokens
- * (batched decode, verification of drafts). Larger products (prefill) and row lookups use the matrix in place.
+ * W [rows][cols] with a copy of its weights in row tiles (rows in the vector lanes, {@link RowTileFormat}: Q6_K in
+ * {@link Int8RowTiles}, Q4_K in {@link Q4_KRowTiles}), which its decode products read: the matvec and products of up to
+ * {@link #MAX_TOKENS} tokens (batched decode, verification of drafts). Larger products (prefill) and row lookups use the
+ * matrix in place.
  *
  * <pre>
  * copy     [strips][strip bytes], strips of 16 rows, padded with zero rows to a multiple of {@value #UNIT_ROWS} rows
@@ -19,17 +20,19 @@ import java.util.Arrays;
  * units, so that a pass's xt chunk (256 KB at 8 tokens) stays in L2 while every unit of the thread reads it (one token's
  * pass reads whole rows).
  *
- * <p>Which matrices: the Q6_K ones with rows longer than 4096 columns (the output projection, w_down), exactly
- * repacked; {@link Matrix#withTiledCopy} decides. Before, these kept a copy in column slices of row-major groups (so
- * that a row kernel's x stayed in L1); their products of several tokens used the rows in place, dequantizing panels. Measured: eight tokens about twice as fast as the panels (in one JVM,
- * see {@link Int8RowTiles}); {@code bench --batch 8} on the 2-layer Q4_K_M model 43-48 tok/s aggregate against 24-34,
- * verifying 8 drafts 234-266 ms against 293-334; one token's output projection 3-4 ms faster than the row-major groups
- * (see {@link Int8RowTiles#rows64x1}).
+ * <p>Which matrices: the Q6_K ones with rows longer than 4096 columns (the output projection, w_down) and every Q4_K one,
+ * exactly repacked; {@link Matrix#withTiledCopy} decides. Q6_K: before, these kept a copy in column slices of row-major
+ * groups (so that a row kernel's x stayed in L1); their products of several tokens used the rows in place, dequantizing
+ * panels. Measured: eight tokens about twice as fast as the panels (in one JVM, see {@link Int8RowTiles});
+ * {@code bench --batch 8} on the 2-layer Q4_K_M model 43-48 tok/s aggregate against 24-34, verifying 8 drafts 234-266
+ * ms against 293-334; one token's output projection 3-4 ms faster than the row-major groups (see
+ * {@link Int8RowTiles#rows64x1}). Q4_K (2026-12-07 late): see {@link Q4_KRowTiles}.
  *
- * <p>The cost: the copy, 276 bytes per 256 weights (for the 24B model at Q4_K_M, its output projection and Q6_K w_down,
- * about 4.3 GB), in the process's memory besides the file's pages, which decode no longer reads and prefill does.
- * {@link jmistral.model.Checkpoint} stops copying at a quarter of physical memory; {@code -Djmistral.matrix.tiles=false}
- * keeps every matrix in place.
+ * <p>The cost: the copy, 276 bytes per 256 weights for Q6_K, 152 for Q4_K (for the 24B model at Q4_K_M, every Q6_K and
+ * Q4_K matrix would be about 15 GB), in the process's memory besides the file's pages, which decode no longer reads and
+ * prefill does. {@link jmistral.model.Checkpoint} copies the output projection first, then layer by layer, and stops at
+ * a quarter of physical memory; {@code -Djmistral.matrix.tiles=false} keeps every matrix in place,
+ * {@code -Djmistral.matrix.tiles.q4k=false} copies Q6_K only.
  */
 final class RowTiledMatrix implements Matrix {
 
@@ -41,41 +44,60 @@ final class RowTiledMatrix implements Matrix {
     static final int CHUNK_COLS = 8192;
 
     private final BlockMatrix inPlace; // [rows][cols], row-major: prefill, row lookups
+    private final RowTileFormat format;
     private final MemorySegment[] strips; // [ceil(rows / 64) * 4], each a view of one strip's bytes from offset 0
-    private final int tiles; // per strip: cols / 16
+    private final int tiles; // per strip: cols / format.tileCols
     private final Pass[][] passesByTokens = new Pass[MAX_TOKENS + 1][]; // made on first use, nothing allocated per call after
 
-    private RowTiledMatrix(BlockMatrix inPlace, MemorySegment[] strips) {
+    private RowTiledMatrix(BlockMatrix inPlace, RowTileFormat format, MemorySegment[] strips) {
         this.inPlace = inPlace;
+        this.format = format;
         this.strips = strips;
-        this.tiles = inPlace.cols() / Int8RowTiles.COLS;
+        this.tiles = inPlace.cols() / format.tileCols;
     }
 
-    /** Whether a matrix of this format and size gets a tiled copy ({@link Matrix#withTiledCopy}). */
-    static boolean tiles(BlockType block, int cols) {
-        return Boolean.parseBoolean(System.getProperty("jmistral.matrix.tiles", "true")) && block.type() == GgmlType.Q6_K && cols > 4096;
+    /**
+     * Whether Q4_K matrices get a copy ({@code -Djmistral.matrix.tiles.q4k=false}: Q6_K only, as before 2026-12-07 late).
+     */
+    static final boolean Q4_K_TILES = Boolean.parseBoolean(System.getProperty("jmistral.matrix.tiles.q4k", "true"));
+
+    /**
+     * The layout of a matrix of this format and size's tiled copy ({@link Matrix#withTiledCopy}), or null for none: Q6_K
+     * rows longer than 4096 columns, Q4_K rows of any length.
+     */
+    static RowTileFormat tiles(BlockType block, int cols) {
+        if (!Boolean.parseBoolean(System.getProperty("jmistral.matrix.tiles", "true"))) return null;
+        return switch (block.type()) {
+            case Q6_K -> cols > 4096 ? RowTileFormat.Q6_K_INT8 : null;
+            case Q4_K -> Q4_K_TILES ? RowTileFormat.Q4_K_NIBBLES : null;
+            default -> null;
+        };
     }
 
-    /** Bytes of the copy of a rows x cols matrix: rows padded to a multiple of {@value #UNIT_ROWS}. */
-    static long copyBytes(int rows, int cols) {
-        return units(rows) * 4L * Int8RowTiles.stripBytes(cols);
+    /** Bytes of the copy of a rows x cols matrix in this layout: rows padded to a multiple of {@value #UNIT_ROWS}. */
+    static long copyBytes(RowTileFormat format, int rows, int cols) {
+        return units(rows) * 4L * format.stripBytes(cols);
     }
 
     private static int units(int rows) {
         return (rows + UNIT_ROWS - 1) / UNIT_ROWS;
     }
 
-    /** The Q6_K matrix in place (its bytes at data[0 ..]) with its copy in tiles, in memory freed with the matrix. */
+    /**
+     * The Q6_K or Q4_K matrix in place (its bytes at data[0 ..]) with its copy in tiles ({@link RowTileFormat}), in
+     * memory freed with the matrix.
+     */
     static RowTiledMatrix copyOf(BlockMatrix inPlace, MemorySegment data) {
-        if (inPlace.type() != GgmlType.Q6_K) throw new IllegalArgumentException(inPlace.type() + " has no tiled copy");
+        RowTileFormat format = RowTileFormat.of(inPlace.type());
+        if (format == null) throw new IllegalArgumentException(inPlace.type() + " has no tiled copy");
         int rows = inPlace.rows(), cols = inPlace.cols();
-        long stripBytes = Int8RowTiles.stripBytes(cols), rowBytes = GgmlType.Q6_K.bytesFor(cols);
+        long stripBytes = format.stripBytes(cols), rowBytes = inPlace.type().bytesFor(cols);
         MemorySegment[] strips = new MemorySegment[4 * units(rows)];
-        MemorySegment copy = PrivateMapping.allocate(copyBytes(rows, cols));
+        MemorySegment copy = PrivateMapping.allocate(copyBytes(format, rows, cols));
         for (int s = 0; s < strips.length; s++) strips[s] = copy.asSlice(s * stripBytes, stripBytes);
         // strips over the pool: the repack is what this copy costs at load
-        ComputePool.current().parallelFor(strips.length, s -> Int8RowTiles.repackQ6_K(data, rowBytes, rows, s * Int8RowTiles.ROWS, cols, strips[s]));
-        return new RowTiledMatrix(inPlace, strips);
+        ComputePool.current().parallelFor(strips.length, s -> format.repack(data, rowBytes, rows, s * Int8RowTiles.ROWS, cols, strips[s]));
+        return new RowTiledMatrix(inPlace, format, strips);
     }
 
     public GgmlType type() { return inPlace.type(); }
@@ -102,10 +124,14 @@ final class RowTiledMatrix implements Matrix {
         for (Pass p : passes) {
             if (p.width() > 1) PrefillGemm.transposeTokens(x, p.first(), p.count(), p.width(), cols(), xt, p.xtAt());
         }
+        // x's sums over each tile of the single token's pass (there is at most one, the last), where the format reads them
+        float[] sums = last.width() == 1 && format.needsSums() ? pool.borrowFloats(tiles) : null;
+        if (sums != null) XSums.into(x, last.first() * cols(), cols(), format.tileCols, sums, 0);
         try {
-            pool.parallelForRange(units(rows()), (start, end) -> run(passes, x, xt, start, end, out));
+            pool.parallelForRange(units(rows()), (start, end) -> run(passes, x, xt, sums, start, end, out));
         } finally {
             if (xt != null) pool.giveBack(xt);
+            if (sums != null) pool.giveBack(sums);
         }
     }
 
@@ -149,18 +175,18 @@ final class RowTiledMatrix implements Matrix {
      * one stream from start to end (w_down's step, eight pairs against chunks of 8192 columns: 46.6-60.1 ms against
      * 47.5-63.2, the step shorter in six).
      */
-    private void oneTokenSpread(float[] x, int token, int start, int end, float[] out) {
+    private void oneTokenSpread(float[] x, int token, float[] sums, int start, int end, float[] out) {
         int q = end - start, first = 4 * start, o = token * rows(), xOff = token * cols();
         for (int i = 0; i < q; i++) {
             int k0 = first + i, k1 = k0 + q, k2 = k1 + q, k3 = k2 + q;
-            Int8RowTiles.rows64x1(strips[k0], strips[k1], strips[k2], strips[k3], x, xOff, 0, tiles, out,
+            format.rows64x1(strips[k0], strips[k1], strips[k2], strips[k3], x, xOff, sums, 0, 0, tiles, out,
                     o + Int8RowTiles.ROWS * k0, o + Int8RowTiles.ROWS * k1, o + Int8RowTiles.ROWS * k2, o + Int8RowTiles.ROWS * k3);
         }
     }
 
-    /** Units [start, end) of 64 rows, every pass, column chunk by column chunk. */
-    private void run(Pass[] passes, float[] x, float[] xt, int start, int end, float[] out) {
-        int rows = rows(), chunkTiles = Math.min(tiles, CHUNK_COLS / Int8RowTiles.COLS);
+    /** Units [start, end) of 64 rows, every pass, column chunk by column chunk; sums: the single token's tile sums, if read. */
+    private void run(Pass[] passes, float[] x, float[] xt, float[] sums, int start, int end, float[] out) {
+        int rows = rows(), chunkTiles = Math.min(tiles, CHUNK_COLS / format.tileCols);
         for (Pass p : passes) {
             int width = p.width(), first = p.first(), count = p.count(), xtAt = p.xtAt();
             for (int u = start; u < end; u++) {
@@ -168,7 +194,7 @@ final class RowTiledMatrix implements Matrix {
                 for (int j = 0; j < count; j++) Arrays.fill(out, (first + j) * rows + r0, (first + j) * rows + r0 + n, 0f);
             }
             if (width == 1 && SPREAD_STRIPS && rows % UNIT_ROWS == 0) {
-                oneTokenSpread(x, first, start, end, out);
+                oneTokenSpread(x, first, sums, start, end, out);
                 continue;
             }
             for (int t0 = 0; t0 < tiles; t0 += chunkTiles) {
@@ -176,9 +202,9 @@ final class RowTiledMatrix implements Matrix {
                 for (int u = start; u < end; u++) {
                     int r0 = u * UNIT_ROWS;
                     if (r0 + UNIT_ROWS <= rows) {
-                        unit(u, width, count, x, first * cols(), xt, xtAt, t0, t1, out, first * rows + r0, rows);
+                        unit(u, width, count, x, first * cols(), sums, xt, xtAt, t0, t1, out, first * rows + r0, rows);
                     } else {
-                        partialUnit(u, width, first, count, x, xt, xtAt, t0, t1, out); // the last unit of a matrix whose rows are not a multiple of 64
+                        partialUnit(u, width, first, count, x, sums, xt, xtAt, t0, t1, out); // the last unit of a matrix whose rows are not a multiple of 64
                     }
                 }
             }
@@ -189,16 +215,17 @@ final class RowTiledMatrix implements Matrix {
      * One unit's 64 rows for one pass's tokens over tiles [t0, t1), added to out[o + j * stride + i] (token j < count, row
      * i); a pass of 4 or 8 with fewer tokens runs zero x for the rest and writes only its own.
      */
-    private void unit(int u, int width, int count, float[] x, int xOff, float[] xt, int xtAt, int t0, int t1, float[] out, int o, int stride) {
+    private void unit(int u, int width, int count, float[] x, int xOff, float[] sums, float[] xt, int xtAt, int t0, int t1, float[] out, int o,
+                      int stride) {
         MemorySegment s0 = strips[4 * u], s1 = strips[4 * u + 1], s2 = strips[4 * u + 2], s3 = strips[4 * u + 3];
         if (width == 1) {
-            Int8RowTiles.rows64x1(s0, s1, s2, s3, x, xOff, t0, t1, out, o);
+            format.rows64x1(s0, s1, s2, s3, x, xOff, sums, 0, t0, t1, out, o, o + 16, o + 32, o + 48);
         } else if (width == 4) {
-            Int8RowTiles.rows32x4(s0, s1, xt, xtAt, t0, t1, out, o, stride, count);
-            Int8RowTiles.rows32x4(s2, s3, xt, xtAt, t0, t1, out, o + 32, stride, count);
+            format.rows32x4(s0, s1, xt, xtAt, t0, t1, out, o, stride, count);
+            format.rows32x4(s2, s3, xt, xtAt, t0, t1, out, o + 32, stride, count);
         } else {
-            Int8RowTiles.rows32x8(s0, s1, xt, xtAt, t0, t1, out, o, stride, count);
-            Int8RowTiles.rows32x8(s2, s3, xt, xtAt, t0, t1, out, o + 32, stride, count);
+            format.rows32x8(s0, s1, xt, xtAt, t0, t1, out, o, stride, count);
+            format.rows32x8(s2, s3, xt, xtAt, t0, t1, out, o + 32, stride, count);
         }
     }
 
@@ -206,18 +233,18 @@ final class RowTiledMatrix implements Matrix {
      * {@link #unit} for a unit that runs past the last row: into a scratch [count][64] of its own, then its rows that
      * exist to out (only where rows are not a multiple of 64: small test models, never the model's matrices).
      */
-    private void partialUnit(int u, int width, int first, int count, float[] x, float[] xt, int xtAt, int t0, int t1, float[] out) {
+    private void partialUnit(int u, int width, int first, int count, float[] x, float[] sums, float[] xt, int xtAt, int t0, int t1, float[] out) {
         int rows = rows(), r0 = u * UNIT_ROWS, n = rows - r0;
         float[] scratch = new float[count * UNIT_ROWS];
         for (int j = 0; j < count; j++) System.arraycopy(out, (first + j) * rows + r0, scratch, j * UNIT_ROWS, n);
-        unit(u, width, count, x, first * cols(), xt, xtAt, t0, t1, scratch, 0, UNIT_ROWS);
+        unit(u, width, count, x, first * cols(), sums, xt, xtAt, t0, t1, scratch, 0, UNIT_ROWS);
         for (int j = 0; j < count; j++) System.arraycopy(scratch, j * UNIT_ROWS, out, (first + j) * rows + r0, n);
     }
 
     /** The copy in tiles (rows padded to a multiple of 64). */
     @Override
     public long copiedBytes() {
-        return strips.length * Int8RowTiles.stripBytes(cols());
+        return strips.length * format.stripBytes(cols());
     }
 
     public void dequantizeRow(int row, float[] dst, int offset) {
@@ -225,7 +252,7 @@ final class RowTiledMatrix implements Matrix {
     }
 
     public Matrix firstRows(int n) {
-        return new RowTiledMatrix((BlockMatrix) inPlace.firstRows(n), Arrays.copyOf(strips, 4 * units(n)));
+        return new RowTiledMatrix((BlockMatrix) inPlace.firstRows(n), format, Arrays.copyOf(strips, 4 * units(n)));
     }
 
     @Override

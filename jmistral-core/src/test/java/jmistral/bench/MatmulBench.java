@@ -7,6 +7,7 @@ import jmistral.tensor.ComputePool;
 import jmistral.tensor.GgmlType;
 import jmistral.tensor.Matrix;
 import jmistral.tensor.RandomWeights;
+import jmistral.tensor.TensorView;
 
 /**
  * Matmul cost per token count on one full-width weight (default ffn_up of Mistral Small: 5120 cols x
@@ -19,8 +20,10 @@ import jmistral.tensor.RandomWeights;
  * ./mvnw -B -q -o -pl jmistral-core test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/cp.txt
  * java --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED -Xmx6g \
  *   -cp jmistral-core/target/test-classes:jmistral-core/target/classes:$(cat /tmp/cp.txt) \
- *   jmistral.bench.MatmulBench [types=Q8_0,Q4_K] [ns=1,2,4,8,16,64,512] [threads=1] [rows=32768] [cols=5120]
+ *   jmistral.bench.MatmulBench [types=Q8_0,Q4_K] [ns=1,2,4,8,16,64,512] [threads=1] [rows=32768] [cols=5120] [tiles=false]
  * </pre>
+ * {@code tiles=true}: the matrix as the model's decode has it ({@link Matrix#withTiledCopy}: Q6_K and Q4_K with a copy in
+ * row tiles), not in place.
  */
 public final class MatmulBench {
     public static void main(String[] args) {
@@ -30,15 +33,17 @@ public final class MatmulBench {
         int rows = Integer.parseInt(arg(args, "rows", "32768"));
         int cols = Integer.parseInt(arg(args, "cols", "5120"));
         double minCpuSeconds = Double.parseDouble(arg(args, "seconds", "1.0"));
+        boolean tiles = Boolean.parseBoolean(arg(args, "tiles", "false"));
         ComputePool.setThreads(threads);
         var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        System.out.printf("matmul %d cols x %d rows, %d thread(s), load %.1f%n", cols, rows, threads, os.getSystemLoadAverage());
+        System.out.printf("matmul %d cols x %d rows, %d thread(s), %s, load %.1f%n", cols, rows, threads, tiles ? "tiled copies" : "in place",
+                os.getSystemLoadAverage());
         System.out.printf("%-6s %4s %10s %10s %12s %12s %6s %12s%n", "type", "n", "wall ms", "cpu ms", "tok/s wall", "tok/s cpu", "calls", "alloc/call");
         for (String name : types.split(",")) {
             GgmlType t = GgmlType.valueOf(name);
             MemorySegment w = RandomWeights.matrix(t, rows, cols, new Random(1));
-            Matrix m = Matrix.of(t, rows, cols, w);
+            Matrix m = tiles ? Matrix.withTiledCopy(new TensorView("w", t, new long[] {cols, rows}, w)) : Matrix.of(t, rows, cols, w);
             for (String nStr : ns.split(",")) {
                 int n = Integer.parseInt(nStr);
                 float[] x = RandomWeights.vector(n * cols, new Random(2)), out = new float[n * rows];

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The products over the copy in row tiles (one token to {@link RowTiledMatrix#MAX_TOKENS}, in passes of 8, 4 and 1)
@@ -17,8 +19,10 @@ import org.junit.jupiter.api.Test;
 class RowTiledMatrixTest {
     private static final BlockType Q6_K = BlockType.of(GgmlType.Q6_K);
 
-    @Test
-    void productsOfUpTo16TokensMatchTheScalarReference() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = GgmlType.class, names = {"Q6_K", "Q4_K"})
+    void productsOfUpTo16TokensMatchTheScalarReference(GgmlType type) throws Exception {
+        BlockType block = BlockType.of(type);
         // 37 rows: one unit of 64 rows that runs past the last row; 130: two whole units and a partial one;
         // 8448 columns: two column chunks (8192 + 256); 448, 512 and 128 rows: whole units only (7, 8 and 2), whose single
         // token takes strips a quarter of each thread's range apart, whole rows (RowTiledMatrix.oneTokenSpread)
@@ -26,12 +30,12 @@ class RowTiledMatrixTest {
         for (int[] shape : shapes) {
             int rows = shape[0], cols = shape[1];
             Random rnd = new Random(rows * 31L + cols);
-            MemorySegment w = RandomWeights.matrix(GgmlType.Q6_K, rows, cols, rnd);
-            BlockMatrix inPlace = new BlockMatrix(Q6_K, rows, cols, w);
+            MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
+            BlockMatrix inPlace = new BlockMatrix(block, rows, cols, w);
             RowTiledMatrix tiled = RowTiledMatrix.copyOf(inPlace, w);
-            long rowBytes = GgmlType.Q6_K.bytesFor(cols);
+            long rowBytes = type.bytesFor(cols);
             float[][] ref = new float[rows][];
-            for (int r = 0; r < rows; r++) ref[r] = BlockTypeTest.referenceRow(Q6_K, w, rowBytes, r, cols);
+            for (int r = 0; r < rows; r++) ref[r] = BlockTypeTest.referenceRow(block, w, rowBytes, r, cols);
             try (ComputePool pool = new ComputePool(2)) {
                 pool.within(() -> {
                     for (int n : new int[] {1, 2, 3, 4, 5, 8, 9, 12, 13, 16}) {
@@ -45,7 +49,7 @@ class RowTiledMatrixTest {
                                 double dot = 0;
                                 for (int c = 0; c < cols; c++) dot += (double) ref[r][c] * x[t * cols + c];
                                 float tol = BlockTypeTest.tolerance(ref[r], x, t * cols);
-                                String where = rows + "x" + cols + ", " + n + " tokens, token " + t + " row " + r;
+                                String where = type + " " + rows + "x" + cols + ", " + n + " tokens, token " + t + " row " + r;
                                 assertEquals(dot, out[t * rows + r], tol, where + " against the scalar reference");
                                 assertEquals(inPlaceOut[t * rows + r], out[t * rows + r], 2 * tol, where + " against the matrix in place");
                             }
@@ -64,7 +68,7 @@ class RowTiledMatrixTest {
         BlockMatrix inPlace = new BlockMatrix(Q6_K, rows, cols, w);
         RowTiledMatrix tiled = RowTiledMatrix.copyOf(inPlace, w);
         assertEquals(64 * cols / 256 * 276, tiled.copiedBytes(), "one unit of 64 rows, 276 bytes per 256 weights");
-        assertEquals(tiled.copiedBytes(), RowTiledMatrix.copyBytes(rows, cols));
+        assertEquals(tiled.copiedBytes(), RowTiledMatrix.copyBytes(RowTileFormat.Q6_K_INT8, rows, cols));
         assertEquals(0, inPlace.copiedBytes());
         assertEquals(GgmlType.Q6_K, tiled.type());
         assertEquals(rows, tiled.rows());
@@ -89,12 +93,14 @@ class RowTiledMatrixTest {
     }
 
     @Test
-    void onlyQ6KRowsLongerThan4096ColumnsGetTiles() {
+    void q6KRowsLongerThan4096ColumnsAndQ4KGetTiles() {
         Random rnd = new Random(4);
         assertInstanceOf(RowTiledMatrix.class, Matrix.withTiledCopy(view(GgmlType.Q6_K, 3, 10240, rnd)));
         assertInstanceOf(RowTiledMatrix.class, Matrix.withTiledCopy(view(GgmlType.Q6_K, 3, 5120, rnd)), "the output projection");
         assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(view(GgmlType.Q6_K, 3, 4096, rnd)), "w_o's rows");
-        assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(view(GgmlType.Q4_K, 3, 10240, rnd)));
+        assertInstanceOf(RowTiledMatrix.class, Matrix.withTiledCopy(view(GgmlType.Q4_K, 3, 10240, rnd)));
+        assertInstanceOf(RowTiledMatrix.class, Matrix.withTiledCopy(view(GgmlType.Q4_K, 3, 4096, rnd)), "w_o's rows");
+        assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(view(GgmlType.Q5_K, 3, 10240, rnd)));
         assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(view(GgmlType.Q8_0, 3, 10240, rnd)));
 
         // and it multiplies like the matrix in place
@@ -108,15 +114,16 @@ class RowTiledMatrixTest {
     @Test
     void aCopyOverTheBudgetIsNotMade() {
         TensorView t = view(GgmlType.Q6_K, 64, 10240, new Random(6));
-        long copy = RowTiledMatrix.copyBytes(64, 10240);
+        long copy = RowTiledMatrix.copyBytes(RowTileFormat.Q6_K_INT8, 64, 10240);
         assertEquals(64 * 40 * 276, copy, "276 bytes per 256 weights");
+        assertEquals(64 * 40 * 152, RowTiledMatrix.copyBytes(RowTileFormat.Q4_K_NIBBLES, 64, 10240), "Q4_K: 152 bytes per 256 weights");
         assertInstanceOf(RowTiledMatrix.class, Matrix.withTiledCopy(t, copy));
         assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(t, copy - 1), "the tensor's own size (210 per 256) fits, the copy does not");
         assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(t, t.data().byteSize()));
     }
 
     @Test
-    void onlyQ6KIsRepacked() {
+    void onlyQ6KAndQ4KAreRepacked() {
         MemorySegment w = RandomWeights.matrix(GgmlType.Q8_0, 2, 1024, new Random(5));
         assertThrows(IllegalArgumentException.class, () -> RowTiledMatrix.copyOf(new BlockMatrix(BlockType.of(GgmlType.Q8_0), 2, 1024, w), w));
     }
