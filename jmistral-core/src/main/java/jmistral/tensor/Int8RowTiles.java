@@ -109,9 +109,13 @@ final class Int8RowTiles {
         return j < tokens ? FloatVector.fromArray(F, out, at) : FloatVector.zero(F);
     }
 
-    /** Column k of a tile at {@code at}: its 16 rows' int8 values as floats (part p of a narrower vector). */
-    private static FloatVector column(MemorySegment strip, long at, int k, int p) {
-        return (FloatVector) ByteVector.fromMemorySegment(B16, strip, at + Q + ROWS * k, LE).convertShape(VectorOperators.B2F, F, p);
+    /**
+     * The 16 int8 values at {@code at} (column k of a tile, at its start + {@code Q + 16 k}) as floats (part p of a narrower
+     * vector). Under 35 bytes of bytecode (C2's MaxInlineSize), as every helper here, so that C2 inlines it at any call
+     * site however cold its profile: a helper left a call boxes every vector it returns.
+     */
+    private static FloatVector column(MemorySegment strip, long at, int p) {
+        return (FloatVector) ByteVector.fromMemorySegment(B16, strip, at, LE).convertShape(VectorOperators.B2F, F, p);
     }
 
     /** The 16 rows' int8 scales of the tile at {@code at}, as floats (part p). */
@@ -156,10 +160,10 @@ final class Int8RowTiles {
                 FloatVector e0 = FloatVector.zero(F), e1 = e0, e2 = e0, e3 = e0;
                 for (int k = 0; k < COLS; k++) {
                     FloatVector xk0 = FloatVector.broadcast(F, x[xk + k]);
-                    e0 = column(s0, at, k, p).fma(xk0, e0);
-                    e1 = column(s1, at, k, p).fma(xk0, e1);
-                    e2 = column(s2, at, k, p).fma(xk0, e2);
-                    e3 = column(s3, at, k, p).fma(xk0, e3);
+                    e0 = column(s0, at + Q + ROWS * k, p).fma(xk0, e0);
+                    e1 = column(s1, at + Q + ROWS * k, p).fma(xk0, e1);
+                    e2 = column(s2, at + Q + ROWS * k, p).fma(xk0, e2);
+                    e3 = column(s3, at + Q + ROWS * k, p).fma(xk0, e3);
                 }
                 b0 = e0.fma(intScales(s0, at, p), b0);
                 b1 = e1.fma(intScales(s1, at, p), b1);
@@ -208,7 +212,7 @@ final class Int8RowTiles {
                 FloatVector c0 = scales(s0, at, d, p), c1 = scales(s1, at, d, p);
                 for (int k = 0; k < COLS; k++) {
                     int xk = xtOff + 8 * (COLS * t + k);
-                    FloatVector w0 = column(s0, at, k, p).mul(c0), w1 = column(s1, at, k, p).mul(c1);
+                    FloatVector w0 = column(s0, at + Q + ROWS * k, p).mul(c0), w1 = column(s1, at + Q + ROWS * k, p).mul(c1);
                     FloatVector xb = FloatVector.broadcast(F, xt[xk]);
                     a0 = w0.fma(xb, a0); b0 = w1.fma(xb, b0);
                     xb = FloatVector.broadcast(F, xt[xk + 1]);
@@ -253,7 +257,7 @@ final class Int8RowTiles {
                 FloatVector c0 = scales(s0, at, d, p), c1 = scales(s1, at, d, p);
                 for (int k = 0; k < COLS; k++) {
                     int xk = xtOff + 4 * (COLS * t + k);
-                    FloatVector w0 = column(s0, at, k, p).mul(c0), w1 = column(s1, at, k, p).mul(c1);
+                    FloatVector w0 = column(s0, at + Q + ROWS * k, p).mul(c0), w1 = column(s1, at + Q + ROWS * k, p).mul(c1);
                     FloatVector xb = FloatVector.broadcast(F, xt[xk]);
                     a0 = w0.fma(xb, a0); b0 = w1.fma(xb, b0);
                     xb = FloatVector.broadcast(F, xt[xk + 1]);

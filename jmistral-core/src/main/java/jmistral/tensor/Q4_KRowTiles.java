@@ -1,5 +1,10 @@
 package jmistral.tensor;
 
+import static jdk.incubator.vector.VectorOperators.AND;
+import static jdk.incubator.vector.VectorOperators.B2F;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHR;
+import static jdk.incubator.vector.VectorOperators.ZERO_EXTEND_B2I;
 import static jmistral.tensor.VectorLanes.B16;
 import static jmistral.tensor.VectorLanes.F;
 import static jmistral.tensor.VectorLanes.I;
@@ -10,7 +15,6 @@ import java.lang.foreign.ValueLayout;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.VectorOperators;
 
 /**
  * Q4_K weights ({@code d * sc[j] * q - dmin * m[j]}: an f16 d and dmin per 256, a 6-bit scale and min per 32 weights,
@@ -120,27 +124,6 @@ final class Q4_KRowTiles {
         return d * sc * q - dmin * m;
     }
 
-    /** Column pair k of the tile at {@code at}: its 16 rows' bytes zero-extended to ints (part p of a narrower vector). */
-    private static IntVector pair(MemorySegment strip, long at, int k, int p) {
-        return (IntVector) ByteVector.fromMemorySegment(B16, strip, at + Q + ROWS * k, LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-    }
-
-    /** Column k of a pair (its low nibbles) as floats. */
-    private static FloatVector low(IntVector pair) {
-        return (FloatVector) pair.lanewise(VectorOperators.AND, 15).convert(VectorOperators.I2F, 0);
-    }
-
-    /** Column k + 16 of a pair (its high nibbles) as floats. */
-    private static FloatVector high(IntVector pair) {
-        return (FloatVector) pair.lanewise(VectorOperators.LSHR, 4).convert(VectorOperators.I2F, 0);
-    }
-
-    /** Column c (< 32) of the tile at {@code at}: its 16 rows' 4-bit values as floats (part p). */
-    private static FloatVector column(MemorySegment strip, long at, int c, int p) {
-        IntVector pair = (IntVector) ByteVector.fromMemorySegment(B16, strip, at + Q + ROWS * (c & 15), LE).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, p);
-        return (FloatVector) pair.lanewise(VectorOperators.LSHR, (c >> 4) << 2).lanewise(VectorOperators.AND, 15).convert(VectorOperators.I2F, 0);
-    }
-
     /**
      * One token, two strips (32 rows), each with rows at an offset of its own in out: out[o0 + i] += row i of strip s0
      * times x[xOff ..], out[o1 + i] for s1, over tiles [t0, t1) (whole 256-column blocks); sums[sumsOff + t] = the sum
@@ -164,19 +147,21 @@ final class Q4_KRowTiles {
                 FloatVector e0 = FloatVector.zero(F), e1 = e0, f0 = e0, f1 = e0;
                 for (int k = 0; k < COLS / 2; k++) {
                     FloatVector lo = FloatVector.broadcast(F, x[xk + k]), hi = FloatVector.broadcast(F, x[xk + 16 + k]);
-                    IntVector q0 = pair(s0, at, k, p), q1 = pair(s1, at, k, p);
-                    e0 = low(q0).fma(lo, e0);
-                    e1 = low(q1).fma(lo, e1);
-                    f0 = high(q0).fma(hi, f0);
-                    f1 = high(q1).fma(hi, f1);
+                    long pairAt = at + Q + ROWS * k;
+                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B16, s0, pairAt, LE).convertShape(ZERO_EXTEND_B2I, I, p);
+                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B16, s1, pairAt, LE).convertShape(ZERO_EXTEND_B2I, I, p);
+                    e0 = ((FloatVector) q0.lanewise(AND, 15).convert(I2F, 0)).fma(lo, e0);
+                    e1 = ((FloatVector) q1.lanewise(AND, 15).convert(I2F, 0)).fma(lo, e1);
+                    f0 = ((FloatVector) q0.lanewise(LSHR, 4).convert(I2F, 0)).fma(hi, f0);
+                    f1 = ((FloatVector) q1.lanewise(LSHR, 4).convert(I2F, 0)).fma(hi, f1);
                 }
                 // the tile's scales and mins, and per block d and dmin, read here and not through helpers: helpers past
                 // C2's node budget for inlining stay calls that box their vectors
                 FloatVector xs = FloatVector.broadcast(F, sums[sumsOff + t]);
-                FloatVector sc0 = (FloatVector) ByteVector.fromMemorySegment(B16, s0, at, LE).convertShape(VectorOperators.B2F, F, p);
-                FloatVector sc1 = (FloatVector) ByteVector.fromMemorySegment(B16, s1, at, LE).convertShape(VectorOperators.B2F, F, p);
-                FloatVector mn0 = (FloatVector) ByteVector.fromMemorySegment(B16, s0, at + M, LE).convertShape(VectorOperators.B2F, F, p);
-                FloatVector mn1 = (FloatVector) ByteVector.fromMemorySegment(B16, s1, at + M, LE).convertShape(VectorOperators.B2F, F, p);
+                FloatVector sc0 = (FloatVector) ByteVector.fromMemorySegment(B16, s0, at, LE).convertShape(B2F, F, p);
+                FloatVector sc1 = (FloatVector) ByteVector.fromMemorySegment(B16, s1, at, LE).convertShape(B2F, F, p);
+                FloatVector mn0 = (FloatVector) ByteVector.fromMemorySegment(B16, s0, at + M, LE).convertShape(B2F, F, p);
+                FloatVector mn1 = (FloatVector) ByteVector.fromMemorySegment(B16, s1, at + M, LE).convertShape(B2F, F, p);
                 b0 = e0.add(f0).fma(sc0, b0);
                 b1 = e1.add(f1).fma(sc1, b1);
                 m0 = mn0.fma(xs, m0);
@@ -196,11 +181,6 @@ final class Q4_KRowTiles {
         }
     }
 
-    /** Accumulator of token j at out[at ..]: what is there, or zero for a token past {@code tokens} (not in out). */
-    private static FloatVector acc(float[] out, int at, int j, int tokens) {
-        return j < tokens ? FloatVector.fromArray(F, out, at) : FloatVector.zero(F);
-    }
-
     /**
      * Eight tokens, two strips (32 rows): out[j * stride + o + 16 s + i] += row i of strip s times token j's x, over
      * tiles [t0, t1). xt holds the tokens' x transposed, [cols][8] at xt[xtOff ..] (token j of column c at 8 c + j; zero
@@ -212,28 +192,33 @@ final class Q4_KRowTiles {
         long dAt = dOffset(s0.byteSize());
         for (int p = 0; p < VectorLanes.PARTS; p++) {
             int op = o + p * F.length(), oq = op + 16;
-            FloatVector a0 = acc(out, op, 0, tokens), b0 = acc(out, oq, 0, tokens);
-            FloatVector a1 = acc(out, op + stride, 1, tokens), b1 = acc(out, oq + stride, 1, tokens);
-            FloatVector a2 = acc(out, op + 2 * stride, 2, tokens), b2 = acc(out, oq + 2 * stride, 2, tokens);
-            FloatVector a3 = acc(out, op + 3 * stride, 3, tokens), b3 = acc(out, oq + 3 * stride, 3, tokens);
-            FloatVector a4 = acc(out, op + 4 * stride, 4, tokens), b4 = acc(out, oq + 4 * stride, 4, tokens);
-            FloatVector a5 = acc(out, op + 5 * stride, 5, tokens), b5 = acc(out, oq + 5 * stride, 5, tokens);
-            FloatVector a6 = acc(out, op + 6 * stride, 6, tokens), b6 = acc(out, oq + 6 * stride, 6, tokens);
-            FloatVector a7 = acc(out, op + 7 * stride, 7, tokens), b7 = acc(out, oq + 7 * stride, 7, tokens);
+            FloatVector zero = FloatVector.zero(F);
+            FloatVector a0 = 0 < tokens ? FloatVector.fromArray(F, out, op) : zero, b0 = 0 < tokens ? FloatVector.fromArray(F, out, oq) : zero;
+            FloatVector a1 = 1 < tokens ? FloatVector.fromArray(F, out, op + stride) : zero, b1 = 1 < tokens ? FloatVector.fromArray(F, out, oq + stride) : zero;
+            FloatVector a2 = 2 < tokens ? FloatVector.fromArray(F, out, op + 2 * stride) : zero, b2 = 2 < tokens ? FloatVector.fromArray(F, out, oq + 2 * stride) : zero;
+            FloatVector a3 = 3 < tokens ? FloatVector.fromArray(F, out, op + 3 * stride) : zero, b3 = 3 < tokens ? FloatVector.fromArray(F, out, oq + 3 * stride) : zero;
+            FloatVector a4 = 4 < tokens ? FloatVector.fromArray(F, out, op + 4 * stride) : zero, b4 = 4 < tokens ? FloatVector.fromArray(F, out, oq + 4 * stride) : zero;
+            FloatVector a5 = 5 < tokens ? FloatVector.fromArray(F, out, op + 5 * stride) : zero, b5 = 5 < tokens ? FloatVector.fromArray(F, out, oq + 5 * stride) : zero;
+            FloatVector a6 = 6 < tokens ? FloatVector.fromArray(F, out, op + 6 * stride) : zero, b6 = 6 < tokens ? FloatVector.fromArray(F, out, oq + 6 * stride) : zero;
+            FloatVector a7 = 7 < tokens ? FloatVector.fromArray(F, out, op + 7 * stride) : zero, b7 = 7 < tokens ? FloatVector.fromArray(F, out, oq + 7 * stride) : zero;
             for (int t = t0; t < t1; t++) {
                 long at = (long) t * TILE_BYTES, d = dAt + (long) (t / TILES_PER_BLOCK) * D_BYTES + 4L * (op - o), dmin = d + DMIN;
                 // the 16 rows' scales d sc and negated mins -dmin m, read here and not through helpers (see rows32x1)
-                FloatVector c0 = ((FloatVector) ByteVector.fromMemorySegment(B16, s0, at, LE).convertShape(VectorOperators.B2F, F, p))
+                FloatVector c0 = ((FloatVector) ByteVector.fromMemorySegment(B16, s0, at, LE).convertShape(B2F, F, p))
                         .mul(FloatVector.fromMemorySegment(F, s0, d, LE));
-                FloatVector c1 = ((FloatVector) ByteVector.fromMemorySegment(B16, s1, at, LE).convertShape(VectorOperators.B2F, F, p))
+                FloatVector c1 = ((FloatVector) ByteVector.fromMemorySegment(B16, s1, at, LE).convertShape(B2F, F, p))
                         .mul(FloatVector.fromMemorySegment(F, s1, d, LE));
-                FloatVector n0 = ((FloatVector) ByteVector.fromMemorySegment(B16, s0, at + M, LE).convertShape(VectorOperators.B2F, F, p))
+                FloatVector n0 = ((FloatVector) ByteVector.fromMemorySegment(B16, s0, at + M, LE).convertShape(B2F, F, p))
                         .mul(FloatVector.fromMemorySegment(F, s0, dmin, LE).neg());
-                FloatVector n1 = ((FloatVector) ByteVector.fromMemorySegment(B16, s1, at + M, LE).convertShape(VectorOperators.B2F, F, p))
+                FloatVector n1 = ((FloatVector) ByteVector.fromMemorySegment(B16, s1, at + M, LE).convertShape(B2F, F, p))
                         .mul(FloatVector.fromMemorySegment(F, s1, dmin, LE).neg());
-                for (int c = 0; c < COLS; c++) { // columns 0..15 from the low nibbles, 16..31 from the high ones
-                    int xk = xtOff + 8 * (COLS * t + c);
-                    FloatVector w0 = column(s0, at, c, p).fma(c0, n0), w1 = column(s1, at, c, p).fma(c1, n1);
+                for (int c = 0; c < COLS; c++) {
+                    int xk = xtOff + 8 * (COLS * t + c), shift = (c >> 4) << 2; // columns 16..31: the high nibbles
+                    long pairAt = at + Q + ROWS * (c & 15);
+                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B16, s0, pairAt, LE).convertShape(ZERO_EXTEND_B2I, I, p);
+                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B16, s1, pairAt, LE).convertShape(ZERO_EXTEND_B2I, I, p);
+                    FloatVector w0 = ((FloatVector) q0.lanewise(LSHR, shift).lanewise(AND, 15).convert(I2F, 0)).fma(c0, n0);
+                    FloatVector w1 = ((FloatVector) q1.lanewise(LSHR, shift).lanewise(AND, 15).convert(I2F, 0)).fma(c1, n1);
                     FloatVector xb = FloatVector.broadcast(F, xt[xk]);
                     a0 = w0.fma(xb, a0); b0 = w1.fma(xb, b0);
                     xb = FloatVector.broadcast(F, xt[xk + 1]);
@@ -269,24 +254,29 @@ final class Q4_KRowTiles {
         long dAt = dOffset(s0.byteSize());
         for (int p = 0; p < VectorLanes.PARTS; p++) {
             int op = o + p * F.length(), oq = op + 16;
-            FloatVector a0 = acc(out, op, 0, tokens), b0 = acc(out, oq, 0, tokens);
-            FloatVector a1 = acc(out, op + stride, 1, tokens), b1 = acc(out, oq + stride, 1, tokens);
-            FloatVector a2 = acc(out, op + 2 * stride, 2, tokens), b2 = acc(out, oq + 2 * stride, 2, tokens);
-            FloatVector a3 = acc(out, op + 3 * stride, 3, tokens), b3 = acc(out, oq + 3 * stride, 3, tokens);
+            FloatVector zero = FloatVector.zero(F);
+            FloatVector a0 = 0 < tokens ? FloatVector.fromArray(F, out, op) : zero, b0 = 0 < tokens ? FloatVector.fromArray(F, out, oq) : zero;
+            FloatVector a1 = 1 < tokens ? FloatVector.fromArray(F, out, op + stride) : zero, b1 = 1 < tokens ? FloatVector.fromArray(F, out, oq + stride) : zero;
+            FloatVector a2 = 2 < tokens ? FloatVector.fromArray(F, out, op + 2 * stride) : zero, b2 = 2 < tokens ? FloatVector.fromArray(F, out, oq + 2 * stride) : zero;
+            FloatVector a3 = 3 < tokens ? FloatVector.fromArray(F, out, op + 3 * stride) : zero, b3 = 3 < tokens ? FloatVector.fromArray(F, out, oq + 3 * stride) : zero;
             for (int t = t0; t < t1; t++) {
                 long at = (long) t * TILE_BYTES, d = dAt + (long) (t / TILES_PER_BLOCK) * D_BYTES + 4L * (op - o), dmin = d + DMIN;
                 // the 16 rows' scales d sc and negated mins -dmin m, read here and not through helpers (see rows32x1)
-                FloatVector c0 = ((FloatVector) ByteVector.fromMemorySegment(B16, s0, at, LE).convertShape(VectorOperators.B2F, F, p))
+                FloatVector c0 = ((FloatVector) ByteVector.fromMemorySegment(B16, s0, at, LE).convertShape(B2F, F, p))
                         .mul(FloatVector.fromMemorySegment(F, s0, d, LE));
-                FloatVector c1 = ((FloatVector) ByteVector.fromMemorySegment(B16, s1, at, LE).convertShape(VectorOperators.B2F, F, p))
+                FloatVector c1 = ((FloatVector) ByteVector.fromMemorySegment(B16, s1, at, LE).convertShape(B2F, F, p))
                         .mul(FloatVector.fromMemorySegment(F, s1, d, LE));
-                FloatVector n0 = ((FloatVector) ByteVector.fromMemorySegment(B16, s0, at + M, LE).convertShape(VectorOperators.B2F, F, p))
+                FloatVector n0 = ((FloatVector) ByteVector.fromMemorySegment(B16, s0, at + M, LE).convertShape(B2F, F, p))
                         .mul(FloatVector.fromMemorySegment(F, s0, dmin, LE).neg());
-                FloatVector n1 = ((FloatVector) ByteVector.fromMemorySegment(B16, s1, at + M, LE).convertShape(VectorOperators.B2F, F, p))
+                FloatVector n1 = ((FloatVector) ByteVector.fromMemorySegment(B16, s1, at + M, LE).convertShape(B2F, F, p))
                         .mul(FloatVector.fromMemorySegment(F, s1, dmin, LE).neg());
                 for (int c = 0; c < COLS; c++) {
-                    int xk = xtOff + 4 * (COLS * t + c);
-                    FloatVector w0 = column(s0, at, c, p).fma(c0, n0), w1 = column(s1, at, c, p).fma(c1, n1);
+                    int xk = xtOff + 4 * (COLS * t + c), shift = (c >> 4) << 2; // columns 16..31: the high nibbles
+                    long pairAt = at + Q + ROWS * (c & 15);
+                    IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B16, s0, pairAt, LE).convertShape(ZERO_EXTEND_B2I, I, p);
+                    IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B16, s1, pairAt, LE).convertShape(ZERO_EXTEND_B2I, I, p);
+                    FloatVector w0 = ((FloatVector) q0.lanewise(LSHR, shift).lanewise(AND, 15).convert(I2F, 0)).fma(c0, n0);
+                    FloatVector w1 = ((FloatVector) q1.lanewise(LSHR, shift).lanewise(AND, 15).convert(I2F, 0)).fma(c1, n1);
                     FloatVector xb = FloatVector.broadcast(F, xt[xk]);
                     a0 = w0.fma(xb, a0); b0 = w1.fma(xb, b0);
                     xb = FloatVector.broadcast(F, xt[xk + 1]);

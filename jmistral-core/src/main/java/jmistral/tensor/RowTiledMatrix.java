@@ -119,19 +119,19 @@ final class RowTiledMatrix implements Matrix {
         Pass[] passes = passes(n);
         ComputePool pool = ComputePool.current();
         Pass last = passes[passes.length - 1];
-        int xtFloats = last.xtAt() + (last.width() > 1 ? last.width() * cols() : 0);
-        float[] xt = xtFloats == 0 ? null : pool.borrowFloats(xtFloats);
+        // one scratch array from the pool: the passes' transposed x, then, where the format reads them, x's sums over each
+        // tile for the single token's pass (there is at most one, the last)
+        int sumsAt = last.xtAt() + (last.width() > 1 ? last.width() * cols() : 0);
+        int scratchFloats = sumsAt + (last.width() == 1 && format.needsSums() ? tiles : 0);
+        float[] scratch = scratchFloats == 0 ? null : pool.borrowFloats(scratchFloats);
         for (Pass p : passes) {
-            if (p.width() > 1) PrefillGemm.transposeTokens(x, p.first(), p.count(), p.width(), cols(), xt, p.xtAt());
+            if (p.width() > 1) PrefillGemm.transposeTokens(x, p.first(), p.count(), p.width(), cols(), scratch, p.xtAt());
         }
-        // x's sums over each tile of the single token's pass (there is at most one, the last), where the format reads them
-        float[] sums = last.width() == 1 && format.needsSums() ? pool.borrowFloats(tiles) : null;
-        if (sums != null) XSums.into(x, last.first() * cols(), cols(), format.tileCols, sums, 0);
+        if (scratchFloats > sumsAt) XSums.into(x, last.first() * cols(), cols(), format.tileCols, scratch, sumsAt);
         try {
-            pool.parallelForRange(units(rows()), (start, end) -> run(passes, x, xt, sums, start, end, out));
+            pool.parallelForRange(units(rows()), (start, end) -> run(passes, x, scratch, sumsAt, start, end, out));
         } finally {
-            if (xt != null) pool.giveBack(xt);
-            if (sums != null) pool.giveBack(sums);
+            if (scratch != null) pool.giveBack(scratch);
         }
     }
 
@@ -175,17 +175,17 @@ final class RowTiledMatrix implements Matrix {
      * one stream from start to end (w_down's step, eight pairs against chunks of 8192 columns: 46.6-60.1 ms against
      * 47.5-63.2, the step shorter in six).
      */
-    private void oneTokenSpread(float[] x, int token, float[] sums, int start, int end, float[] out) {
+    private void oneTokenSpread(float[] x, int token, float[] xt, int sumsAt, int start, int end, float[] out) {
         int q = end - start, first = 4 * start, o = token * rows(), xOff = token * cols();
         for (int i = 0; i < q; i++) {
             int k0 = first + i, k1 = k0 + q, k2 = k1 + q, k3 = k2 + q;
-            format.rows64x1(strips[k0], strips[k1], strips[k2], strips[k3], x, xOff, sums, 0, 0, tiles, out,
+            format.rows64x1(strips[k0], strips[k1], strips[k2], strips[k3], x, xOff, xt, sumsAt, 0, tiles, out,
                     o + Int8RowTiles.ROWS * k0, o + Int8RowTiles.ROWS * k1, o + Int8RowTiles.ROWS * k2, o + Int8RowTiles.ROWS * k3);
         }
     }
 
-    /** Units [start, end) of 64 rows, every pass, column chunk by column chunk; sums: the single token's tile sums, if read. */
-    private void run(Pass[] passes, float[] x, float[] xt, float[] sums, int start, int end, float[] out) {
+    /** Units [start, end) of 64 rows, every pass, column chunk by column chunk; the single token's tile sums at xt[sumsAt ..], if read. */
+    private void run(Pass[] passes, float[] x, float[] xt, int sumsAt, int start, int end, float[] out) {
         int rows = rows(), chunkTiles = Math.min(tiles, CHUNK_COLS / format.tileCols);
         for (Pass p : passes) {
             int width = p.width(), first = p.first(), count = p.count(), xtAt = p.xtAt();
@@ -194,7 +194,7 @@ final class RowTiledMatrix implements Matrix {
                 for (int j = 0; j < count; j++) Arrays.fill(out, (first + j) * rows + r0, (first + j) * rows + r0 + n, 0f);
             }
             if (width == 1 && SPREAD_STRIPS && rows % UNIT_ROWS == 0) {
-                oneTokenSpread(x, first, sums, start, end, out);
+                oneTokenSpread(x, first, xt, sumsAt, start, end, out);
                 continue;
             }
             for (int t0 = 0; t0 < tiles; t0 += chunkTiles) {
@@ -202,9 +202,9 @@ final class RowTiledMatrix implements Matrix {
                 for (int u = start; u < end; u++) {
                     int r0 = u * UNIT_ROWS;
                     if (r0 + UNIT_ROWS <= rows) {
-                        unit(u, width, count, x, first * cols(), sums, xt, xtAt, t0, t1, out, first * rows + r0, rows);
+                        unit(u, width, count, x, first * cols(), xt, sumsAt, xtAt, t0, t1, out, first * rows + r0, rows);
                     } else {
-                        partialUnit(u, width, first, count, x, sums, xt, xtAt, t0, t1, out); // the last unit of a matrix whose rows are not a multiple of 64
+                        partialUnit(u, width, first, count, x, xt, sumsAt, xtAt, t0, t1, out); // the last unit of a matrix whose rows are not a multiple of 64
                     }
                 }
             }
@@ -215,11 +215,11 @@ final class RowTiledMatrix implements Matrix {
      * One unit's 64 rows for one pass's tokens over tiles [t0, t1), added to out[o + j * stride + i] (token j < count, row
      * i); a pass of 4 or 8 with fewer tokens runs zero x for the rest and writes only its own.
      */
-    private void unit(int u, int width, int count, float[] x, int xOff, float[] sums, float[] xt, int xtAt, int t0, int t1, float[] out, int o,
+    private void unit(int u, int width, int count, float[] x, int xOff, float[] xt, int sumsAt, int xtAt, int t0, int t1, float[] out, int o,
                       int stride) {
         MemorySegment s0 = strips[4 * u], s1 = strips[4 * u + 1], s2 = strips[4 * u + 2], s3 = strips[4 * u + 3];
         if (width == 1) {
-            format.rows64x1(s0, s1, s2, s3, x, xOff, sums, 0, t0, t1, out, o, o + 16, o + 32, o + 48);
+            format.rows64x1(s0, s1, s2, s3, x, xOff, xt, sumsAt, t0, t1, out, o, o + 16, o + 32, o + 48);
         } else if (width == 4) {
             format.rows32x4(s0, s1, xt, xtAt, t0, t1, out, o, stride, count);
             format.rows32x4(s2, s3, xt, xtAt, t0, t1, out, o + 32, stride, count);
@@ -233,11 +233,11 @@ final class RowTiledMatrix implements Matrix {
      * {@link #unit} for a unit that runs past the last row: into a scratch [count][64] of its own, then its rows that
      * exist to out (only where rows are not a multiple of 64: small test models, never the model's matrices).
      */
-    private void partialUnit(int u, int width, int first, int count, float[] x, float[] sums, float[] xt, int xtAt, int t0, int t1, float[] out) {
+    private void partialUnit(int u, int width, int first, int count, float[] x, float[] xt, int sumsAt, int xtAt, int t0, int t1, float[] out) {
         int rows = rows(), r0 = u * UNIT_ROWS, n = rows - r0;
         float[] scratch = new float[count * UNIT_ROWS];
         for (int j = 0; j < count; j++) System.arraycopy(out, (first + j) * rows + r0, scratch, j * UNIT_ROWS, n);
-        unit(u, width, count, x, first * cols(), sums, xt, xtAt, t0, t1, scratch, 0, UNIT_ROWS);
+        unit(u, width, count, x, first * cols(), xt, sumsAt, xtAt, t0, t1, scratch, 0, UNIT_ROWS);
         for (int j = 0; j < count; j++) System.arraycopy(scratch, j * UNIT_ROWS, out, (first + j) * rows + r0, n);
     }
 
