@@ -212,29 +212,31 @@ final class Q4_KRowTiles {
                         .mul(FloatVector.fromMemorySegment(F, s0, dmin, LE).neg());
                 FloatVector n1 = ((FloatVector) ByteVector.fromMemorySegment(B16, s1, at + M, LE).convertShape(B2F, F, p))
                         .mul(FloatVector.fromMemorySegment(F, s1, dmin, LE).neg());
-                for (int c = 0; c < COLS; c++) {
-                    int xk = xtOff + 8 * (COLS * t + c), shift = (c >> 4) << 2; // columns 16..31: the high nibbles
-                    long pairAt = at + Q + ROWS * (c & 15);
+                for (int k = 0; k < COLS / 2; k++) { // column pair k: column k (low nibbles), then k + 16 (high ones)
+                    long pairAt = at + Q + ROWS * k;
                     IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B16, s0, pairAt, LE).convertShape(ZERO_EXTEND_B2I, I, p);
                     IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B16, s1, pairAt, LE).convertShape(ZERO_EXTEND_B2I, I, p);
-                    FloatVector w0 = ((FloatVector) q0.lanewise(LSHR, shift).lanewise(AND, 15).convert(I2F, 0)).fma(c0, n0);
-                    FloatVector w1 = ((FloatVector) q1.lanewise(LSHR, shift).lanewise(AND, 15).convert(I2F, 0)).fma(c1, n1);
-                    FloatVector xb = FloatVector.broadcast(F, xt[xk]);
-                    a0 = w0.fma(xb, a0); b0 = w1.fma(xb, b0);
-                    xb = FloatVector.broadcast(F, xt[xk + 1]);
-                    a1 = w0.fma(xb, a1); b1 = w1.fma(xb, b1);
-                    xb = FloatVector.broadcast(F, xt[xk + 2]);
-                    a2 = w0.fma(xb, a2); b2 = w1.fma(xb, b2);
-                    xb = FloatVector.broadcast(F, xt[xk + 3]);
-                    a3 = w0.fma(xb, a3); b3 = w1.fma(xb, b3);
-                    xb = FloatVector.broadcast(F, xt[xk + 4]);
-                    a4 = w0.fma(xb, a4); b4 = w1.fma(xb, b4);
-                    xb = FloatVector.broadcast(F, xt[xk + 5]);
-                    a5 = w0.fma(xb, a5); b5 = w1.fma(xb, b5);
-                    xb = FloatVector.broadcast(F, xt[xk + 6]);
-                    a6 = w0.fma(xb, a6); b6 = w1.fma(xb, b6);
-                    xb = FloatVector.broadcast(F, xt[xk + 7]);
-                    a7 = w0.fma(xb, a7); b7 = w1.fma(xb, b7);
+                    for (int shift = 0; shift <= 4; shift += 4) {
+                        int xk = xtOff + 8 * (COLS * t + k + 4 * shift); // column k, or k + 16 for the high nibbles
+                        FloatVector w0 = ((FloatVector) q0.lanewise(LSHR, shift).lanewise(AND, 15).convert(I2F, 0)).fma(c0, n0);
+                        FloatVector w1 = ((FloatVector) q1.lanewise(LSHR, shift).lanewise(AND, 15).convert(I2F, 0)).fma(c1, n1);
+                        FloatVector xb = FloatVector.broadcast(F, xt[xk]);
+                        a0 = w0.fma(xb, a0); b0 = w1.fma(xb, b0);
+                        xb = FloatVector.broadcast(F, xt[xk + 1]);
+                        a1 = w0.fma(xb, a1); b1 = w1.fma(xb, b1);
+                        xb = FloatVector.broadcast(F, xt[xk + 2]);
+                        a2 = w0.fma(xb, a2); b2 = w1.fma(xb, b2);
+                        xb = FloatVector.broadcast(F, xt[xk + 3]);
+                        a3 = w0.fma(xb, a3); b3 = w1.fma(xb, b3);
+                        xb = FloatVector.broadcast(F, xt[xk + 4]);
+                        a4 = w0.fma(xb, a4); b4 = w1.fma(xb, b4);
+                        xb = FloatVector.broadcast(F, xt[xk + 5]);
+                        a5 = w0.fma(xb, a5); b5 = w1.fma(xb, b5);
+                        xb = FloatVector.broadcast(F, xt[xk + 6]);
+                        a6 = w0.fma(xb, a6); b6 = w1.fma(xb, b6);
+                        xb = FloatVector.broadcast(F, xt[xk + 7]);
+                        a7 = w0.fma(xb, a7); b7 = w1.fma(xb, b7);
+                    }
                 }
             }
             // stored here, not through a helper: past C2's node budget for inlining a helper stays a call that boxes its vector
@@ -270,21 +272,23 @@ final class Q4_KRowTiles {
                         .mul(FloatVector.fromMemorySegment(F, s0, dmin, LE).neg());
                 FloatVector n1 = ((FloatVector) ByteVector.fromMemorySegment(B16, s1, at + M, LE).convertShape(B2F, F, p))
                         .mul(FloatVector.fromMemorySegment(F, s1, dmin, LE).neg());
-                for (int c = 0; c < COLS; c++) {
-                    int xk = xtOff + 4 * (COLS * t + c), shift = (c >> 4) << 2; // columns 16..31: the high nibbles
-                    long pairAt = at + Q + ROWS * (c & 15);
+                for (int k = 0; k < COLS / 2; k++) { // column pair k: column k (low nibbles), then k + 16 (high ones)
+                    long pairAt = at + Q + ROWS * k;
                     IntVector q0 = (IntVector) ByteVector.fromMemorySegment(B16, s0, pairAt, LE).convertShape(ZERO_EXTEND_B2I, I, p);
                     IntVector q1 = (IntVector) ByteVector.fromMemorySegment(B16, s1, pairAt, LE).convertShape(ZERO_EXTEND_B2I, I, p);
-                    FloatVector w0 = ((FloatVector) q0.lanewise(LSHR, shift).lanewise(AND, 15).convert(I2F, 0)).fma(c0, n0);
-                    FloatVector w1 = ((FloatVector) q1.lanewise(LSHR, shift).lanewise(AND, 15).convert(I2F, 0)).fma(c1, n1);
-                    FloatVector xb = FloatVector.broadcast(F, xt[xk]);
-                    a0 = w0.fma(xb, a0); b0 = w1.fma(xb, b0);
-                    xb = FloatVector.broadcast(F, xt[xk + 1]);
-                    a1 = w0.fma(xb, a1); b1 = w1.fma(xb, b1);
-                    xb = FloatVector.broadcast(F, xt[xk + 2]);
-                    a2 = w0.fma(xb, a2); b2 = w1.fma(xb, b2);
-                    xb = FloatVector.broadcast(F, xt[xk + 3]);
-                    a3 = w0.fma(xb, a3); b3 = w1.fma(xb, b3);
+                    for (int shift = 0; shift <= 4; shift += 4) {
+                        int xk = xtOff + 4 * (COLS * t + k + 4 * shift); // column k, or k + 16 for the high nibbles
+                        FloatVector w0 = ((FloatVector) q0.lanewise(LSHR, shift).lanewise(AND, 15).convert(I2F, 0)).fma(c0, n0);
+                        FloatVector w1 = ((FloatVector) q1.lanewise(LSHR, shift).lanewise(AND, 15).convert(I2F, 0)).fma(c1, n1);
+                        FloatVector xb = FloatVector.broadcast(F, xt[xk]);
+                        a0 = w0.fma(xb, a0); b0 = w1.fma(xb, b0);
+                        xb = FloatVector.broadcast(F, xt[xk + 1]);
+                        a1 = w0.fma(xb, a1); b1 = w1.fma(xb, b1);
+                        xb = FloatVector.broadcast(F, xt[xk + 2]);
+                        a2 = w0.fma(xb, a2); b2 = w1.fma(xb, b2);
+                        xb = FloatVector.broadcast(F, xt[xk + 3]);
+                        a3 = w0.fma(xb, a3); b3 = w1.fma(xb, b3);
+                    }
                 }
             }
             // stored here, not through a helper: past C2's node budget for inlining a helper stays a call that boxes its vector
