@@ -11,7 +11,7 @@ import jmistral.tensor.GgmlType;
 import org.junit.jupiter.api.Test;
 
 /**
- * Q6_K w_down and output projections with rows long enough to get a copy in row tiles
+ * Q6_K w_down and output projections with rows long enough to get a copy in row tiles, and Q4_K layer matrices
  * ({@link jmistral.tensor.Matrix#withTiledCopy}): decode token by token (the tiles' matvec) against the scalar
  * reference forward over the same quantized weights, and against one prefill (products over the rows in place).
  */
@@ -34,22 +34,55 @@ class RowTiledDecodeTest {
             // the one Q6_K tensor copied once, repacked into tiles (276 bytes per 256 weights against 210; rows to a multiple of 64)
             int rows = longDown ? c.dim() : c.vocabSize(), paddedRows = (rows + 63) / 64 * 64;
             assertEquals(src.tensors().get(q6).data().byteSize() / rows * paddedRows / 210 * 276, ck.copiedBytes(), "the one Q6_K tensor, copied once");
-            float[][] ref = new ReferenceModel(ck).forward(tokens(12, 5, c.vocabSize()));
-            int v = c.vocabSize();
-            try (TextModel model = new TextModel(ck, src); KvCache cache = model.createCache(32, KvCacheType.F32)) {
-                int[] toks = tokens(12, 5, v);
-                float[] full;
-                try (SequenceCache s = cache.newSequence()) {
-                    full = model.forward(List.of(new BatchEntry(s, toks, null, true))).getFirst();
-                }
-                try (SequenceCache s = cache.newSequence()) {
-                    for (int t = 0; t < toks.length; t++) {
-                        float[] step = model.forward(List.of(BatchEntry.of(s, toks[t]))).getFirst();
-                        assertEquals(v, step.length);
-                        assertTrue(maxAbsDiff(step, 0, ref[t], 0, v) < 2e-4, "dim " + c.dim() + ", position " + t
-                                + ": decode against the reference by " + maxAbsDiff(step, 0, ref[t], 0, v));
-                        assertTrue(maxAbsDiff(step, 0, full, t * v, v) < 2e-4, "dim " + c.dim() + ", position " + t + ": decode against prefill");
-                    }
+            assertDecodeIsTheReferenceAndPrefill(ck, src, c);
+        }
+    }
+
+    @Test
+    void q4KLayersDecodeLikeTheReference() {
+        // every layer matrix Q4_K (rows of 256 columns and more): each gets a copy in Q4_K row tiles
+        TextConfig c = new TextConfig(256, 2, 64, 512, 4, 2, 1e-5, 1e9, 256, 4096);
+        MemoryTensorSource src = new MemoryTensorSource(SynthModel.tensors(c, 9, null, TensorNames.GGUF)); // the model closes it
+        List<TensorNames.LayerPart> parts = List.of(TensorNames.LayerPart.Q, TensorNames.LayerPart.K, TensorNames.LayerPart.V,
+                TensorNames.LayerPart.O, TensorNames.LayerPart.GATE, TensorNames.LayerPart.UP, TensorNames.LayerPart.DOWN);
+        long q4kBytes = 0;
+        for (int l = 0; l < c.nLayers(); l++) {
+            for (TensorNames.LayerPart part : parts) {
+                src.quantize(TensorNames.GGUF.layer(l, part), GgmlType.Q4_K);
+                q4kBytes += src.tensors().get(TensorNames.GGUF.layer(l, part)).data().byteSize();
+            }
+        }
+        Checkpoint ck = Checkpoint.load(src, c);
+        for (LayerWeights layer : ck.layers()) {
+            for (var m : List.of(layer.wq(), layer.wk(), layer.wv(), layer.wo(), layer.wGate(), layer.wUp(), layer.wDown())) {
+                assertTrue(m.toString().contains("row tiles"), m.toString());
+            }
+        }
+        // every row count here a multiple of 64: the copies are 152 bytes per 256 weights against Q4_K's 144
+        assertEquals(q4kBytes / 144 * 152, ck.copiedBytes(), "each Q4_K tensor copied once");
+        assertDecodeIsTheReferenceAndPrefill(ck, src, c);
+    }
+
+    /**
+     * Decode token by token (the tiles' matvec) within 2e-4 of the scalar reference forward over the same weights, and of
+     * one prefill of the same tokens (products over the rows in place).
+     */
+    private static void assertDecodeIsTheReferenceAndPrefill(Checkpoint ck, MemoryTensorSource src, TextConfig c) {
+        float[][] ref = new ReferenceModel(ck).forward(tokens(12, 5, c.vocabSize()));
+        int v = c.vocabSize();
+        try (TextModel model = new TextModel(ck, src); KvCache cache = model.createCache(32, KvCacheType.F32)) {
+            int[] toks = tokens(12, 5, v);
+            float[] full;
+            try (SequenceCache s = cache.newSequence()) {
+                full = model.forward(List.of(new BatchEntry(s, toks, null, true))).getFirst();
+            }
+            try (SequenceCache s = cache.newSequence()) {
+                for (int t = 0; t < toks.length; t++) {
+                    float[] step = model.forward(List.of(BatchEntry.of(s, toks[t]))).getFirst();
+                    assertEquals(v, step.length);
+                    assertTrue(maxAbsDiff(step, 0, ref[t], 0, v) < 2e-4, "dim " + c.dim() + ", position " + t
+                            + ": decode against the reference by " + maxAbsDiff(step, 0, ref[t], 0, v));
+                    assertTrue(maxAbsDiff(step, 0, full, t * v, v) < 2e-4, "dim " + c.dim() + ", position " + t + ": decode against prefill");
                 }
             }
         }
