@@ -115,7 +115,12 @@ public final class Engine implements AutoCloseable {
     public static Engine open(ResolvedModel resolved, EngineOptions options) {
         LoadedModel model = ModelLoader.load(resolved.model());
         long copied = model.model().checkpoint().copiedBytes();
-        if (copied > 0) LOG.fine(String.format(Locale.ROOT, "%.0f MB of Q6_K weights copied into int8 row tiles for decode", copied / 1e6));
+        if (copied > 0) {
+            List<jmistral.tensor.Matrix> matrices = model.model().checkpoint().matrices();
+            long withCopy = matrices.stream().filter(m -> m.copiedBytes() > 0).count();
+            LOG.fine(String.format(Locale.ROOT, "%.0f MB of Q6_K and Q4_K weights copied into row tiles for decode (%d of %d matrices; the rest in place)",
+                    copied / 1e6, withCopy, matrices.size()));
+        }
         Engine engine;
         try {
             engine = new Engine(options, resolved, model, findTokenizer(model, resolved));
