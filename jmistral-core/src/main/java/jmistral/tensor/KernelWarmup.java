@@ -14,8 +14,8 @@ import java.util.Map;
  * <p>Per weight format, one of the model's matrices, cut to its first {@value #ROWS} rows (the same
  * mapped memory, so the kernels see the segment class they will see later: a kernel that has seen
  * heap-allocated or native segments first runs slower on mapped ones), goes through every path the
- * forward pass takes: matvec (decode), matmul of 2 tokens (tiny batches), of 8 (batched decode) and
- * of one more than a vector's lanes (prefill). A matrix with a copy in row tiles ({@link RowTiledMatrix}) runs them
+ * forward pass takes: matmul of one more than a vector's lanes (prefill), matvec (decode), matmul of 2 tokens
+ * (tiny batches), of 4 and of 8 (batched decode); the matrices in place first (see {@link #run}). A matrix with a copy in row tiles ({@link RowTiledMatrix}) runs them
  * too: its matvec and small products are kernels of their own.
  */
 public final class KernelWarmup {
@@ -36,8 +36,14 @@ public final class KernelWarmup {
         // one per format and kind of matrix: a RowTiledMatrix's decode products are kernels of their own
         Map<String, Matrix> onePerKind = new LinkedHashMap<>();
         for (Matrix m : matrices) onePerKind.putIfAbsent(m.type() + " " + m.getClass().getName(), m);
+        // the block kernels (the matrices in place, and each matrix's prefill path) are compiled before the row-tile
+        // kernels: in one JVM, the row-tile kernels run first left some block kernels compiled after them (Q3_K, Q5_K
+        // and Q6_K dots, the Q6_K dequantize) boxing their vectors in half the runs, run after them none
+        // (RowTileAllocationTest, 2026-12-07); so the matrices in place first, then those with a copy
+        List<Matrix> ordered = new ArrayList<>(onePerKind.values());
+        ordered.sort(java.util.Comparator.comparing(m -> m.copiedBytes() > 0));
         List<Matrix> used = new ArrayList<>();
-        for (Matrix m : onePerKind.values()) {
+        for (Matrix m : ordered) {
             Matrix rows = m.firstRows(Math.min(ROWS, m.rows()));
             warm(rows);
             used.add(rows);
@@ -50,12 +56,12 @@ public final class KernelWarmup {
         float[] x = new float[wide * cols];                   // [wide][cols], small values
         for (int i = 0; i < x.length; i++) x[i] = ((i * 7919) % 201 - 100) * 1e-3f;
         float[] out = new float[wide * m.rows()];
+        for (int i = 0; i < MATMULS; i++) m.matmul(x, wide, out); // prefill: the matrix in place, first (see run)
         for (int i = 0; i < MATVECS; i++) m.matvec(x, out);
         for (int i = 0; i < MATMULS; i++) {
             m.matmul(x, 2, out);
             m.matmul(x, 4, out);
             m.matmul(x, Math.min(8, VectorLanes.LANES), out);
-            m.matmul(x, wide, out);
         }
     }
 }

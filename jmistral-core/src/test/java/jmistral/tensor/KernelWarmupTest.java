@@ -60,5 +60,8 @@ class KernelWarmupTest {
         List<Matrix> used = KernelWarmup.run(List.of(inPlace, tiled, inPlace));
         assertEquals(List.of(BlockMatrix.class, RowTiledMatrix.class), used.stream().map(Object::getClass).toList());
         assertEquals(List.of(8, 9), used.stream().map(Matrix::rows).toList());
+        // and after the matrices in place, whatever the order they come in (the block kernels are compiled first)
+        List<Matrix> tiledFirst = KernelWarmup.run(List.of(tiled, inPlace));
+        assertEquals(List.of(BlockMatrix.class, RowTiledMatrix.class), tiledFirst.stream().map(Object::getClass).toList());
     }
 }
