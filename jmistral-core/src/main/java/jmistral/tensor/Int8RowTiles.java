@@ -40,8 +40,8 @@ import jdk.incubator.vector.VectorOperators;
  * {@link #rows64x1} reads now, see there.
  *
  * <p>Each kernel adds into out (its rows x tokens accumulators start from what is there), so a long row can be taken
- * in column chunks of whole 256-column blocks; each has the scalar reference ({@link RowTileFormat#dotReference}) beside it in
- * {@code RowTileFormatTest}.
+ * in column chunks of whole 256-column blocks; each has the scalar reference ({@link RowTileFormat#dotReference})
+ * beside it in {@code RowTileFormatTest}.
  */
 final class Int8RowTiles {
     private Int8RowTiles() {}
@@ -135,9 +135,10 @@ final class Int8RowTiles {
 
     /**
      * One token, four strips (64 rows), each with rows at an offset of its own in out: out[o0 + i] += row i of strip s0
-     * times x[xOff ..], and so on, over tiles [t0, t1) (whole 256-column blocks). Per column: x[k] broadcast once, four loads and FMAs; each strip sums a tile's columns
-     * unscaled, adds them times the tile's int8 scales into a block sum, and each 16 tiles the block sum times d. Each
-     * strip is a view of its own from offset 0 (made once), so that C2 checks its bounds once per loop, not per load.
+     * times x[xOff ..], and so on, over tiles [t0, t1) (whole 256-column blocks). Per column: x[k] broadcast once, four
+     * loads and FMAs; each strip sums a tile's columns unscaled, adds them times the tile's int8 scales into a block sum,
+     * and each 16 tiles the block sum times d. Each strip is a view of its own from offset 0 (made once), so that C2
+     * checks its bounds once per loop, not per load.
      *
      * <p>Why one accumulator per strip and column by column: with two (even and odd columns, the inner loop taking two
      * columns a step) the method grew past what C2 inlines, and one helper per tile stayed a call returning a boxed

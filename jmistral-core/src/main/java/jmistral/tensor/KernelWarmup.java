@@ -14,9 +14,10 @@ import java.util.Map;
  * <p>Per weight format, one of the model's matrices, cut to its first {@value #ROWS} rows (the same
  * mapped memory, so the kernels see the segment class they will see later: a kernel that has seen
  * heap-allocated or native segments first runs slower on mapped ones), goes through every path the
- * forward pass takes: matmul of one more than a vector's lanes (prefill), matvec (decode), matmul of 2 tokens
- * (tiny batches), of 4 and of 8 (batched decode); the matrices in place first (see {@link #run}). A matrix with a copy in row tiles ({@link RowTiledMatrix}) runs them
- * too: its matvec and small products are kernels of their own.
+ * forward pass takes: matmul of one more than a vector's lanes (prefill), matvec (decode), matmul of 2
+ * tokens (tiny batches), of 4 and of 8 (batched decode); the matrices in place first (see {@link #run}).
+ * A matrix with a copy in row tiles ({@link RowTiledMatrix}) runs them too: its matvec and small products
+ * are kernels of their own.
  */
 public final class KernelWarmup {
     private KernelWarmup() {}

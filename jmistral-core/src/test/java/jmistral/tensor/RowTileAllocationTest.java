@@ -26,7 +26,7 @@ class RowTileAllocationTest {
     /**
      * Each row-tile layout's three kernels ({@link RowTileFormat}: one token on four strips, four and eight tokens on two),
      * which decode and batched decode run for every Q6_K and Q4_K matrix with a copy. Written first with small helpers
-     * per vector, Q4_K's kernels passed C2's node budget for inlining and boxed (1.5 to 80 MB per 8192 x 5120 product).
+     * per vector, Q4_K's kernels passed C2's node budget for inlining and boxed (1.5 to 250 MB per 8192 x 5120 product).
      */
     @Test
     void rowTileKernelsDoNotAllocate() {
