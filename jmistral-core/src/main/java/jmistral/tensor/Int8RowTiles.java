@@ -47,7 +47,7 @@ final class Int8RowTiles {
     private Int8RowTiles() {}
 
     /** Rows per strip (the lanes of a 512-bit f32 vector; a 256- or 128-bit vector takes them in parts). */
-    static final int ROWS = 16;
+    static final int ROWS = RowTileFormat.STRIP_ROWS;
     /** Columns per tile. */
     static final int COLS = 16;
     /** Bytes per tile: 16 int8 scales, then 16 x 16 int8. */

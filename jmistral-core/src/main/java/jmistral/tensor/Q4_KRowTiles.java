@@ -44,7 +44,7 @@ final class Q4_KRowTiles {
     private Q4_KRowTiles() {}
 
     /** Rows per strip (the lanes of a 512-bit f32 vector; a 256- or 128-bit vector takes them in parts). */
-    static final int ROWS = 16;
+    static final int ROWS = RowTileFormat.STRIP_ROWS;
     /** Columns per tile: one Q4_K sub-block. */
     static final int COLS = 32;
     /** Tiles per 256-column block (one d and dmin per row). */

@@ -60,6 +60,9 @@ enum RowTileFormat {
         }
     };
 
+    /** Rows per strip in every layout: the lanes of a 512-bit f32 vector (a 256- or 128-bit vector takes them in parts). */
+    static final int STRIP_ROWS = 16;
+
     /** The format repacked. */
     final GgmlType type;
     /** Columns per tile: the kernels' t0 and t1 count tiles. */

@@ -37,7 +37,7 @@ import java.util.Arrays;
 final class RowTiledMatrix implements Matrix {
 
     /** Rows per unit of work: four strips, what {@link Int8RowTiles#rows64x1} takes (the others take two). */
-    static final int UNIT_ROWS = 4 * Int8RowTiles.ROWS;
+    static final int UNIT_ROWS = 4 * RowTileFormat.STRIP_ROWS;
     /** Products of up to this many tokens read the tiles; more (prefill) the matrix in place. */
     static final int MAX_TOKENS = Integer.getInteger("jmistral.tiles.maxTokens", 16);
     /** Columns per chunk of a long row. */
@@ -96,7 +96,7 @@ final class RowTiledMatrix implements Matrix {
         MemorySegment copy = PrivateMapping.allocate(copyBytes(format, rows, cols));
         for (int s = 0; s < strips.length; s++) strips[s] = copy.asSlice(s * stripBytes, stripBytes);
         // strips over the pool: the repack is what this copy costs at load
-        ComputePool.current().parallelFor(strips.length, s -> format.repack(data, rowBytes, rows, s * Int8RowTiles.ROWS, cols, strips[s]));
+        ComputePool.current().parallelFor(strips.length, s -> format.repack(data, rowBytes, rows, s * RowTileFormat.STRIP_ROWS, cols, strips[s]));
         return new RowTiledMatrix(inPlace, format, strips);
     }
 
@@ -180,7 +180,7 @@ final class RowTiledMatrix implements Matrix {
         for (int i = 0; i < q; i++) {
             int k0 = first + i, k1 = k0 + q, k2 = k1 + q, k3 = k2 + q;
             format.rows64x1(strips[k0], strips[k1], strips[k2], strips[k3], x, xOff, xt, sumsAt, 0, tiles, out,
-                    o + Int8RowTiles.ROWS * k0, o + Int8RowTiles.ROWS * k1, o + Int8RowTiles.ROWS * k2, o + Int8RowTiles.ROWS * k3);
+                    o + RowTileFormat.STRIP_ROWS * k0, o + RowTileFormat.STRIP_ROWS * k1, o + RowTileFormat.STRIP_ROWS * k2, o + RowTileFormat.STRIP_ROWS * k3);
         }
     }
 
