@@ -276,4 +276,22 @@ final class Int8RowTiles {
             if (3 < tokens) { a3.intoArray(out, op + 3 * stride); b3.intoArray(out, oq + 3 * stride); }
         }
     }
+
+    /**
+     * Tiles [t0, t1) of the strip as f32, columns major: column c (counted from tile t0's first) of row i to
+     * w[wAt + c * wStride + i] (a panel of the prefill GEMM over the tiles, {@link StripGemm}). Per column one load, a conversion and
+     * a multiply by the tile's scales d * sc: each weight is {@link #weight}'s float.
+     */
+    static void dequantize(MemorySegment strip, int t0, int t1, float[] w, int wAt, int wStride) {
+        long dAt = dOffset(strip.byteSize());
+        for (int p = 0; p < VectorLanes.PARTS; p++) {
+            int pp = wAt + p * F.length();
+            for (int t = t0; t < t1; t++) {
+                long at = (long) t * TILE_BYTES;
+                FloatVector scale = scales(strip, at, dAt + (t >> 4) * (long) D_BYTES, p);
+                int c = pp + COLS * (t - t0) * wStride;
+                for (int k = 0; k < COLS; k++) column(strip, at + Q + ROWS * k, p).mul(scale).intoArray(w, c + k * wStride);
+            }
+        }
+    }
 }

@@ -298,4 +298,30 @@ final class Q4_KRowTiles {
             if (3 < tokens) { a3.intoArray(out, op + 3 * stride); b3.intoArray(out, oq + 3 * stride); }
         }
     }
+
+    /**
+     * Tiles [t0, t1) of the strip as f32, columns major: column c (counted from tile t0's first) of row i to
+     * w[wAt + c * wStride + i] (a panel of the prefill GEMM over the tiles, {@link StripGemm}). Per column pair one load, a mask and a
+     * shift, two conversions and two FMAs, {@code q * (d sc) - dmin m} as {@link #rows32x8} decodes it (within a
+     * rounding of {@link #weight}'s float, which rounds the product first).
+     */
+    static void dequantize(MemorySegment strip, int t0, int t1, float[] w, int wAt, int wStride) {
+        long dAt = dOffset(strip.byteSize());
+        for (int p = 0; p < VectorLanes.PARTS; p++) {
+            int pp = p * F.length();
+            for (int t = t0; t < t1; t++) {
+                long at = (long) t * TILE_BYTES, d = dAt + (long) (t / TILES_PER_BLOCK) * D_BYTES + 4L * pp, dmin = d + DMIN;
+                FloatVector c = ((FloatVector) ByteVector.fromMemorySegment(B16, strip, at, LE).convertShape(B2F, F, p))
+                        .mul(FloatVector.fromMemorySegment(F, strip, d, LE));
+                FloatVector n = ((FloatVector) ByteVector.fromMemorySegment(B16, strip, at + M, LE).convertShape(B2F, F, p))
+                        .mul(FloatVector.fromMemorySegment(F, strip, dmin, LE).neg());
+                int col = wAt + pp + COLS * (t - t0) * wStride;
+                for (int k = 0; k < COLS / 2; k++) { // column pair k: column k (low nibbles), column k + 16 (high ones)
+                    IntVector q = (IntVector) ByteVector.fromMemorySegment(B16, strip, at + Q + ROWS * k, LE).convertShape(ZERO_EXTEND_B2I, I, p);
+                    ((FloatVector) q.lanewise(AND, 15).convert(I2F, 0)).fma(c, n).intoArray(w, col + k * wStride);
+                    ((FloatVector) q.lanewise(LSHR, 4).convert(I2F, 0)).fma(c, n).intoArray(w, col + (k + 16) * wStride);
+                }
+            }
+        }
+    }
 }

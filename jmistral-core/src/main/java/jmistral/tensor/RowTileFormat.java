@@ -30,6 +30,10 @@ enum RowTileFormat {
         void rows32x4(MemorySegment s0, MemorySegment s1, float[] xt, int xtOff, int t0, int t1, float[] out, int o, int stride, int tokens) {
             Int8RowTiles.rows32x4(s0, s1, xt, xtOff, t0, t1, out, o, stride, tokens);
         }
+
+        void dequantize(MemorySegment strip, int t0, int t1, float[] w, int wAt, int wStride) {
+            Int8RowTiles.dequantize(strip, t0, t1, w, wAt, wStride);
+        }
     },
 
     /** Q4_K as pairs of nibbles, an int8 scale and min per 32 columns, an f32 d and dmin per 256 ({@link Q4_KRowTiles}). */
@@ -57,6 +61,10 @@ enum RowTileFormat {
 
         void rows32x4(MemorySegment s0, MemorySegment s1, float[] xt, int xtOff, int t0, int t1, float[] out, int o, int stride, int tokens) {
             Q4_KRowTiles.rows32x4(s0, s1, xt, xtOff, t0, t1, out, o, stride, tokens);
+        }
+
+        void dequantize(MemorySegment strip, int t0, int t1, float[] w, int wAt, int wStride) {
+            Q4_KRowTiles.dequantize(strip, t0, t1, w, wAt, wStride);
         }
     };
 
@@ -118,4 +126,10 @@ enum RowTileFormat {
 
     /** {@link #rows32x8} for four tokens, xt [cols][4]. */
     abstract void rows32x4(MemorySegment s0, MemorySegment s1, float[] xt, int xtOff, int t0, int t1, float[] out, int o, int stride, int tokens);
+
+    /**
+     * Tiles [t0, t1) of a strip as f32 weights, columns major: column c (from tile t0's first) of row i (< 16) to
+     * w[wAt + c * wStride + i]. What the prefill GEMM over the tiles multiplies ({@link StripGemm}: w [columns][32] per strip pair).
+     */
+    abstract void dequantize(MemorySegment strip, int t0, int t1, float[] w, int wAt, int wStride);
 }

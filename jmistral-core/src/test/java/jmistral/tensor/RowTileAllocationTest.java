@@ -24,8 +24,10 @@ class RowTileAllocationTest {
     private static final long LIMIT_NANOS = 20_000_000_000L;
 
     /**
-     * Each row-tile layout's three kernels ({@link RowTileFormat}: one token on four strips, four and eight tokens on two),
-     * which decode and batched decode run for every Q6_K and Q4_K matrix with a copy. Written first with small helpers
+     * Each row-tile layout's four kernels ({@link RowTileFormat}: one token on four strips, four and eight tokens on two,
+     * and the dequantization for prefill) and prefill's micro-kernel over the dequantized panels
+     * ({@link StripGemm#rows32x12}), which decode, batched decode and prefill run for every Q6_K and Q4_K matrix with a
+     * copy. Written first with small helpers
      * per vector, Q4_K's kernels passed C2's node budget for inlining and boxed (1.5 to 250 MB per 8192 x 5120 product).
      */
     @Test
@@ -41,25 +43,29 @@ class RowTileAllocationTest {
                 format.repack(w, format.type.bytesFor(cols), 64, 16 * i, cols, s[i]);
             }
             float[] x = RandomWeights.vector(cols, new Random(13)), xt = RandomWeights.vector(8 * cols, new Random(14));
-            float[] sums = XSums.of(x, 0, cols, format.tileCols), out = new float[8 * 64];
+            float[] sums = XSums.of(x, 0, cols, format.tileCols), out = new float[12 * 64], panel = new float[32 * cols];
+            float[] xt12 = RandomWeights.vector(12 * cols, new Random(16));
             long deadline = System.nanoTime() + LIMIT_NANOS;
-            long[] bytes = {Long.MAX_VALUE, Long.MAX_VALUE, Long.MAX_VALUE}; // one token, four tokens, eight tokens
-            while ((bytes[0] > MAX_BYTES_PER_CALL || bytes[1] > MAX_BYTES_PER_CALL || bytes[2] > MAX_BYTES_PER_CALL) && System.nanoTime() < deadline) {
+            long[] bytes = new long[5]; // one, four, eight tokens; dequantize; the prefill micro-kernel
+            java.util.Arrays.fill(bytes, Long.MAX_VALUE);
+            while (java.util.Arrays.stream(bytes).anyMatch(b -> b > MAX_BYTES_PER_CALL) && System.nanoTime() < deadline) {
                 for (int round = 0; round < 2; round++) { // the first round warms, the second is measured
-                    for (int kernel = 0; kernel < 3; kernel++) {
+                    for (int kernel = 0; kernel < 5; kernel++) {
                         int reps = round == 0 ? 200 : calls;
                         long before = threads.getCurrentThreadAllocatedBytes();
                         for (int i = 0; i < reps; i++) {
                             if (kernel == 0) format.rows64x1(s[0], s[1], s[2], s[3], x, 0, sums, 0, 0, tiles, out, 0, 16, 32, 48);
                             else if (kernel == 1) format.rows32x4(s[0], s[1], xt, 0, 0, tiles, out, 0, 64, 4);
-                            else format.rows32x8(s[0], s[1], xt, 0, 0, tiles, out, 0, 64, 8);
+                            else if (kernel == 2) format.rows32x8(s[0], s[1], xt, 0, 0, tiles, out, 0, 64, 8);
+                            else if (kernel == 3) format.dequantize(s[i % 4], 0, tiles, panel, 16 * (i % 2), 32);
+                            else StripGemm.rows32x12(panel, 0, xt12, 0, cols, out, 0, 64, 12);
                         }
                         if (round == 1) bytes[kernel] = (threads.getCurrentThreadAllocatedBytes() - before) / calls;
                     }
                 }
             }
-            String[] names = {"rows64x1", "rows32x4", "rows32x8"};
-            for (int k = 0; k < 3; k++) if (bytes[k] > MAX_BYTES_PER_CALL) failures.add(format + " " + names[k] + ": " + bytes[k] + " bytes per call");
+            String[] names = {"rows64x1", "rows32x4", "rows32x8", "dequantize", "StripGemm.rows32x12"};
+            for (int k = 0; k < 5; k++) if (bytes[k] > MAX_BYTES_PER_CALL) failures.add(format + " " + names[k] + ": " + bytes[k] + " bytes per call");
         }
         if (!failures.isEmpty()) fail("row-tile kernels still allocating after " + LIMIT_NANOS / 1_000_000_000 + " s (boxed vectors): " + failures);
     }

@@ -12,7 +12,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Each row-tile layout (Q6_K in int8, Q4_K in nibbles) against its format's scalar reference: every weight the same
  * float, bit for bit; the vector kernels (at this JVM's vector width: the build runs this test at 512, 256 and 128
- * bits) against the tiles' scalar dot, over column ranges and adding into what out holds.
+ * bits) against the tiles' scalar dot, over column ranges and adding into what out holds; the prefill GEMM's
+ * dequantization against each weight.
  */
 class RowTileFormatTest {
 
@@ -33,6 +34,32 @@ class RowTileFormatTest {
                 assertEquals(Float.floatToIntBits(ref[c]), Float.floatToIntBits(weight), "row " + r + " column " + c + ": " + ref[c] + " against " + weight);
             }
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(RowTileFormat.class)
+    void dequantizedPanelsHoldEachWeight(RowTileFormat format) {
+        int rows = 21, cols = 3 * 256, stride = 40; // a panel of 40 rows' room: rows 16 .. 31 from the second strip
+        MemorySegment w = RandomWeights.matrix(format.type, rows, cols, new Random(15));
+        MemorySegment[] strips = repack(format, w, rows, cols, 2);
+        int t0 = 256 / format.tileCols + 1, t1 = cols / format.tileCols - 1; // from a tile past the first 256-column block
+        int c0 = t0 * format.tileCols, len = (t1 - t0) * format.tileCols;
+        float[] panel = new float[2 + len * stride + 16];
+        Arrays.fill(panel, Float.NaN);
+        for (int s = 0; s < 2; s++) format.dequantize(strips[s], t0, t1, panel, 2 + 16 * s, stride);
+        float largest = 0; // q (d sc) and dmin m are at most twice the largest weight: the FMA's rounding is within its ulp
+        for (int r = 0; r < 32; r++) for (int c = 0; c < cols; c++) largest = Math.max(largest, Math.abs(format.weight(strips[r / 16], cols, r % 16, c)));
+        for (int c = 0; c < len; c++) {
+            for (int r = 0; r < 32; r++) {
+                float weight = format.weight(strips[r / 16], cols, r % 16, c0 + c), got = panel[2 + c * stride + r];
+                // Q6_K: (d sc) q, exactly the weight; Q4_K: q (d sc) - dmin m in one FMA, the weight's products rounded apart
+                float tol = format == RowTileFormat.Q6_K_INT8 ? 0 : Math.ulp(2 * largest);
+                assertEquals(weight, got, tol, "row " + r + " column " + (c0 + c));
+            }
+            for (int r = 32; r < stride; r++) assertEquals(Float.NaN, panel[2 + c * stride + r], "row " + r + " is not the strips': untouched");
+        }
+        assertEquals(Float.NaN, panel[0]);
+        assertEquals(Float.NaN, panel[1]);
     }
 
     @ParameterizedTest

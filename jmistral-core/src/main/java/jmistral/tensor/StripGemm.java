@@ -1,0 +1,199 @@
+package jmistral.tensor;
+
+import static jmistral.tensor.VectorLanes.F;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+
+/**
+ * The prefill matmul (many tokens) over a copy in row tiles ({@link RowTiledMatrix}): out[t][r] = sum_k W[r][k] x[t][k],
+ * blocked like {@link PrefillGemm}, but with the rows in the vector lanes, as the tiles hold them: a column's 16 rows
+ * of a strip dequantize into one vector, and each token's x[k] is a broadcast.
+ *
+ * <pre>
+ * x   [n][cols]          transposed once into groups of {@value #TOKENS} tokens, xt [groups][cols][TOKENS] (zero past n)
+ * for each row block of up to {@value #BLOCK_PAIRS} strip pairs (32 rows each), handed out one by one to the pool's threads:
+ *   c [pairs][groups][12][32] = 0                           sums (L2)
+ *   for each column block k0 of {@value #KC} columns:
+ *     dequantize the block's strips, w [pairs][KC][32] f32  (a pair's panel: 32 KB)
+ *     for each pair:                                        its panel in L1
+ *       for each token group:                               {@link #rows32x12}: c[pair][group] += w [KC][32] x xt [KC][12]
+ *                                                           (a last group of up to 8 tokens: {@link #rows32x4} passes)
+ *   c to out [n][rows]
+ * </pre>
+ * Why not {@link PrefillGemm} over columns-major panels: its micro-kernel broadcasts one weight per row and loads the
+ * tokens as vectors; fed panels dequantized from the tiles (16 rows a vector, columns major) through a column stride, it
+ * ran 6-10% behind the matrix in place (the stride a variable: range checks kept in the loop; and 12 rows of a column
+ * straddling cache lines), the engine's prefill at 512 tokens 128-132 tok/s against 140-150. Here every index is the
+ * loop's counter times a constant.
+ */
+final class StripGemm {
+    private StripGemm() {}
+
+    /** Tokens per micro-kernel call: 2 row vectors x 12 tokens = 24 accumulators. */
+    static final int TOKENS = 12;
+    /** Tokens per call of the kernel for a last group of up to 8 ({@link #rows32x4}). */
+    static final int TAIL_TOKENS = 4;
+    /** Rows per micro-kernel call: two strips. */
+    static final int PAIR_ROWS = 2 * RowTileFormat.STRIP_ROWS;
+    /** Columns per block: a pair's panel [KC][32] (32 KB) in L1, a group's xt [KC][12] (12 KB) streamed past it. */
+    static final int KC = 256;
+    /** Strip pairs per row block (192 rows: the unit of work split over the pool). */
+    static final int BLOCK_PAIRS = 6;
+
+    /**
+     * out [n][rows] = x [n][cols] times W^T, W in the row tiles {@code strips} (16 rows each, zero rows past the
+     * matrix, as many as {@link RowTiledMatrix} pads to: whole pairs) of {@code format}.
+     */
+    static void matmul(RowTileFormat format, MemorySegment[] strips, int rows, int cols, float[] x, int n, float[] out) {
+        ComputePool pool = ComputePool.current();
+        int groups = (n + TOKENS - 1) / TOKENS, groupFloats = cols * TOKENS;
+        if ((long) groups * groupFloats > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException("a batch of " + n + " tokens x " + cols + " columns is too large for one matmul; split it into smaller chunks");
+        }
+        int pairs = (rows + PAIR_ROWS - 1) / PAIR_ROWS, blocks = (pairs + BLOCK_PAIRS - 1) / BLOCK_PAIRS;
+        int kc = Math.max(format.tileCols, KC / format.tileCols * format.tileCols);
+        // one array the pool lends: xt, then each thread's panel w [BLOCK_PAIRS][kc][32] and sums c [BLOCK_PAIRS][groups][12][32]
+        int xtFloats = groups * groupFloats, wFloats = BLOCK_PAIRS * kc * PAIR_ROWS, groupSums = TOKENS * PAIR_ROWS, cFloats = BLOCK_PAIRS * groups * groupSums;
+        float[] buf = pool.borrowFloats(Math.addExact(xtFloats, pool.threads() * (wFloats + cFloats)));
+        pool.parallelFor(groups, g -> PrefillGemm.transposeTokens(x, g * TOKENS, Math.min(TOKENS, n - g * TOKENS), TOKENS, cols, buf, g * groupFloats));
+        try {
+            pool.parallelForEach(blocks, b -> {
+                int wAt = xtFloats + pool.threadIndex() * (wFloats + cFloats), cAt = wAt + wFloats;
+                int p0 = b * BLOCK_PAIRS, p1 = Math.min(pairs, p0 + BLOCK_PAIRS);
+                Arrays.fill(buf, cAt, cAt + (p1 - p0) * groups * groupSums, 0f);
+                for (int k0 = 0; k0 < cols; k0 += kc) {
+                    int klen = Math.min(kc, cols - k0), t0 = k0 / format.tileCols, t1 = (k0 + klen) / format.tileCols;
+                    for (int p = p0; p < p1; p++) {
+                        int panel = wAt + (p - p0) * klen * PAIR_ROWS;
+                        format.dequantize(strips[2 * p], t0, t1, buf, panel, PAIR_ROWS);
+                        format.dequantize(strips[2 * p + 1], t0, t1, buf, panel + RowTileFormat.STRIP_ROWS, PAIR_ROWS);
+                    }
+                    // pair by pair, its panel in L1 across the token groups, each group's xt [kc][12] (12 KB) from L2.
+                    // Group by group instead (each xt in L1 across the pairs, the panels from L2): 134-148 ms against
+                    // 132-134 (8192 x 5120, 512 tokens, one JVM, six alternated rounds); kc 128: 134-141
+                    for (int p = p0; p < p1; p++) {
+                        int panel = wAt + (p - p0) * klen * PAIR_ROWS;
+                        for (int g = 0; g < groups; g++) {
+                            int xtAt = g * groupFloats + k0 * TOKENS, cg = cAt + ((p - p0) * groups + g) * groupSums, tokens = Math.min(TOKENS, n - g * TOKENS);
+                            if (tokens > 2 * TAIL_TOKENS) {
+                                rows32x12(buf, panel, buf, xtAt, klen, buf, cg, PAIR_ROWS, TOKENS);
+                            } else { // a last group of up to 8 tokens: passes of 4, not 12 tokens' FMAs for a few
+                                for (int j = 0; j < tokens; j += TAIL_TOKENS) {
+                                    rows32x4(buf, panel, buf, xtAt + j, klen, buf, cg + j * PAIR_ROWS, PAIR_ROWS, Math.min(TAIL_TOKENS, tokens - j));
+                                }
+                            }
+                        }
+                    }
+                }
+                // c to out [n][rows]: each token's 32 rows of each pair (the matrix's rows only)
+                for (int p = p0; p < p1; p++) {
+                    int r0 = p * PAIR_ROWS, nr = Math.min(PAIR_ROWS, rows - r0);
+                    for (int t = 0; t < n; t++) System.arraycopy(buf, cAt + ((p - p0) * groups + t / TOKENS) * groupSums + (t % TOKENS) * PAIR_ROWS, out, t * rows + r0, nr);
+                }
+            });
+        } finally {
+            pool.giveBack(buf);
+        }
+    }
+
+    /**
+     * 32 rows times 12 tokens over {@code len} columns, added to out[o + j * stride + i] (token j < tokens, row i): w
+     * [len][32] at w[wAt ..] (column k's 32 rows at wAt + 32 k), xt [len][12] at xt[xtAt ..] (token j of column k at
+     * xtAt + 12 k + j, zero for tokens past the batch). Per column: two row vectors loaded, 12 broadcasts, 24 FMAs into
+     * 24 accumulators (27 of 32 registers). Only the first {@code tokens} (1 to 12) are read from and written to out.
+     * Stored and loaded here, not through helpers: a helper past C2's node budget for inlining stays a call that boxes its
+     * vector.
+     */
+    static void rows32x12(float[] w, int wAt, float[] xt, int xtAt, int len, float[] out, int o, int stride, int tokens) {
+        for (int p = 0; p < VectorLanes.PARTS; p++) {
+            int op = o + p * F.length(), oq = op + RowTileFormat.STRIP_ROWS, wp = wAt + p * F.length();
+            FloatVector zero = FloatVector.zero(F);
+            FloatVector a0 = 0 < tokens ? FloatVector.fromArray(F, out, op) : zero, b0 = 0 < tokens ? FloatVector.fromArray(F, out, oq) : zero;
+            FloatVector a1 = 1 < tokens ? FloatVector.fromArray(F, out, op + stride) : zero, b1 = 1 < tokens ? FloatVector.fromArray(F, out, oq + stride) : zero;
+            FloatVector a2 = 2 < tokens ? FloatVector.fromArray(F, out, op + 2 * stride) : zero, b2 = 2 < tokens ? FloatVector.fromArray(F, out, oq + 2 * stride) : zero;
+            FloatVector a3 = 3 < tokens ? FloatVector.fromArray(F, out, op + 3 * stride) : zero, b3 = 3 < tokens ? FloatVector.fromArray(F, out, oq + 3 * stride) : zero;
+            FloatVector a4 = 4 < tokens ? FloatVector.fromArray(F, out, op + 4 * stride) : zero, b4 = 4 < tokens ? FloatVector.fromArray(F, out, oq + 4 * stride) : zero;
+            FloatVector a5 = 5 < tokens ? FloatVector.fromArray(F, out, op + 5 * stride) : zero, b5 = 5 < tokens ? FloatVector.fromArray(F, out, oq + 5 * stride) : zero;
+            FloatVector a6 = 6 < tokens ? FloatVector.fromArray(F, out, op + 6 * stride) : zero, b6 = 6 < tokens ? FloatVector.fromArray(F, out, oq + 6 * stride) : zero;
+            FloatVector a7 = 7 < tokens ? FloatVector.fromArray(F, out, op + 7 * stride) : zero, b7 = 7 < tokens ? FloatVector.fromArray(F, out, oq + 7 * stride) : zero;
+            FloatVector a8 = 8 < tokens ? FloatVector.fromArray(F, out, op + 8 * stride) : zero, b8 = 8 < tokens ? FloatVector.fromArray(F, out, oq + 8 * stride) : zero;
+            FloatVector a9 = 9 < tokens ? FloatVector.fromArray(F, out, op + 9 * stride) : zero, b9 = 9 < tokens ? FloatVector.fromArray(F, out, oq + 9 * stride) : zero;
+            FloatVector a10 = 10 < tokens ? FloatVector.fromArray(F, out, op + 10 * stride) : zero, b10 = 10 < tokens ? FloatVector.fromArray(F, out, oq + 10 * stride) : zero;
+            FloatVector a11 = 11 < tokens ? FloatVector.fromArray(F, out, op + 11 * stride) : zero, b11 = 11 < tokens ? FloatVector.fromArray(F, out, oq + 11 * stride) : zero;
+            for (int k = 0; k < len; k++) {
+                FloatVector u = FloatVector.fromArray(F, w, wp + PAIR_ROWS * k), v = FloatVector.fromArray(F, w, wp + PAIR_ROWS * k + RowTileFormat.STRIP_ROWS);
+                int xk = xtAt + TOKENS * k;
+                FloatVector s = FloatVector.broadcast(F, xt[xk]);
+                a0 = u.fma(s, a0); b0 = v.fma(s, b0);
+                s = FloatVector.broadcast(F, xt[xk + 1]);
+                a1 = u.fma(s, a1); b1 = v.fma(s, b1);
+                s = FloatVector.broadcast(F, xt[xk + 2]);
+                a2 = u.fma(s, a2); b2 = v.fma(s, b2);
+                s = FloatVector.broadcast(F, xt[xk + 3]);
+                a3 = u.fma(s, a3); b3 = v.fma(s, b3);
+                s = FloatVector.broadcast(F, xt[xk + 4]);
+                a4 = u.fma(s, a4); b4 = v.fma(s, b4);
+                s = FloatVector.broadcast(F, xt[xk + 5]);
+                a5 = u.fma(s, a5); b5 = v.fma(s, b5);
+                s = FloatVector.broadcast(F, xt[xk + 6]);
+                a6 = u.fma(s, a6); b6 = v.fma(s, b6);
+                s = FloatVector.broadcast(F, xt[xk + 7]);
+                a7 = u.fma(s, a7); b7 = v.fma(s, b7);
+                s = FloatVector.broadcast(F, xt[xk + 8]);
+                a8 = u.fma(s, a8); b8 = v.fma(s, b8);
+                s = FloatVector.broadcast(F, xt[xk + 9]);
+                a9 = u.fma(s, a9); b9 = v.fma(s, b9);
+                s = FloatVector.broadcast(F, xt[xk + 10]);
+                a10 = u.fma(s, a10); b10 = v.fma(s, b10);
+                s = FloatVector.broadcast(F, xt[xk + 11]);
+                a11 = u.fma(s, a11); b11 = v.fma(s, b11);
+            }
+            if (0 < tokens) { a0.intoArray(out, op); b0.intoArray(out, oq); }
+            if (1 < tokens) { a1.intoArray(out, op + stride); b1.intoArray(out, oq + stride); }
+            if (2 < tokens) { a2.intoArray(out, op + 2 * stride); b2.intoArray(out, oq + 2 * stride); }
+            if (3 < tokens) { a3.intoArray(out, op + 3 * stride); b3.intoArray(out, oq + 3 * stride); }
+            if (4 < tokens) { a4.intoArray(out, op + 4 * stride); b4.intoArray(out, oq + 4 * stride); }
+            if (5 < tokens) { a5.intoArray(out, op + 5 * stride); b5.intoArray(out, oq + 5 * stride); }
+            if (6 < tokens) { a6.intoArray(out, op + 6 * stride); b6.intoArray(out, oq + 6 * stride); }
+            if (7 < tokens) { a7.intoArray(out, op + 7 * stride); b7.intoArray(out, oq + 7 * stride); }
+            if (8 < tokens) { a8.intoArray(out, op + 8 * stride); b8.intoArray(out, oq + 8 * stride); }
+            if (9 < tokens) { a9.intoArray(out, op + 9 * stride); b9.intoArray(out, oq + 9 * stride); }
+            if (10 < tokens) { a10.intoArray(out, op + 10 * stride); b10.intoArray(out, oq + 10 * stride); }
+            if (11 < tokens) { a11.intoArray(out, op + 11 * stride); b11.intoArray(out, oq + 11 * stride); }
+        }
+    }
+
+    /**
+     * {@link #rows32x12} for up to 4 tokens (xt still [len][12], tokens from xt[xtAt]): 8 accumulators, per column two
+     * row vectors and 4 broadcasts. A prompt's last group of tokens (64 tokens: 5 groups of 12 and one of 4) runs these
+     * instead of a 12-token pass mostly over zeros.
+     */
+    static void rows32x4(float[] w, int wAt, float[] xt, int xtAt, int len, float[] out, int o, int stride, int tokens) {
+        for (int p = 0; p < VectorLanes.PARTS; p++) {
+            int op = o + p * F.length(), oq = op + RowTileFormat.STRIP_ROWS, wp = wAt + p * F.length();
+            FloatVector zero = FloatVector.zero(F);
+            FloatVector a0 = 0 < tokens ? FloatVector.fromArray(F, out, op) : zero, b0 = 0 < tokens ? FloatVector.fromArray(F, out, oq) : zero;
+            FloatVector a1 = 1 < tokens ? FloatVector.fromArray(F, out, op + stride) : zero, b1 = 1 < tokens ? FloatVector.fromArray(F, out, oq + stride) : zero;
+            FloatVector a2 = 2 < tokens ? FloatVector.fromArray(F, out, op + 2 * stride) : zero, b2 = 2 < tokens ? FloatVector.fromArray(F, out, oq + 2 * stride) : zero;
+            FloatVector a3 = 3 < tokens ? FloatVector.fromArray(F, out, op + 3 * stride) : zero, b3 = 3 < tokens ? FloatVector.fromArray(F, out, oq + 3 * stride) : zero;
+            for (int k = 0; k < len; k++) {
+                FloatVector u = FloatVector.fromArray(F, w, wp + PAIR_ROWS * k), v = FloatVector.fromArray(F, w, wp + PAIR_ROWS * k + RowTileFormat.STRIP_ROWS);
+                int xk = xtAt + TOKENS * k;
+                FloatVector s = FloatVector.broadcast(F, xt[xk]);
+                a0 = u.fma(s, a0); b0 = v.fma(s, b0);
+                s = FloatVector.broadcast(F, xt[xk + 1]);
+                a1 = u.fma(s, a1); b1 = v.fma(s, b1);
+                s = FloatVector.broadcast(F, xt[xk + 2]);
+                a2 = u.fma(s, a2); b2 = v.fma(s, b2);
+                s = FloatVector.broadcast(F, xt[xk + 3]);
+                a3 = u.fma(s, a3); b3 = v.fma(s, b3);
+            }
+            if (0 < tokens) { a0.intoArray(out, op); b0.intoArray(out, oq); }
+            if (1 < tokens) { a1.intoArray(out, op + stride); b1.intoArray(out, oq + stride); }
+            if (2 < tokens) { a2.intoArray(out, op + 2 * stride); b2.intoArray(out, oq + 2 * stride); }
+            if (3 < tokens) { a3.intoArray(out, op + 3 * stride); b3.intoArray(out, oq + 3 * stride); }
+        }
+    }
+}
