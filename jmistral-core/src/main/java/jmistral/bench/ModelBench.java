@@ -84,9 +84,17 @@ public final class ModelBench {
         return logits;
     }
 
-    /** Bytes of weights one decode step reads: every matrix but the embedding (one row of it is read). */
+    /**
+     * Bytes of weights one decode step reads: every matrix but the embedding (one row of it is read), a matrix with a
+     * copy in row tiles by its copy's bytes.
+     */
     public static long weightBytesPerToken(Checkpoint c) {
-        Matrix e = c.embedding();
-        return c.bytes() - e.type().bytesFor((long) e.rows() * e.cols());
+        long read = c.bytes() - bytesInPlace(c.embedding());
+        for (Matrix m : c.matrices()) if (m.copiedBytes() > 0) read += m.copiedBytes() - bytesInPlace(m);
+        return read;
+    }
+
+    private static long bytesInPlace(Matrix m) {
+        return m.type().bytesFor((long) m.rows() * m.cols());
     }
 }

@@ -118,8 +118,12 @@ public final class Engine implements AutoCloseable {
         if (copied > 0) {
             List<jmistral.tensor.Matrix> matrices = model.model().checkpoint().matrices();
             long withCopy = matrices.stream().filter(m -> m.copiedBytes() > 0).count();
-            LOG.fine(String.format(Locale.ROOT, "%.0f MB of Q6_K and Q4_K weights copied into row tiles for decode (%d of %d matrices; the rest in place)",
-                    copied / 1e6, withCopy, matrices.size()));
+            long replaced = matrices.stream().mapToLong(jmistral.tensor.Matrix::replacedBytes).sum();
+            String where = replaced > 0 ? String.format(Locale.ROOT, "in place of %.0f MB of the file's pages, which prefill reads too", replaced / 1e6)
+                    : "beside the file's pages, which prefill reads";
+            LOG.fine(String.format(Locale.ROOT, "%.0f MB of Q6_K and Q4_K weights copied into row tiles for decode, %s (%d of %d matrices; "
+                            + "the rest in place); the weights take %.0f MB of memory",
+                    copied / 1e6, where, withCopy, matrices.size(), model.model().checkpoint().residentBytes() / 1e6));
         }
         Engine engine;
         try {

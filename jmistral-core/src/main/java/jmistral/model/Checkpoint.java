@@ -12,8 +12,10 @@ import java.util.List;
 
 /**
  * The text decoder's weights, found by name in a {@link TensorSource} and used in place (norms are copied to f32;
- * the Q6_K and Q4_K matrices get a copy in row tiles for their decode products, {@link Matrix#withTiledCopy}, the output
- * projection first, then layer by layer, up to a quarter of physical memory). Every missing, mis-shaped or unusable tensor is reported in one error.
+ * the Q6_K and Q4_K matrices get a copy in row tiles, which their decode products read, {@link Matrix#withTiledCopy}:
+ * beside the file's pages where both fit three quarters of physical memory, else in their place; the output projection
+ * first, then layer by layer, while the weights' memory stays within that).
+ * Every missing, mis-shaped or unusable tensor is reported in one error.
  *
  * @param config    geometry the tensors were checked against
  * @param rope      RoPE pairing of the q/k rows (HF rows are permuted for rotate-half; handled here, once)
@@ -22,10 +24,19 @@ import java.util.List;
  * @param finalNorm [dim]
  * @param output    [vocab][dim]
  * @param bytes     bytes of all weights (what one forward step reads)
- * @param copiedBytes bytes of the weights' copies in row tiles, in the process's memory besides the file's pages
+ * @param copiedBytes bytes of the weights' copies in row tiles, in the process's memory (beside the file's pages of
+ *                    those matrices, or in their place: {@link Matrix#replacedBytes})
  */
 public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, LayerWeights[] layers,
                          float[] finalNorm, Matrix output, long bytes, long copiedBytes) {
+
+    /**
+     * Bytes of weights a forward pass reads from memory: the file's weights, less those whose copies took their place
+     * ({@link Matrix#replacedBytes}), plus the copies.
+     */
+    public long residentBytes() {
+        return bytes - matrices().stream().mapToLong(Matrix::replacedBytes).sum() + copiedBytes;
+    }
 
     /** Every matrix a forward pass multiplies with: per layer q, k, v, o, gate, up, down, then the output projection. */
     public java.util.List<Matrix> matrices() {
@@ -48,9 +59,24 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
 
     /** Loads with a known tensor layout; every missing tensor or wrong shape is reported in one {@link ModelFileException}. */
     public static Checkpoint load(TensorSource source, TextConfig c, TensorNames names) {
+        return load(source, c, names, null);
+    }
+
+    /**
+     * {@link #load(TensorSource, TextConfig, TensorNames)}, the copies in row tiles in place of the file's pages or beside
+     * them as {@code replacePages} says (null: as memory allows, {@link Reader#replacePages}).
+     */
+    static Checkpoint load(TensorSource source, TextConfig c, TensorNames names, Boolean replacePages) {
         checkLayerCount(source, c, names);
         Reader r = new Reader(source);
         int q = c.nHeads() * c.headDim(), kv = c.nKvHeads() * c.headDim();
+        List<String> tiled = new ArrayList<>(List.of(names.output()));
+        for (int l = 0; l < c.nLayers(); l++) {
+            for (LayerPart part : List.of(LayerPart.Q, LayerPart.K, LayerPart.V, LayerPart.O, LayerPart.GATE, LayerPart.UP, LayerPart.DOWN)) {
+                tiled.add(names.layer(l, part));
+            }
+        }
+        r.planCopies(tiled, replacePages);
         Matrix embedding = r.matrix(names.embedding(), c.vocabSize(), c.dim()); // row lookups only: in place
         // the output projection first: the largest matrix, read by every decode step, gets its copy before the budget runs out
         Matrix output = r.tiledMatrix(names.output(), c.vocabSize(), c.dim());
@@ -99,11 +125,46 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
         final TensorSource source;
         final List<String> errors = new ArrayList<>();
         long bytes;
-        /** What copies in row tiles may still take: a quarter of physical memory (the weights' pages need the rest). */
-        long copyBudget = MemoryBudget.physicalMemory() / 4;
+        /**
+         * What copies in row tiles may still add to the weights' memory ({@link Matrix#withTiledCopy}): at first, three
+         * quarters of physical memory less every tensor in the file (the last quarter for the KV cache, the heap and the
+         * system).
+         */
+        long copyBudget;
+        /**
+         * Whether the copies take the place of the file's pages ({@link Matrix#replacedBytes}): where the file and
+         * every copy together do not fit the budget ({@link #planCopies}). For the 24B model at Q4_K_M (14.3 GB, its
+         * copies 15.6 GB) on 24 GB: in their place, every Q6_K and Q4_K matrix copied, about 1.6 GB more than the file;
+         * on 64 GB: beside them. {@code -Djmistral.tiles.replacePages=true} or {@code false} decides instead.
+         */
+        boolean replacePages;
         long copiedBytes;
 
-        Reader(TensorSource source) { this.source = source; }
+        Reader(TensorSource source) {
+            this.source = source;
+            long fileBytes = source.tensors().values().stream().mapToLong(t -> t.data().byteSize()).sum();
+            this.copyBudget = MemoryBudget.physicalMemory() / 4 * 3 - fileBytes;
+        }
+
+        /**
+         * Decides {@link #replacePages} from what the copies of these tensors (those that exist) would take, unless
+         * {@code chosen} (not null) decides it.
+         */
+        void planCopies(List<String> names, Boolean chosen) {
+            long copies = 0;
+            for (String name : names) {
+                TensorView t = source.tensors().get(name);
+                if (t == null || t.shape().length != 2) continue; // reported when loaded
+                try {
+                    copies += Matrix.tiledCopyBytes(t);
+                } catch (RuntimeException e) {
+                    // an unusable tensor: reported when loaded
+                }
+            }
+            String forced = System.getProperty("jmistral.tiles.replacePages");
+            if (chosen != null) replacePages = chosen;
+            else replacePages = forced != null ? Boolean.parseBoolean(forced) : copies > copyBudget;
+        }
 
         TensorView find(String name, long[] expected) {
             TensorView t = source.tensors().get(name);
@@ -130,9 +191,9 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
          * {@link Matrix#withTiledCopy}) while the copies fit in {@link #copyBudget}; in place otherwise.
          */
         Matrix tiledMatrix(String name, int rows, int cols) {
-            Matrix m = matrix(name, rows, cols, t -> Matrix.withTiledCopy(t, copyBudget));
+            Matrix m = matrix(name, rows, cols, t -> Matrix.withTiledCopy(t, copyBudget, replacePages));
             if (m != null) {
-                copyBudget -= m.copiedBytes();
+                copyBudget -= m.copiedBytes() - m.replacedBytes();
                 copiedBytes += m.copiedBytes();
             }
             return m;

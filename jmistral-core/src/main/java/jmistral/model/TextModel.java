@@ -52,7 +52,7 @@ public final class TextModel implements LanguageModel {
 
     @Override
     public KvCache createCache(int maxTokens, KvCacheType type) {
-        return new PagedKvCache(c, maxTokens, type, PagedKvCache.DEFAULT_BLOCK_SIZE, MemoryBudget.kvCacheBytes(w.bytes() + w.copiedBytes()));
+        return new PagedKvCache(c, maxTokens, type, PagedKvCache.DEFAULT_BLOCK_SIZE, MemoryBudget.kvCacheBytes(w.residentBytes()));
     }
 
     @Override

@@ -139,6 +139,9 @@ final class BlockMatrix implements Matrix {
 
     BlockType blockType() { return block; }
 
+    /** Bytes of its rows in place. */
+    long bytes() { return rowBytes * rows; }
+
     public int rows() { return rows; }
 
     public int cols() { return cols; }

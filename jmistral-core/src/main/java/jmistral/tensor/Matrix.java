@@ -31,6 +31,14 @@ public interface Matrix {
         return 0;
     }
 
+    /**
+     * Bytes of its tensor that nothing reads once the copy is made ({@link #copiedBytes}; 0 for a matrix used in place,
+     * and for a copy beside the tensor's pages): the copy takes their place in memory (a mapped file's pages are let go).
+     */
+    default long replacedBytes() {
+        return 0;
+    }
+
     /** Writes row r as f32 into dst[offset .. offset + cols) (embedding lookup, tests). */
     void dequantizeRow(int row, float[] dst, int offset);
 
@@ -47,23 +55,35 @@ public interface Matrix {
 
     /**
      * A matrix over a 2-D tensor view for a model's decode: {@link #of(TensorView)}, in place, with for Q6_K rows longer
-     * than 4096 columns and for Q4_K a copy of the weights in row tiles that its matvec and products of a few tokens read,
-     * 1.1x to 1.8x (one token) and 2x (eight) as fast ({@link RowTiledMatrix}); other matrices in place only.
+     * than 4096 columns and for Q4_K a copy of the weights in row tiles that all its products read, 1.1x to 1.8x (one
+     * token) and 2x (eight) as fast ({@link RowTiledMatrix}), in place of the tensor's pages; other matrices in place only.
      */
     static Matrix withTiledCopy(TensorView tensor) {
-        return withTiledCopy(tensor, Long.MAX_VALUE);
+        return withTiledCopy(tensor, Long.MAX_VALUE, true);
     }
 
     /**
-     * {@link #withTiledCopy(TensorView)} where its copy takes at most {@code budgetBytes} (see {@link Matrix#copiedBytes};
-     * Q6_K's copy is 276/210 of the tensor, Q4_K's 152/144), else the matrix in place.
+     * {@link #withTiledCopy(TensorView)} where its copy adds at most {@code budgetBytes} to what the weights take in
+     * memory, else the matrix in place. {@code replacePages}: the copy takes the place of the tensor's pages (prefill
+     * reads the copy too, and a mapped file's pages are let go of), so it adds its bytes beyond the tensor's (Q6_K's copy
+     * is 276/210 of the tensor, Q4_K's 152/144); else prefill reads the tensor in place (its GEMM there ran up to 10%
+     * faster, {@link StripGemm}) and the copy adds all its bytes.
      */
-    static Matrix withTiledCopy(TensorView tensor, long budgetBytes) {
+    static Matrix withTiledCopy(TensorView tensor, long budgetBytes, boolean replacePages) {
         Matrix inPlace = of(tensor);
         if (!(inPlace instanceof BlockMatrix m)) return inPlace;
         RowTileFormat format = RowTiledMatrix.tiles(m.blockType(), m.cols());
-        if (format == null || RowTiledMatrix.copyBytes(format, m.rows(), m.cols()) > budgetBytes) return inPlace;
-        return RowTiledMatrix.copyOf(m, tensor.data());
+        if (format == null) return inPlace;
+        long added = RowTiledMatrix.copyBytes(format, m.rows(), m.cols()) - (replacePages ? m.bytes() : 0);
+        return added > budgetBytes ? inPlace : RowTiledMatrix.copyOf(m, tensor.data(), replacePages);
+    }
+
+    /** Bytes of the copy in row tiles {@link #withTiledCopy} makes of this tensor, 0 for none. */
+    static long tiledCopyBytes(TensorView tensor) {
+        Matrix inPlace = of(tensor);
+        if (!(inPlace instanceof BlockMatrix m)) return 0;
+        RowTileFormat format = RowTiledMatrix.tiles(m.blockType(), m.cols());
+        return format == null ? 0 : RowTiledMatrix.copyBytes(format, m.rows(), m.cols());
     }
 
     /**

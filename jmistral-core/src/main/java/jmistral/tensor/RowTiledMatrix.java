@@ -6,8 +6,9 @@ import java.util.Arrays;
 /**
  * W [rows][cols] with a copy of its weights in row tiles (rows in the vector lanes, {@link RowTileFormat}: Q6_K in
  * {@link Int8RowTiles}, Q4_K in {@link Q4_KRowTiles}), which its decode products read: the matvec and products of up to
- * {@link #MAX_TOKENS} tokens (batched decode, verification of drafts). Larger products (prefill) and row lookups use the
- * matrix in place.
+ * {@link #MAX_TOKENS} tokens (batched decode, verification of drafts); larger products (prefill) too, through
+ * {@link StripGemm}, where the copy takes the place of the matrix's pages ({@link #replacesPages}), else the matrix in
+ * place's. Row lookups use the matrix in place.
  *
  * <pre>
  * copy     [strips][strip bytes], strips of 16 rows, padded with zero rows to a multiple of {@value #UNIT_ROWS} rows
@@ -29,10 +30,12 @@ import java.util.Arrays;
  * {@link Int8RowTiles#rows64x1}). Q4_K (2026-12-07 late): see {@link Q4_KRowTiles}.
  *
  * <p>The cost: the copy, 276 bytes per 256 weights for Q6_K, 152 for Q4_K (for the 24B model at Q4_K_M, every Q6_K and
- * Q4_K matrix would be about 15 GB), in the process's memory besides the file's pages, which decode no longer reads and
- * prefill does. {@link jmistral.model.Checkpoint} copies the output projection first, then layer by layer, and stops at
- * a quarter of physical memory; {@code -Djmistral.matrix.tiles=false} keeps every matrix in place,
- * {@code -Djmistral.matrix.tiles.q4k=false} copies Q6_K only.
+ * Q4_K matrix is about 15.6 GB). Beside the file's pages where memory holds both (prefill then reads the file, as fast
+ * as before); else in their place ({@link #replacesPages}: the mapping lets go of them, and a copy adds only its bytes
+ * beyond the file's, Q4_K 6%, Q6_K 31%: about 1.6 GB for the 24B model). {@link jmistral.model.Checkpoint} decides, and
+ * copies the output projection first, then layer by layer, while the weights take at most three quarters of physical
+ * memory; {@code -Djmistral.matrix.tiles=false} keeps every matrix in place, {@code -Djmistral.matrix.tiles.q4k=false}
+ * copies Q6_K only.
  */
 final class RowTiledMatrix implements Matrix {
 
@@ -49,11 +52,19 @@ final class RowTiledMatrix implements Matrix {
     private final int tiles; // per strip: cols / format.tileCols
     private final Pass[][] passesByTokens = new Pass[MAX_TOKENS + 1][]; // made on first use, nothing allocated per call after
 
-    private RowTiledMatrix(BlockMatrix inPlace, RowTileFormat format, MemorySegment[] strips) {
+    /**
+     * Whether the copy takes the place of the matrix's pages: prefill reads the copy ({@link StripGemm}) and nothing
+     * reads the pages after the copy is made; else prefill reads the matrix in place ({@link PrefillGemm}, up to 10%
+     * faster at 512 tokens), and its pages stay in memory beside the copy.
+     */
+    private final boolean replacesPages;
+
+    private RowTiledMatrix(BlockMatrix inPlace, RowTileFormat format, MemorySegment[] strips, boolean replacesPages) {
         this.inPlace = inPlace;
         this.format = format;
         this.strips = strips;
         this.tiles = inPlace.cols() / format.tileCols;
+        this.replacesPages = replacesPages;
     }
 
     /**
@@ -85,9 +96,10 @@ final class RowTiledMatrix implements Matrix {
 
     /**
      * The Q6_K or Q4_K matrix in place (its bytes at data[0 ..]) with its copy in tiles ({@link RowTileFormat}), in
-     * memory freed with the matrix.
+     * memory freed with the matrix; {@code replacePages}: the copy takes the place of the matrix's pages
+     * ({@link #replacesPages}).
      */
-    static RowTiledMatrix copyOf(BlockMatrix inPlace, MemorySegment data) {
+    static RowTiledMatrix copyOf(BlockMatrix inPlace, MemorySegment data, boolean replacePages) {
         RowTileFormat format = RowTileFormat.of(inPlace.type());
         if (format == null) throw new IllegalArgumentException(inPlace.type() + " has no tiled copy");
         int rows = inPlace.rows(), cols = inPlace.cols();
@@ -97,7 +109,12 @@ final class RowTiledMatrix implements Matrix {
         for (int s = 0; s < strips.length; s++) strips[s] = copy.asSlice(s * stripBytes, stripBytes);
         // strips over the pool: the repack is what this copy costs at load
         ComputePool.current().parallelFor(strips.length, s -> format.repack(data, rowBytes, rows, s * RowTileFormat.STRIP_ROWS, cols, strips[s]));
-        return new RowTiledMatrix(inPlace, format, strips);
+        // nothing reads these pages again (prefill reads the copy too): the mapping lets go of them now, so that the
+        // process's resident memory is the copy, not the copy and the file (the pages stay in the OS's cache until it
+        // needs the memory; an access reads them again, as from any mapped file). Read-only mappings only: there,
+        // nothing written can be lost.
+        if (replacePages && data.isMapped() && data.isReadOnly()) data.asSlice(0, inPlace.bytes()).unload();
+        return new RowTiledMatrix(inPlace, format, strips, replacePages);
     }
 
     public GgmlType type() { return inPlace.type(); }
@@ -113,7 +130,8 @@ final class RowTiledMatrix implements Matrix {
     public void matmul(float[] x, int n, float[] out) {
         inPlace.check(x, n, out);
         if (n > MAX_TOKENS) {
-            inPlace.matmul(x, n, out);
+            if (replacesPages) StripGemm.matmul(format, strips, rows(), cols(), x, n, out);
+            else inPlace.matmul(x, n, out);
             return;
         }
         Pass[] passes = passes(n);
@@ -247,12 +265,18 @@ final class RowTiledMatrix implements Matrix {
         return strips.length * format.stripBytes(cols());
     }
 
+    /** The matrix in place's bytes, where the copy takes their place ({@link #replacesPages}). */
+    @Override
+    public long replacedBytes() {
+        return replacesPages ? inPlace.bytes() : 0;
+    }
+
     public void dequantizeRow(int row, float[] dst, int offset) {
         inPlace.dequantizeRow(row, dst, offset);
     }
 
     public Matrix firstRows(int n) {
-        return new RowTiledMatrix((BlockMatrix) inPlace.firstRows(n), format, Arrays.copyOf(strips, 4 * units(n)));
+        return new RowTiledMatrix((BlockMatrix) inPlace.firstRows(n), format, Arrays.copyOf(strips, 4 * units(n)), replacesPages);
     }
 
     @Override

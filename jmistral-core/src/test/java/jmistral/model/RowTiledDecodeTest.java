@@ -13,12 +13,14 @@ import org.junit.jupiter.api.Test;
 /**
  * Q6_K w_down and output projections with rows long enough to get a copy in row tiles, and Q4_K layer matrices
  * ({@link jmistral.tensor.Matrix#withTiledCopy}): decode token by token (the tiles' matvec) against the scalar
- * reference forward over the same quantized weights, and against one prefill (products over the rows in place).
+ * reference forward over the same quantized weights, and against one prefill (the GEMM over panels from the tiles, or
+ * over the matrices in place: both ways of keeping a copy, {@link Checkpoint}).
  */
 class RowTiledDecodeTest {
 
-    @Test
-    void tiledWDownAndOutputDecodeLikeTheReference() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "copies in place of the pages: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void tiledWDownAndOutputDecodeLikeTheReference(boolean replacePages) {
         // dim 64 with 8192-wide w_down rows (two column chunks); dim 5120 (the output projection's rows)
         List<TextConfig> configs = List.of(
                 new TextConfig(64, 1, 32, 8192, 4, 2, 1e-5, 1e9, 256, 4096),
@@ -28,7 +30,8 @@ class RowTiledDecodeTest {
             boolean longDown = c.hiddenDim() > 4096; // else the output projection's rows are the long ones
             String q6 = longDown ? TensorNames.GGUF.layer(0, TensorNames.LayerPart.DOWN) : TensorNames.GGUF.output();
             src.quantize(q6, GgmlType.Q6_K); // the other tensors stay f32, in place (long f32 rows get no copy)
-            Checkpoint ck = Checkpoint.load(src, c);
+            Checkpoint ck = Checkpoint.load(src, c, TensorNames.GGUF, replacePages);
+            assertEquals(replacePages, ck.output().replacedBytes() > 0 || ck.layers()[0].wDown().replacedBytes() > 0);
             String tiled = longDown ? ck.layers()[0].wDown().toString() : ck.output().toString();
             assertTrue(tiled.contains("row tiles"), tiled);
             // the one Q6_K tensor copied once, repacked into tiles (276 bytes per 256 weights against 210; rows to a multiple of 64)
@@ -38,8 +41,9 @@ class RowTiledDecodeTest {
         }
     }
 
-    @Test
-    void q4KLayersDecodeLikeTheReference() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "copies in place of the pages: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void q4KLayersDecodeLikeTheReference(boolean replacePages) {
         // every layer matrix Q4_K (rows of 256 columns and more): each gets a copy in Q4_K row tiles
         TextConfig c = new TextConfig(256, 2, 64, 512, 4, 2, 1e-5, 1e9, 256, 4096);
         MemoryTensorSource src = new MemoryTensorSource(SynthModel.tensors(c, 9, null, TensorNames.GGUF)); // the model closes it
@@ -52,7 +56,8 @@ class RowTiledDecodeTest {
                 q4kBytes += src.tensors().get(TensorNames.GGUF.layer(l, part)).data().byteSize();
             }
         }
-        Checkpoint ck = Checkpoint.load(src, c);
+        Checkpoint ck = Checkpoint.load(src, c, TensorNames.GGUF, replacePages);
+        assertEquals(replacePages ? q4kBytes : 0, ck.matrices().stream().mapToLong(jmistral.tensor.Matrix::replacedBytes).sum());
         for (LayerWeights layer : ck.layers()) {
             for (var m : List.of(layer.wq(), layer.wk(), layer.wv(), layer.wo(), layer.wGate(), layer.wUp(), layer.wDown())) {
                 assertTrue(m.toString().contains("row tiles"), m.toString());
@@ -65,13 +70,14 @@ class RowTiledDecodeTest {
 
     /**
      * Decode token by token (the tiles' matvec) within 2e-4 of the scalar reference forward over the same weights, and of
-     * one prefill of the same tokens (products over the rows in place).
+     * one prefill of the same tokens (24: the prefill GEMM, over panels dequantized from the tiles where the copies take the
+     * place of the pages, else over the matrices in place).
      */
     private static void assertDecodeIsTheReferenceAndPrefill(Checkpoint ck, MemoryTensorSource src, TextConfig c) {
-        float[][] ref = new ReferenceModel(ck).forward(tokens(12, 5, c.vocabSize()));
+        float[][] ref = new ReferenceModel(ck).forward(tokens(24, 5, c.vocabSize()));
         int v = c.vocabSize();
         try (TextModel model = new TextModel(ck, src); KvCache cache = model.createCache(32, KvCacheType.F32)) {
-            int[] toks = tokens(12, 5, v);
+            int[] toks = tokens(24, 5, v); // more than RowTiledMatrix.MAX_TOKENS: prefill through the GEMM over the tiles
             float[] full;
             try (SequenceCache s = cache.newSequence()) {
                 full = model.forward(List.of(new BatchEntry(s, toks, null, true))).getFirst();

@@ -12,16 +12,22 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The products over the copy in row tiles (one token to {@link RowTiledMatrix#MAX_TOKENS}, in passes of 8, 4 and 1)
- * against the scalar reference (each row dequantized block by block, dot in double precision) and against the matrix
- * in place; larger products and row lookups are the matrix in place's.
+ * The products over the copy in row tiles (one token to {@link RowTiledMatrix#MAX_TOKENS}, in passes of 8, 4 and 1;
+ * more, prefill, through the prefill GEMM over panels dequantized from the tiles) against the scalar reference (each row
+ * dequantized block by block, dot in double precision) and against the matrix in place; row lookups are the matrix in
+ * place's.
  */
 class RowTiledMatrixTest {
     private static final BlockType Q6_K = BlockType.of(GgmlType.Q6_K);
 
     @ParameterizedTest
     @EnumSource(value = GgmlType.class, names = {"Q6_K", "Q4_K"})
-    void productsOfUpTo16TokensMatchTheScalarReference(GgmlType type) throws Exception {
+    void productsMatchTheScalarReference(GgmlType type) throws Exception {
+        for (boolean replacePages : new boolean[] {true, false}) productsMatchTheScalarReference(type, replacePages);
+    }
+
+    /** replacePages: prefill (17 tokens and more) through {@link StripGemm} over the tiles, else the matrix in place's. */
+    private static void productsMatchTheScalarReference(GgmlType type, boolean replacePages) {
         BlockType block = BlockType.of(type);
         // 37 rows: one unit of 64 rows that runs past the last row; 130: two whole units and a partial one;
         // 8448 columns: two column chunks (8192 + 256); 448, 512 and 128 rows: whole units only (7, 8 and 2), whose single
@@ -32,13 +38,14 @@ class RowTiledMatrixTest {
             Random rnd = new Random(rows * 31L + cols);
             MemorySegment w = RandomWeights.matrix(type, rows, cols, rnd);
             BlockMatrix inPlace = new BlockMatrix(block, rows, cols, w);
-            RowTiledMatrix tiled = RowTiledMatrix.copyOf(inPlace, w);
+            RowTiledMatrix tiled = RowTiledMatrix.copyOf(inPlace, w, replacePages);
             long rowBytes = type.bytesFor(cols);
             float[][] ref = new float[rows][];
             for (int r = 0; r < rows; r++) ref[r] = BlockTypeTest.referenceRow(block, w, rowBytes, r, cols);
             try (ComputePool pool = new ComputePool(2)) {
                 pool.within(() -> {
-                    for (int n : new int[] {1, 2, 3, 4, 5, 8, 9, 12, 13, 16}) {
+                    // 17 and more: prefill's GEMM (17: one pair of 16-token tiles, 47: two pairs, the last short)
+                    for (int n : new int[] {1, 2, 3, 4, 5, 8, 9, 12, 13, 16, 17, 47}) {
                         float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows], inPlaceOut = new float[n * rows];
                         java.util.Arrays.fill(out, Float.NaN); // every element written, none read
                         if (n == 1) tiled.matvec(x, out);
@@ -49,7 +56,7 @@ class RowTiledMatrixTest {
                                 double dot = 0;
                                 for (int c = 0; c < cols; c++) dot += (double) ref[r][c] * x[t * cols + c];
                                 float tol = BlockTypeTest.tolerance(ref[r], x, t * cols);
-                                String where = type + " " + rows + "x" + cols + ", " + n + " tokens, token " + t + " row " + r;
+                                String where = type + " " + rows + "x" + cols + (replacePages ? "" : " beside its pages") + ", " + n + " tokens, token " + t + " row " + r;
                                 assertEquals(dot, out[t * rows + r], tol, where + " against the scalar reference");
                                 assertEquals(inPlaceOut[t * rows + r], out[t * rows + r], 2 * tol, where + " against the matrix in place");
                             }
@@ -61,12 +68,12 @@ class RowTiledMatrixTest {
     }
 
     @Test
-    void largerProductsRowsAndFirstRowsAreTheMatrixInPlace() {
+    void prefillEqualsTheMatrixInPlaceAndRowsAndFirstRowsAreIts() {
         Random rnd = new Random(3);
         int rows = 21, cols = 4 * 256, n = RowTiledMatrix.MAX_TOKENS + 1;
         MemorySegment w = RandomWeights.matrix(GgmlType.Q6_K, rows, cols, rnd);
         BlockMatrix inPlace = new BlockMatrix(Q6_K, rows, cols, w);
-        RowTiledMatrix tiled = RowTiledMatrix.copyOf(inPlace, w);
+        RowTiledMatrix tiled = RowTiledMatrix.copyOf(inPlace, w, true);
         assertEquals(64 * cols / 256 * 276, tiled.copiedBytes(), "one unit of 64 rows, 276 bytes per 256 weights");
         assertEquals(tiled.copiedBytes(), RowTiledMatrix.copyBytes(RowTileFormat.Q6_K_INT8, rows, cols));
         assertEquals(0, inPlace.copiedBytes());
@@ -77,6 +84,7 @@ class RowTiledMatrixTest {
         float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows], expected = new float[n * rows];
         tiled.matmul(x, n, out);
         inPlace.matmul(x, n, expected);
+        // the same weights (Q6_K's tiles hold its floats exactly) through the same GEMM: the same sums, bit for bit
         assertArrayEquals(expected, out, n + " tokens: the matrix in place's product");
 
         float[] row = new float[cols + 3], expectedRow = new float[cols + 3];
@@ -114,18 +122,31 @@ class RowTiledMatrixTest {
     @Test
     void aCopyOverTheBudgetIsNotMade() {
         TensorView t = view(GgmlType.Q6_K, 64, 10240, new Random(6));
-        long copy = RowTiledMatrix.copyBytes(RowTileFormat.Q6_K_INT8, 64, 10240);
+        long copy = RowTiledMatrix.copyBytes(RowTileFormat.Q6_K_INT8, 64, 10240), own = t.data().byteSize();
         assertEquals(64 * 40 * 276, copy, "276 bytes per 256 weights");
+        assertEquals(64 * 40 * 210, own, "Q6_K: 210 bytes per 256 weights");
         assertEquals(64 * 40 * 152, RowTiledMatrix.copyBytes(RowTileFormat.Q4_K_NIBBLES, 64, 10240), "Q4_K: 152 bytes per 256 weights");
-        assertInstanceOf(RowTiledMatrix.class, Matrix.withTiledCopy(t, copy));
-        assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(t, copy - 1), "the tensor's own size (210 per 256) fits, the copy does not");
-        assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(t, t.data().byteSize()));
+        assertEquals(copy, Matrix.tiledCopyBytes(t));
+        assertEquals(0, Matrix.tiledCopyBytes(view(GgmlType.Q8_0, 64, 10240, new Random(7))));
+        // the budget is what the copy adds: in place of the tensor's pages, the copy less the tensor's bytes
+        long added = copy - own;
+        assertInstanceOf(RowTiledMatrix.class, Matrix.withTiledCopy(t, added, true));
+        assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(t, added - 1, true));
+        assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(t, -1, true));
+        Matrix copied = Matrix.withTiledCopy(t, added, true);
+        assertEquals(copy, copied.copiedBytes());
+        assertEquals(own, copied.replacedBytes(), "prefill reads the copy: nothing reads the tensor's bytes");
+        assertEquals(0, Matrix.of(t).replacedBytes());
+        // beside the tensor's pages, all of the copy
+        assertInstanceOf(RowTiledMatrix.class, Matrix.withTiledCopy(t, copy, false));
+        assertInstanceOf(BlockMatrix.class, Matrix.withTiledCopy(t, copy - 1, false));
+        assertEquals(0, Matrix.withTiledCopy(t, copy, false).replacedBytes());
     }
 
     @Test
     void onlyQ6KAndQ4KAreRepacked() {
         MemorySegment w = RandomWeights.matrix(GgmlType.Q8_0, 2, 1024, new Random(5));
-        assertThrows(IllegalArgumentException.class, () -> RowTiledMatrix.copyOf(new BlockMatrix(BlockType.of(GgmlType.Q8_0), 2, 1024, w), w));
+        assertThrows(IllegalArgumentException.class, () -> RowTiledMatrix.copyOf(new BlockMatrix(BlockType.of(GgmlType.Q8_0), 2, 1024, w), w, true));
     }
 
     private static TensorView view(GgmlType type, int rows, int cols, Random rnd) {
