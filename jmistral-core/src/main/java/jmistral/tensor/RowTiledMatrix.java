@@ -7,8 +7,9 @@ import java.util.Arrays;
  * W [rows][cols] with a copy of its weights in row tiles (rows in the vector lanes, {@link RowTileFormat}: Q6_K in
  * {@link Int8RowTiles}, Q4_K in {@link Q4_KRowTiles}), which its decode products read: the matvec and products of up to
  * {@link #MAX_TOKENS} tokens (batched decode, verification of drafts); larger products (prefill) too, through
- * {@link StripGemm}, where the copy takes the place of the matrix's pages ({@link #replacesPages}), else the matrix in
- * place's. Row lookups use the matrix in place.
+ * {@link StripGemm}, where the copy takes the place of the matrix's pages ({@link #replacesPages}) or where that is
+ * ahead of the matrix in place's GEMM ({@link StripGemm#aheadOfPanels}: 17 to 28 tokens, 33 to 56, 65 to 84, ...). Row lookups
+ * use the matrix in place.
  *
  * <pre>
  * copy     [strips][strip bytes], strips of 16 rows, padded with zero rows to a multiple of {@value #UNIT_ROWS} rows
@@ -130,7 +131,7 @@ final class RowTiledMatrix implements Matrix {
     public void matmul(float[] x, int n, float[] out) {
         inPlace.check(x, n, out);
         if (n > MAX_TOKENS) {
-            if (replacesPages) StripGemm.matmul(format, strips, rows(), cols(), x, n, out);
+            if (replacesPages || StripGemm.aheadOfPanels(n)) StripGemm.matmul(format, strips, rows(), cols(), x, n, out);
             else inPlace.matmul(x, n, out);
             return;
         }

@@ -22,11 +22,18 @@ import jdk.incubator.vector.FloatVector;
  *                                                           (a last group of up to 8 tokens: {@link #rows32x4} passes)
  *   c to out [n][rows]
  * </pre>
- * Why not {@link PrefillGemm} over columns-major panels: its micro-kernel broadcasts one weight per row and loads the
- * tokens as vectors; fed panels dequantized from the tiles (16 rows a vector, columns major) through a column stride, it
- * ran 6-10% behind the matrix in place (the stride a variable: range checks kept in the loop; and 12 rows of a column
- * straddling cache lines), the engine's prefill at 512 tokens 128-132 tok/s against 140-150. Here every index is the
- * loop's counter times a constant.
+ * Where it runs: the matrices whose copy takes the place of the file's pages ({@link RowTiledMatrix}), so that prefill
+ * does not read those pages. Against {@link PrefillGemm} over the same matrix in place (one JVM, 8192 x 5120 Q4_K, two
+ * threads, the calling thread's CPU ms per call, six alternated rounds, 2026-12-07 night): 17 tokens 8.1-8.4 against
+ * 9.6-9.9 (two groups of 12 where the in-place GEMM pads to 32), 64 tokens 17.4-18.4 against 16.3-17.3, 120 tokens 33
+ * against 31-32, 512 tokens 128-133 against 115-117. In isolation its micro-kernel runs as fast as {@link PrefillGemm}'s
+ * (6.5-6.9 vector FMAs per ns, in L1); what is left at 512 tokens is in the blocking, and neither the other loop order
+ * (groups outer: 134-148 ms), nor 128 columns a block (134-141), nor fewer pairs a block (3: 136-145) closed it.
+ *
+ * <p>Why not {@link PrefillGemm} itself over panels dequantized from the tiles (columns major, through a column stride):
+ * that ran 6-10% behind the matrix in place at every size (the stride a variable: range checks kept in the loop), and
+ * the engine's prefill at 512 tokens read 128-132 tok/s against 140-150. Here every index is the loop's counter times a
+ * constant.
  */
 final class StripGemm {
     private StripGemm() {}
@@ -96,6 +103,25 @@ final class StripGemm {
         } finally {
             pool.giveBack(buf);
         }
+    }
+
+    /**
+     * Token columns this GEMM's micro-kernels compute for n tokens: groups of 12, a last group of up to 8 in passes of 4.
+     */
+    static int paddedTokens(int n) {
+        int left = n % TOKENS;
+        return n - left + (left > 2 * TAIL_TOKENS ? TOKENS : (left + TAIL_TOKENS - 1) / TAIL_TOKENS * TAIL_TOKENS);
+    }
+
+    /**
+     * Whether n tokens cost less here than through {@link PrefillGemm} over the matrix in place, which computes whole
+     * pairs of {@link VectorLanes#LANES}-token tiles: per token column this GEMM cost 1.05-1.14x that one (see the class
+     * comment: 64 and 512 tokens), and 17, 24 and 48 tokens (32 and 64 columns there, 20, 24 and 48 here) ran 8.1-9.8 ms
+     * against 9.6-14.5, and 14.4-14.9 against 17.2-19.4.
+     */
+    static boolean aheadOfPanels(int n) {
+        int panelTokens = (((n + VectorLanes.LANES - 1) / VectorLanes.LANES + 1) & ~1) * VectorLanes.LANES;
+        return paddedTokens(n) * 11 < panelTokens * 10;
     }
 
     /**

@@ -3,7 +3,9 @@ package jmistral.tensor;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Random;
@@ -44,8 +46,10 @@ class RowTiledMatrixTest {
             for (int r = 0; r < rows; r++) ref[r] = BlockTypeTest.referenceRow(block, w, rowBytes, r, cols);
             try (ComputePool pool = new ComputePool(2)) {
                 pool.within(() -> {
-                    // 17 and more: prefill's GEMM (17: one pair of 16-token tiles, 47: two pairs, the last short)
-                    for (int n : new int[] {1, 2, 3, 4, 5, 8, 9, 12, 13, 16, 17, 47}) {
+                    // 17 and more: prefill's GEMM over the tiles (StripGemm; beside the pages, 30 and 64 through the matrix
+                    // in place's, StripGemm.aheadOfPanels): 17 a group of 12 and a pass of 4 and one of 1, 47 three
+                    // groups and a last of 11, 64 five groups and a pass of 4
+                    for (int n : new int[] {1, 2, 3, 4, 5, 8, 9, 12, 13, 16, 17, 30, 47, 64}) {
                         float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows], inPlaceOut = new float[n * rows];
                         java.util.Arrays.fill(out, Float.NaN); // every element written, none read
                         if (n == 1) tiled.matvec(x, out);
@@ -117,6 +121,16 @@ class RowTiledMatrixTest {
         Matrix.withTiledCopy(t).matvec(x, a);
         Matrix.of(t).matvec(x, b);
         for (int r = 0; r < 7; r++) assertEquals(b[r], a[r], 1e-4f * (1 + Math.abs(b[r])), "row " + r);
+    }
+
+    @Test
+    void stripGemmTakesTheTokenCountsItComputesWithLessPadding() {
+        int[][] padded = {{12, 12}, {5, 8}, {8, 8}, {9, 12}, {17, 20}, {21, 24}, {23, 24}, {47, 48}, {64, 64}, {512, 512}, {513, 516}};
+        for (int[] p : padded) assertEquals(p[1], StripGemm.paddedTokens(p[0]), p[0] + " tokens");
+        if (VectorLanes.LANES == 16) { // the in-place GEMM computes pairs of 16-token tiles
+            for (int n : new int[] {17, 24, 28, 33, 48, 72}) assertTrue(StripGemm.aheadOfPanels(n), n + " tokens: fewer columns over the tiles");
+            for (int n : new int[] {29, 32, 64, 512}) assertFalse(StripGemm.aheadOfPanels(n), n + " tokens: the matrix in place's GEMM");
+        }
     }
 
     @Test
