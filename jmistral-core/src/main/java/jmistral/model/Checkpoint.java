@@ -70,11 +70,9 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
         checkLayerCount(source, c, names);
         Reader r = new Reader(source);
         int q = c.nHeads() * c.headDim(), kv = c.nKvHeads() * c.headDim();
-        List<String> tiled = new ArrayList<>(List.of(names.output()));
+        List<String> tiled = new ArrayList<>(List.of(names.output())); // the tensors tiledMatrix takes below
         for (int l = 0; l < c.nLayers(); l++) {
-            for (LayerPart part : List.of(LayerPart.Q, LayerPart.K, LayerPart.V, LayerPart.O, LayerPart.GATE, LayerPart.UP, LayerPart.DOWN)) {
-                tiled.add(names.layer(l, part));
-            }
+            for (LayerPart part : LAYER_MATRICES) tiled.add(names.layer(l, part));
         }
         r.planCopies(tiled, replacePages);
         Matrix embedding = r.matrix(names.embedding(), c.vocabSize(), c.dim()); // row lookups only: in place
@@ -103,6 +101,10 @@ public record Checkpoint(TextConfig config, RopeLayout rope, Matrix embedding, L
         }
         return new Checkpoint(c, names.rope(), embedding, layers, finalNorm, output, r.bytes, r.copiedBytes);
     }
+
+    /** A layer's matrices (the rest of its tensors are norms). */
+    private static final List<LayerPart> LAYER_MATRICES =
+            List.of(LayerPart.Q, LayerPart.K, LayerPart.V, LayerPart.O, LayerPart.GATE, LayerPart.UP, LayerPart.DOWN);
 
     /** Problems named in one error; the rest are counted (the message stays one short line). */
     private static final int MAX_LISTED_PROBLEMS = 4;

@@ -8,8 +8,8 @@ import java.util.Arrays;
  * {@link Int8RowTiles}, Q4_K in {@link Q4_KRowTiles}), which its decode products read: the matvec and products of up to
  * {@link #MAX_TOKENS} tokens (batched decode, verification of drafts); larger products (prefill) too, through
  * {@link StripGemm}, where the copy takes the place of the matrix's pages ({@link #replacesPages}) or where that is
- * ahead of the matrix in place's GEMM ({@link StripGemm#aheadOfPanels}: 17 to 28 tokens, 33 to 56, 65 to 84, ...). Row lookups
- * use the matrix in place.
+ * ahead of the matrix in place's GEMM ({@link StripGemm#aheadOfPanels}: 17 to 28 tokens, 33 to 56, 65 to 84, ...).
+ * Row lookups use the matrix in place.
  *
  * <pre>
  * copy     [strips][strip bytes], strips of 16 rows, padded with zero rows to a multiple of {@value #UNIT_ROWS} rows
