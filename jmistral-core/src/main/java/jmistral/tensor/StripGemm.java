@@ -28,7 +28,8 @@ import jdk.incubator.vector.FloatVector;
  * 9.6-9.9 (two groups of 12 where the in-place GEMM pads to 32), 64 tokens 17.4-18.4 against 16.3-17.3, 120 tokens 33
  * against 31-32, 512 tokens 128-133 against 115-117. In isolation its micro-kernel runs as fast as {@link PrefillGemm}'s
  * (6.5-6.9 vector FMAs per ns, in L1); what is left at 512 tokens is in the blocking, and neither the other loop order
- * (groups outer: 134-148 ms), nor 128 columns a block (134-141), nor fewer pairs a block (3: 136-145) closed it.
+ * (groups outer: 134-148 ms), nor 128 columns a block (134-141), nor fewer pairs a block (3: 136-145), nor the token
+ * groups taken in chunks of 16 or 8 per column block (126-137 and 146-153 against 124-135 for all at once) closed it.
  *
  * <p>Why not {@link PrefillGemm} itself over panels dequantized from the tiles (columns major, through a column stride):
  * that ran 6-10% behind the matrix in place at every size (the stride a variable: range checks kept in the loop), and
