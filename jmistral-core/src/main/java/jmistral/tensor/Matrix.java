@@ -71,16 +71,19 @@ public interface Matrix {
      */
     static Matrix withTiledCopy(TensorView tensor, long budgetBytes, boolean replacePages) {
         Matrix inPlace = of(tensor);
-        if (!(inPlace instanceof BlockMatrix m)) return inPlace;
-        RowTileFormat format = RowTiledMatrix.tiles(m.blockType(), m.cols());
-        if (format == null) return inPlace;
-        long added = RowTiledMatrix.copyBytes(format, m.rows(), m.cols()) - (replacePages ? m.bytes() : 0);
+        long copy = tiledCopyBytes(inPlace);
+        if (copy == 0) return inPlace;
+        BlockMatrix m = (BlockMatrix) inPlace;
+        long added = copy - (replacePages ? m.bytes() : 0);
         return added > budgetBytes ? inPlace : RowTiledMatrix.copyOf(m, tensor.data(), replacePages);
     }
 
     /** Bytes of the copy in row tiles {@link #withTiledCopy} makes of this tensor, 0 for none. */
     static long tiledCopyBytes(TensorView tensor) {
-        Matrix inPlace = of(tensor);
+        return tiledCopyBytes(of(tensor));
+    }
+
+    private static long tiledCopyBytes(Matrix inPlace) {
         if (!(inPlace instanceof BlockMatrix m)) return 0;
         RowTileFormat format = RowTiledMatrix.tiles(m.blockType(), m.cols());
         return format == null ? 0 : RowTiledMatrix.copyBytes(format, m.rows(), m.cols());

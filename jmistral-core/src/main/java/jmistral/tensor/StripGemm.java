@@ -23,7 +23,7 @@ import jdk.incubator.vector.FloatVector;
  *   c to out [n][rows]
  * </pre>
  * Where it runs: the matrices whose copy takes the place of the file's pages ({@link RowTiledMatrix}), so that prefill
- * does not read those pages. Against {@link PrefillGemm} over the same matrix in place (one JVM, 8192 x 5120 Q4_K, two
+ * does not read those pages, and the token counts where it computes fewer columns ({@link #aheadOfPanels}). Against {@link PrefillGemm} over the same matrix in place (one JVM, 8192 x 5120 Q4_K, two
  * threads, the calling thread's CPU ms per call, six alternated rounds, 2026-12-07 night): 17 tokens 8.1-8.4 against
  * 9.6-9.9 (two groups of 12 where the in-place GEMM pads to 32), 64 tokens 17.4-18.4 against 16.3-17.3, 120 tokens 33
  * against 31-32, 512 tokens 128-133 against 115-117. In isolation its micro-kernel runs as fast as {@link PrefillGemm}'s
@@ -65,8 +65,8 @@ final class StripGemm {
         // one array the pool lends: xt, then each thread's panel w [BLOCK_PAIRS][kc][32] and sums c [BLOCK_PAIRS][groups][12][32]
         int xtFloats = groups * groupFloats, wFloats = BLOCK_PAIRS * kc * PAIR_ROWS, groupSums = TOKENS * PAIR_ROWS, cFloats = BLOCK_PAIRS * groups * groupSums;
         float[] buf = pool.borrowFloats(Math.addExact(xtFloats, pool.threads() * (wFloats + cFloats)));
-        pool.parallelFor(groups, g -> PrefillGemm.transposeTokens(x, g * TOKENS, Math.min(TOKENS, n - g * TOKENS), TOKENS, cols, buf, g * groupFloats));
         try {
+            pool.parallelFor(groups, g -> PrefillGemm.transposeTokens(x, g * TOKENS, Math.min(TOKENS, n - g * TOKENS), TOKENS, cols, buf, g * groupFloats));
             pool.parallelForEach(blocks, b -> {
                 int wAt = xtFloats + pool.threadIndex() * (wFloats + cFloats), cAt = wAt + wFloats;
                 int p0 = b * BLOCK_PAIRS, p1 = Math.min(pairs, p0 + BLOCK_PAIRS);
@@ -86,7 +86,7 @@ final class StripGemm {
                         for (int g = 0; g < groups; g++) {
                             int xtAt = g * groupFloats + k0 * TOKENS, cg = cAt + ((p - p0) * groups + g) * groupSums, tokens = Math.min(TOKENS, n - g * TOKENS);
                             if (tokens > 2 * TAIL_TOKENS) {
-                                rows32x12(buf, panel, buf, xtAt, klen, buf, cg, PAIR_ROWS, TOKENS);
+                                rows32x12(buf, panel, buf, xtAt, klen, buf, cg, PAIR_ROWS);
                             } else { // a last group of up to 8 tokens: passes of 4, not 12 tokens' FMAs for a few
                                 for (int j = 0; j < tokens; j += TAIL_TOKENS) {
                                     rows32x4(buf, panel, buf, xtAt + j, klen, buf, cg + j * PAIR_ROWS, PAIR_ROWS, Math.min(TAIL_TOKENS, tokens - j));
@@ -126,29 +126,28 @@ final class StripGemm {
     }
 
     /**
-     * 32 rows times 12 tokens over {@code len} columns, added to out[o + j * stride + i] (token j < tokens, row i): w
+     * 32 rows times 12 tokens over {@code len} columns, added to out[o + j * stride + i] (token j < 12, row i): w
      * [len][32] at w[wAt ..] (column k's 32 rows at wAt + 32 k), xt [len][12] at xt[xtAt ..] (token j of column k at
      * xtAt + 12 k + j, zero for tokens past the batch). Per column: two row vectors loaded, 12 broadcasts, 24 FMAs into
-     * 24 accumulators (27 of 32 registers). Only the first {@code tokens} (1 to 12) are read from and written to out.
+     * 24 accumulators (27 of 32 registers). out has room for all 12 tokens (the GEMM's sums c).
      * Stored and loaded here, not through helpers: a helper past C2's node budget for inlining stays a call that boxes its
      * vector.
      */
-    static void rows32x12(float[] w, int wAt, float[] xt, int xtAt, int len, float[] out, int o, int stride, int tokens) {
+    static void rows32x12(float[] w, int wAt, float[] xt, int xtAt, int len, float[] out, int o, int stride) {
         for (int p = 0; p < VectorLanes.PARTS; p++) {
             int op = o + p * F.length(), oq = op + RowTileFormat.STRIP_ROWS, wp = wAt + p * F.length();
-            FloatVector zero = FloatVector.zero(F);
-            FloatVector a0 = 0 < tokens ? FloatVector.fromArray(F, out, op) : zero, b0 = 0 < tokens ? FloatVector.fromArray(F, out, oq) : zero;
-            FloatVector a1 = 1 < tokens ? FloatVector.fromArray(F, out, op + stride) : zero, b1 = 1 < tokens ? FloatVector.fromArray(F, out, oq + stride) : zero;
-            FloatVector a2 = 2 < tokens ? FloatVector.fromArray(F, out, op + 2 * stride) : zero, b2 = 2 < tokens ? FloatVector.fromArray(F, out, oq + 2 * stride) : zero;
-            FloatVector a3 = 3 < tokens ? FloatVector.fromArray(F, out, op + 3 * stride) : zero, b3 = 3 < tokens ? FloatVector.fromArray(F, out, oq + 3 * stride) : zero;
-            FloatVector a4 = 4 < tokens ? FloatVector.fromArray(F, out, op + 4 * stride) : zero, b4 = 4 < tokens ? FloatVector.fromArray(F, out, oq + 4 * stride) : zero;
-            FloatVector a5 = 5 < tokens ? FloatVector.fromArray(F, out, op + 5 * stride) : zero, b5 = 5 < tokens ? FloatVector.fromArray(F, out, oq + 5 * stride) : zero;
-            FloatVector a6 = 6 < tokens ? FloatVector.fromArray(F, out, op + 6 * stride) : zero, b6 = 6 < tokens ? FloatVector.fromArray(F, out, oq + 6 * stride) : zero;
-            FloatVector a7 = 7 < tokens ? FloatVector.fromArray(F, out, op + 7 * stride) : zero, b7 = 7 < tokens ? FloatVector.fromArray(F, out, oq + 7 * stride) : zero;
-            FloatVector a8 = 8 < tokens ? FloatVector.fromArray(F, out, op + 8 * stride) : zero, b8 = 8 < tokens ? FloatVector.fromArray(F, out, oq + 8 * stride) : zero;
-            FloatVector a9 = 9 < tokens ? FloatVector.fromArray(F, out, op + 9 * stride) : zero, b9 = 9 < tokens ? FloatVector.fromArray(F, out, oq + 9 * stride) : zero;
-            FloatVector a10 = 10 < tokens ? FloatVector.fromArray(F, out, op + 10 * stride) : zero, b10 = 10 < tokens ? FloatVector.fromArray(F, out, oq + 10 * stride) : zero;
-            FloatVector a11 = 11 < tokens ? FloatVector.fromArray(F, out, op + 11 * stride) : zero, b11 = 11 < tokens ? FloatVector.fromArray(F, out, oq + 11 * stride) : zero;
+            FloatVector a0 = FloatVector.fromArray(F, out, op), b0 = FloatVector.fromArray(F, out, oq);
+            FloatVector a1 = FloatVector.fromArray(F, out, op + stride), b1 = FloatVector.fromArray(F, out, oq + stride);
+            FloatVector a2 = FloatVector.fromArray(F, out, op + 2 * stride), b2 = FloatVector.fromArray(F, out, oq + 2 * stride);
+            FloatVector a3 = FloatVector.fromArray(F, out, op + 3 * stride), b3 = FloatVector.fromArray(F, out, oq + 3 * stride);
+            FloatVector a4 = FloatVector.fromArray(F, out, op + 4 * stride), b4 = FloatVector.fromArray(F, out, oq + 4 * stride);
+            FloatVector a5 = FloatVector.fromArray(F, out, op + 5 * stride), b5 = FloatVector.fromArray(F, out, oq + 5 * stride);
+            FloatVector a6 = FloatVector.fromArray(F, out, op + 6 * stride), b6 = FloatVector.fromArray(F, out, oq + 6 * stride);
+            FloatVector a7 = FloatVector.fromArray(F, out, op + 7 * stride), b7 = FloatVector.fromArray(F, out, oq + 7 * stride);
+            FloatVector a8 = FloatVector.fromArray(F, out, op + 8 * stride), b8 = FloatVector.fromArray(F, out, oq + 8 * stride);
+            FloatVector a9 = FloatVector.fromArray(F, out, op + 9 * stride), b9 = FloatVector.fromArray(F, out, oq + 9 * stride);
+            FloatVector a10 = FloatVector.fromArray(F, out, op + 10 * stride), b10 = FloatVector.fromArray(F, out, oq + 10 * stride);
+            FloatVector a11 = FloatVector.fromArray(F, out, op + 11 * stride), b11 = FloatVector.fromArray(F, out, oq + 11 * stride);
             for (int k = 0; k < len; k++) {
                 FloatVector u = FloatVector.fromArray(F, w, wp + PAIR_ROWS * k), v = FloatVector.fromArray(F, w, wp + PAIR_ROWS * k + RowTileFormat.STRIP_ROWS);
                 int xk = xtAt + TOKENS * k;
@@ -177,18 +176,18 @@ final class StripGemm {
                 s = FloatVector.broadcast(F, xt[xk + 11]);
                 a11 = u.fma(s, a11); b11 = v.fma(s, b11);
             }
-            if (0 < tokens) { a0.intoArray(out, op); b0.intoArray(out, oq); }
-            if (1 < tokens) { a1.intoArray(out, op + stride); b1.intoArray(out, oq + stride); }
-            if (2 < tokens) { a2.intoArray(out, op + 2 * stride); b2.intoArray(out, oq + 2 * stride); }
-            if (3 < tokens) { a3.intoArray(out, op + 3 * stride); b3.intoArray(out, oq + 3 * stride); }
-            if (4 < tokens) { a4.intoArray(out, op + 4 * stride); b4.intoArray(out, oq + 4 * stride); }
-            if (5 < tokens) { a5.intoArray(out, op + 5 * stride); b5.intoArray(out, oq + 5 * stride); }
-            if (6 < tokens) { a6.intoArray(out, op + 6 * stride); b6.intoArray(out, oq + 6 * stride); }
-            if (7 < tokens) { a7.intoArray(out, op + 7 * stride); b7.intoArray(out, oq + 7 * stride); }
-            if (8 < tokens) { a8.intoArray(out, op + 8 * stride); b8.intoArray(out, oq + 8 * stride); }
-            if (9 < tokens) { a9.intoArray(out, op + 9 * stride); b9.intoArray(out, oq + 9 * stride); }
-            if (10 < tokens) { a10.intoArray(out, op + 10 * stride); b10.intoArray(out, oq + 10 * stride); }
-            if (11 < tokens) { a11.intoArray(out, op + 11 * stride); b11.intoArray(out, oq + 11 * stride); }
+            a0.intoArray(out, op); b0.intoArray(out, oq);
+            a1.intoArray(out, op + stride); b1.intoArray(out, oq + stride);
+            a2.intoArray(out, op + 2 * stride); b2.intoArray(out, oq + 2 * stride);
+            a3.intoArray(out, op + 3 * stride); b3.intoArray(out, oq + 3 * stride);
+            a4.intoArray(out, op + 4 * stride); b4.intoArray(out, oq + 4 * stride);
+            a5.intoArray(out, op + 5 * stride); b5.intoArray(out, oq + 5 * stride);
+            a6.intoArray(out, op + 6 * stride); b6.intoArray(out, oq + 6 * stride);
+            a7.intoArray(out, op + 7 * stride); b7.intoArray(out, oq + 7 * stride);
+            a8.intoArray(out, op + 8 * stride); b8.intoArray(out, oq + 8 * stride);
+            a9.intoArray(out, op + 9 * stride); b9.intoArray(out, oq + 9 * stride);
+            a10.intoArray(out, op + 10 * stride); b10.intoArray(out, oq + 10 * stride);
+            a11.intoArray(out, op + 11 * stride); b11.intoArray(out, oq + 11 * stride);
         }
     }
 

@@ -58,7 +58,7 @@ class RowTileAllocationTest {
                             else if (kernel == 1) format.rows32x4(s[0], s[1], xt, 0, 0, tiles, out, 0, 64, 4);
                             else if (kernel == 2) format.rows32x8(s[0], s[1], xt, 0, 0, tiles, out, 0, 64, 8);
                             else if (kernel == 3) format.dequantize(s[i % 4], 0, tiles, panel, 16 * (i % 2), 32);
-                            else StripGemm.rows32x12(panel, 0, xt12, 0, cols, out, 0, 64, 12);
+                            else StripGemm.rows32x12(panel, 0, xt12, 0, cols, out, 0, 64);
                         }
                         if (round == 1) bytes[kernel] = (threads.getCurrentThreadAllocatedBytes() - before) / calls;
                     }
