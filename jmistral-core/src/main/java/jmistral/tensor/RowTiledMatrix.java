@@ -6,16 +6,16 @@ import java.util.Arrays;
 /**
  * W [rows][cols] with a copy of its weights in row tiles (rows in the vector lanes, {@link RowTileFormat}: Q6_K in
  * {@link Int8RowTiles}, Q4_K in {@link Q4_KRowTiles}), which its decode products read: the matvec and products of up to
- * {@link #MAX_TOKENS} tokens (batched decode, verification of drafts); larger products (prefill) too, through
- * {@link StripGemm}, where the copy takes the place of the matrix's pages ({@link #replacesPages}) or where that is
- * ahead of the matrix in place's GEMM ({@link StripGemm#aheadOfPanels}: 17 to 28 tokens, 33 to 56, 65 to 84, ...).
- * Row lookups use the matrix in place.
+ * {@link #MAX_TOKENS} tokens (batched decode, verification of drafts, short prompts); larger products (prefill) too,
+ * through {@link StripGemm}, where the copy takes the place of the matrix's pages ({@link #replacesPages}) or where that
+ * is ahead of the matrix in place's GEMM ({@link StripGemm#aheadOfPanels}: 65 to 84 tokens, ...). Row lookups use the
+ * matrix in place.
  *
  * <pre>
  * copy     [strips][strip bytes], strips of 16 rows, padded with zero rows to a multiple of {@value #UNIT_ROWS} rows
  * matvec   per 4 strips a quarter of the thread's range apart, whole rows ({@link #oneTokenSpread}; rows not a multiple of
  *          64: per unit of 64 rows, 4 adjacent strips): {@link Int8RowTiles#rows64x1}
- * n tokens in passes of up to 8: x transposed to xt [cols][8] (or [cols][4]) per pass; per unit, per pass:
+ * n tokens in passes of up to 8: x transposed to xt [cols][8] (or [cols][4]) per pass; per unit, every pass in turn:
  *          {@link Int8RowTiles#rows32x8} (or rows32x4) on each half of the unit; a single token left: rows64x1
  * </pre>
  * Rows longer than {@link #CHUNK_COLS} (w_down's 32768) are taken in column chunks of that many within each thread's
@@ -42,8 +42,21 @@ final class RowTiledMatrix implements Matrix {
 
     /** Rows per unit of work: four strips, what {@link Int8RowTiles#rows64x1} takes (the others take two). */
     static final int UNIT_ROWS = 4 * RowTileFormat.STRIP_ROWS;
-    /** Products of up to this many tokens read the tiles; more (prefill) the matrix in place. */
-    static final int MAX_TOKENS = Integer.getInteger("jmistral.tiles.maxTokens", 16);
+    /**
+     * Products of up to this many tokens go through the decode kernels in passes of 8 (batched decode, verification,
+     * short prompts); more through a prefill GEMM ({@link StripGemm}, or the matrix in place's). The passes take each
+     * unit of 64 rows one after the other ({@link #run}): the first reads the unit's strips from memory, the others from
+     * L2, which is what makes 8-token passes ahead of the GEMMs up to 64 tokens. Measured (one JVM, 2 threads, wall ms
+     * per 8 tokens, five alternated rounds, 2026-12-08): 32768 x 5120 Q4_K (w_gate, w_up) at 17 tokens 8.8-9.1 against
+     * StripGemm 15.5-15.9 and the matrix in place 19.5-19.8; 32: 8.0-8.1 against 10.3-10.5 and 10.2-10.3; 64: 7.7-7.9
+     * against 8.4-8.5 and 8.3-8.5; 128: 9.4-9.7 against 8.2-8.4 (each pass's xt no longer in L2). 5120 x 32768 (w_down),
+     * Q4_K: 17 tokens 10.8-11.6 against 16.8-18.1 and 22.1-23.8, 32: 9.8-10.3 against 11.8-12.7 and 11.9-12.5, 64 even
+     * (9.8-10.2 against 10.0-10.7 and 9.9-10.9); Q6_K: 32 tokens 8.5-8.9 against 11.8-12.6 and 10.8-13.0, 64: 8.5-8.9
+     * against 10.2-10.5 and 8.9-9.7, 96: 9.0-10.3 against 10.2-11.3 and 9.0-10.0. With each pass over the whole matrix
+     * (before), 9 tokens cost an 8-token pass and a 1-token pass from memory (13.8-14.4 ms against 13.1-13.9 now, 2
+     * threads; on one thread 5.8-8.5 against 4.9-5.4 for 8192 x 5120), and 16 was where the GEMMs took over.
+     */
+    static final int MAX_TOKENS = Integer.getInteger("jmistral.tiles.maxTokens", 64);
     /** Columns per chunk of a long row. */
     static final int CHUNK_COLS = 8192;
 
@@ -203,27 +216,32 @@ final class RowTiledMatrix implements Matrix {
         }
     }
 
-    /** Units [start, end) of 64 rows, every pass, column chunk by column chunk; the single token's tile sums at xt[sumsAt ..], if read. */
+    /**
+     * Units [start, end) of 64 rows, every pass, column chunk by column chunk; the single token's tile sums at
+     * xt[sumsAt ..], if read. The passes take a unit's chunk one after the other, while its strips are in cache (L2):
+     * only the first pass reads them from memory (see {@link #MAX_TOKENS}).
+     */
     private void run(Pass[] passes, float[] x, float[] xt, int sumsAt, int start, int end, float[] out) {
         int rows = rows(), chunkTiles = Math.min(tiles, CHUNK_COLS / format.tileCols);
         for (Pass p : passes) {
-            int width = p.width(), first = p.first(), count = p.count(), xtAt = p.xtAt();
             for (int u = start; u < end; u++) {
                 int r0 = u * UNIT_ROWS, n = Math.min(UNIT_ROWS, rows - r0);
-                for (int j = 0; j < count; j++) Arrays.fill(out, (first + j) * rows + r0, (first + j) * rows + r0 + n, 0f);
+                for (int j = 0; j < p.count(); j++) Arrays.fill(out, (p.first() + j) * rows + r0, (p.first() + j) * rows + r0 + n, 0f);
             }
-            if (width == 1 && SPREAD_STRIPS && rows % UNIT_ROWS == 0) {
-                oneTokenSpread(x, first, xt, sumsAt, start, end, out);
-                continue;
-            }
-            for (int t0 = 0; t0 < tiles; t0 += chunkTiles) {
-                int t1 = Math.min(tiles, t0 + chunkTiles);
-                for (int u = start; u < end; u++) {
-                    int r0 = u * UNIT_ROWS;
+        }
+        if (passes.length == 1 && passes[0].width() == 1 && SPREAD_STRIPS && rows % UNIT_ROWS == 0) {
+            oneTokenSpread(x, passes[0].first(), xt, sumsAt, start, end, out);
+            return;
+        }
+        for (int t0 = 0; t0 < tiles; t0 += chunkTiles) {
+            int t1 = Math.min(tiles, t0 + chunkTiles);
+            for (int u = start; u < end; u++) {
+                int r0 = u * UNIT_ROWS;
+                for (Pass p : passes) {
                     if (r0 + UNIT_ROWS <= rows) {
-                        unit(u, width, count, x, first * cols(), xt, sumsAt, xtAt, t0, t1, out, first * rows + r0, rows);
-                    } else {
-                        partialUnit(u, width, first, count, x, xt, sumsAt, xtAt, t0, t1, out); // the last unit of a matrix whose rows are not a multiple of 64
+                        unit(u, p.width(), p.count(), x, p.first() * cols(), xt, sumsAt, p.xtAt(), t0, t1, out, p.first() * rows + r0, rows);
+                    } else { // the last unit of a matrix whose rows are not a multiple of 64
+                        partialUnit(u, p.width(), p.first(), p.count(), x, xt, sumsAt, p.xtAt(), t0, t1, out);
                     }
                 }
             }

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Q6_K w_down and output projections with rows long enough to get a copy in row tiles, and Q4_K layer matrices
  * ({@link jmistral.tensor.Matrix#withTiledCopy}): decode token by token (the tiles' matvec) against the scalar
- * reference forward over the same quantized weights, and against one prefill (the GEMM over panels from the tiles, or
- * over the matrices in place: both ways of keeping a copy, {@link Checkpoint}).
+ * reference forward over the same quantized weights, and against prefills (the decode kernels in passes; the GEMM over
+ * panels from the tiles, or over the matrices in place: both ways of keeping a copy, {@link Checkpoint}).
  */
 class RowTiledDecodeTest {
 
@@ -70,25 +70,29 @@ class RowTiledDecodeTest {
 
     /**
      * Decode token by token (the tiles' matvec) within 2e-4 of the scalar reference forward over the same weights, and of
-     * one prefill of the same tokens (24: the prefill GEMM, over panels dequantized from the tiles where the copies take the
-     * place of the pages, else over the matrices in place).
+     * two prefills of the same tokens: 24 (the decode kernels, in passes of 8) and 70 (the prefill GEMM, over panels
+     * dequantized from the tiles where the copies take the place of the pages, else over the matrices in place).
      */
     private static void assertDecodeIsTheReferenceAndPrefill(Checkpoint ck, MemoryTensorSource src, TextConfig c) {
-        float[][] ref = new ReferenceModel(ck).forward(tokens(24, 5, c.vocabSize()));
-        int v = c.vocabSize();
-        try (TextModel model = new TextModel(ck, src); KvCache cache = model.createCache(32, KvCacheType.F32)) {
-            int[] toks = tokens(24, 5, v); // more than RowTiledMatrix.MAX_TOKENS: prefill through the GEMM over the tiles
-            float[] full;
+        int n = 70, v = c.vocabSize(), passes = 24; // 70: more than RowTiledMatrix.MAX_TOKENS (64)
+        int[] toks = tokens(n, 5, v);
+        float[][] ref = new ReferenceModel(ck).forward(toks);
+        try (TextModel model = new TextModel(ck, src); KvCache cache = model.createCache(2 * n + passes, KvCacheType.F32)) {
+            float[] gemm, inPasses;
             try (SequenceCache s = cache.newSequence()) {
-                full = model.forward(List.of(new BatchEntry(s, toks, null, true))).getFirst();
+                gemm = model.forward(List.of(new BatchEntry(s, toks, null, true))).getFirst();
+            }
+            try (SequenceCache s = cache.newSequence()) {
+                inPasses = model.forward(List.of(new BatchEntry(s, java.util.Arrays.copyOf(toks, passes), null, true))).getFirst();
             }
             try (SequenceCache s = cache.newSequence()) {
                 for (int t = 0; t < toks.length; t++) {
                     float[] step = model.forward(List.of(BatchEntry.of(s, toks[t]))).getFirst();
                     assertEquals(v, step.length);
-                    assertTrue(maxAbsDiff(step, 0, ref[t], 0, v) < 2e-4, "dim " + c.dim() + ", position " + t
-                            + ": decode against the reference by " + maxAbsDiff(step, 0, ref[t], 0, v));
-                    assertTrue(maxAbsDiff(step, 0, full, t * v, v) < 2e-4, "dim " + c.dim() + ", position " + t + ": decode against prefill");
+                    String at = "dim " + c.dim() + ", position " + t;
+                    assertTrue(maxAbsDiff(step, 0, ref[t], 0, v) < 2e-4, at + ": decode against the reference by " + maxAbsDiff(step, 0, ref[t], 0, v));
+                    assertTrue(maxAbsDiff(step, 0, gemm, t * v, v) < 2e-4, at + ": decode against a prefill of " + n);
+                    if (t < passes) assertTrue(maxAbsDiff(step, 0, inPasses, t * v, v) < 2e-4, at + ": decode against a prefill of " + passes);
                 }
             }
         }

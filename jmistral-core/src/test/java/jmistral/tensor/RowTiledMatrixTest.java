@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The products over the copy in row tiles (one token to {@link RowTiledMatrix#MAX_TOKENS}, in passes of 8, 4 and 1;
- * more, prefill, through the prefill GEMM over panels dequantized from the tiles) against the scalar reference (each row
+ * more, prefill, through the prefill GEMM over panels dequantized from the tiles or the matrix in place's) against the scalar reference (each row
  * dequantized block by block, dot in double precision) and against the matrix in place; row lookups are the matrix in
  * place's.
  */
@@ -28,7 +28,7 @@ class RowTiledMatrixTest {
         for (boolean replacePages : new boolean[] {true, false}) productsMatchTheScalarReference(type, replacePages);
     }
 
-    /** replacePages: prefill (17 tokens and more) through {@link StripGemm} over the tiles, else the matrix in place's. */
+    /** replacePages: prefill (65 tokens and more) through {@link StripGemm} over the tiles, else mostly the matrix in place's. */
     private static void productsMatchTheScalarReference(GgmlType type, boolean replacePages) {
         BlockType block = BlockType.of(type);
         // 37 rows: one unit of 64 rows that runs past the last row; 130: two whole units and a partial one;
@@ -46,10 +46,11 @@ class RowTiledMatrixTest {
             for (int r = 0; r < rows; r++) ref[r] = BlockTypeTest.referenceRow(block, w, rowBytes, r, cols);
             try (ComputePool pool = new ComputePool(2)) {
                 pool.within(() -> {
-                    // 17 and more: prefill's GEMM over the tiles (StripGemm; beside the pages, 30 and 64 through the matrix
-                    // in place's, StripGemm.aheadOfPanels): 17 a group of 12 and a pass of 4 and one of 1, 47 three
-                    // groups and a last of 11, 64 five groups and a pass of 4
-                    for (int n : new int[] {1, 2, 3, 4, 5, 8, 9, 12, 13, 16, 17, 30, 47, 64}) {
+                    // up to 64 (RowTiledMatrix.MAX_TOKENS): passes of 8, 4 and 1 (17: 8, 8 and 1; 30: 8, 8, 8 and 6
+                    // in a pass of 8; 47: five of 8, 4 and 3 in one of 4), each unit's passes in turn; 65 and more:
+                    // prefill's GEMM over the tiles (StripGemm: 65, five groups of 12 and passes of 4 and 1; beside the
+                    // pages 90 through the matrix in place's, StripGemm.aheadOfPanels)
+                    for (int n : new int[] {1, 2, 3, 4, 5, 8, 9, 12, 13, 16, 17, 30, 47, 64, 65, 90}) {
                         float[] x = RandomWeights.vector(n * cols, rnd), out = new float[n * rows], inPlaceOut = new float[n * rows];
                         java.util.Arrays.fill(out, Float.NaN); // every element written, none read
                         if (n == 1) tiled.matvec(x, out);
