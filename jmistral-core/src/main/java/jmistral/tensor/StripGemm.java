@@ -22,8 +22,9 @@ import jdk.incubator.vector.FloatVector;
  *                                                           (a last group of up to 8 tokens: {@link #rows32x4} passes)
  *   c to out [n][rows]
  * </pre>
- * Where it runs: the matrices whose copy takes the place of the file's pages ({@link RowTiledMatrix}), so that prefill
- * does not read those pages, and the token counts where it computes fewer columns ({@link #aheadOfPanels}). Against {@link PrefillGemm} over the same matrix in place (one JVM, 8192 x 5120 Q4_K, two
+ * Where it runs: products of more than {@link RowTiledMatrix#MAX_TOKENS} tokens over the matrices whose copy takes the
+ * place of the file's pages ({@link RowTiledMatrix}), so that prefill does not read those pages, and beside the pages the
+ * token counts where it computes fewer columns ({@link #aheadOfPanels}). Against {@link PrefillGemm} over the same matrix in place (one JVM, 8192 x 5120 Q4_K, two
  * threads, the calling thread's CPU ms per call, six alternated rounds, 2026-12-07 night): 17 tokens 8.1-8.4 against
  * 9.6-9.9 (two groups of 12 where the in-place GEMM pads to 32), 64 tokens 17.4-18.4 against 16.3-17.3, 120 tokens 33
  * against 31-32, 512 tokens 128-133 against 115-117. In isolation its micro-kernel runs as fast as {@link PrefillGemm}'s
@@ -118,7 +119,8 @@ final class StripGemm {
      * Whether n tokens cost less here than through {@link PrefillGemm} over the matrix in place, which computes whole
      * pairs of {@link VectorLanes#LANES}-token tiles: per token column this GEMM cost 1.05-1.14x that one (see the class
      * comment: 64 and 512 tokens), and 17, 24 and 48 tokens (32 and 64 columns there, 20, 24 and 48 here) ran 8.1-9.8 ms
-     * against 9.6-14.5, and 14.4-14.9 against 17.2-19.4.
+     * against 9.6-14.5, and 14.4-14.9 against 17.2-19.4. Asked only above {@link RowTiledMatrix#MAX_TOKENS} (65 to 84
+     * tokens, 97 to 116, ...): fewer go through the decode kernels, faster than either GEMM there.
      */
     static boolean aheadOfPanels(int n) {
         int panelTokens = (((n + VectorLanes.LANES - 1) / VectorLanes.LANES + 1) & ~1) * VectorLanes.LANES;

@@ -110,7 +110,8 @@ class SpeculativeDecodingTest {
         List<SequenceHandle> hs = new ArrayList<>();
         SchedulerMetrics m;
         try (var kv = model.createCache(4 * 1000, KvCacheType.F32);
-             var scheduler = new Scheduler(model, kv, config(8).withMaxQueue(seeds))) {
+             // eight sequences at a time, each drafting (steps of up to 8 x 9 tokens: by default a full batch drafts nothing)
+             var scheduler = new Scheduler(model, kv, config(8).withMaxQueue(seeds).withSpeculation(Speculation.DEFAULT.withStepTokens(72)))) {
             for (int i = 0; i < seeds; i++) {
                 prompts.add(SchedulerTest.prompt(1000 + i % 8, 12));
                 hs.add(scheduler.submit(SequenceRequest.of(prompts.get(i),
