@@ -49,12 +49,12 @@ final class RowTiledMatrix implements Matrix {
      * L2, which is what makes 8-token passes ahead of the GEMMs up to 64 tokens. Measured (one JVM, 2 threads, wall ms
      * per 8 tokens, five alternated rounds, 2026-12-08): 32768 x 5120 Q4_K (w_gate, w_up) at 17 tokens 8.8-9.1 against
      * StripGemm 15.5-15.9 and the matrix in place 19.5-19.8; 32: 8.0-8.1 against 10.3-10.5 and 10.2-10.3; 64: 7.7-7.9
-     * against 8.4-8.5 and 8.3-8.5; 128: 9.4-9.7 against 8.2-8.4 (each pass's xt no longer in L2). 5120 x 32768 (w_down),
+     * against 8.4-8.5 and 8.3-8.5; 128: 9.4-9.7 against 8.2-8.5 (each pass's xt no longer in L2). 5120 x 32768 (w_down),
      * Q4_K: 17 tokens 10.8-11.6 against 16.8-18.1 and 22.1-23.8, 32: 9.8-10.3 against 11.8-12.7 and 11.9-12.5, 64 even
      * (9.8-10.2 against 10.0-10.7 and 9.9-10.9); Q6_K: 32 tokens 8.5-8.9 against 11.8-12.6 and 10.8-13.0, 64: 8.5-8.9
      * against 10.2-10.5 and 8.9-9.7, 96: 9.0-10.3 against 10.2-11.3 and 9.0-10.0. With each pass over the whole matrix
      * (before), 9 tokens cost an 8-token pass and a 1-token pass from memory (13.8-14.4 ms against 13.1-13.9 now, 2
-     * threads; on one thread 5.8-8.5 against 4.9-5.4 for 8192 x 5120), and 16 was where the GEMMs took over.
+     * threads, rounds 2 to 8; on one thread 5.8-8.5 against 4.9-5.4 for 8192 x 5120), and 16 was where the GEMMs took over.
      */
     static final int MAX_TOKENS = Integer.getInteger("jmistral.tiles.maxTokens", 64);
     /** Columns per chunk of a long row. */
