@@ -44,9 +44,14 @@ class SpeculativeDecodingTest {
         }
     }
 
+    /**
+     * K draft tokens, steps of up to 16 tokens: room for drafts beside 8 sequences decoding, so that drafts run in
+     * batches however the requests' first steps fall (the default, 8, leaves a full batch without:
+     * {@link #aFullBatchDraftsNothingByDefault}).
+     */
     static SchedulerConfig config(int draftTokens) {
         return SchedulerConfig.defaults().withMaxParallel(8).withLoopGuard(LoopGuard.Config.DISABLED)
-                .withSpeculation(Speculation.DEFAULT.withDraftTokens(draftTokens));
+                .withSpeculation(Speculation.DEFAULT.withDraftTokens(draftTokens).withStepTokens(16));
     }
 
     @Test
@@ -366,5 +371,41 @@ class SpeculativeDecodingTest {
             if (decodeOnly) assertTrue(s.tokens() <= 10, "a decode step with drafts forwarded " + s.tokens() + " tokens");
         }
         assertTrue(steps.stream().anyMatch(s -> s.sequences() == 6 && s.draftTokens() > 0), "six sequences decoded with drafts");
+    }
+
+    @Test
+    void aFullBatchDraftsNothingByDefault() throws Exception {
+        RepetitiveToy model = new RepetitiveToy(3, 10);
+        List<SchedulerListener.StepStats> steps = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch allSubmitted = new java.util.concurrent.CountDownLatch(1);
+        model.beforeForward = b -> {                    // all eight prompts go in the first step
+            try {
+                allSubmitted.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        SchedulerConfig defaults = SchedulerConfig.defaults().withLoopGuard(LoopGuard.Config.DISABLED);
+        assertEquals(Speculation.DEFAULT, defaults.speculation());
+        try (var kv = model.createCache(4 * 800, KvCacheType.F32); var scheduler = new Scheduler(model, kv, defaults)) {
+            scheduler.addListener(new SchedulerListener() {
+                @Override public void stepDone(StepStats s) { steps.add(s); }
+            });
+            List<SequenceHandle> hs = new ArrayList<>();
+            List<SamplingParams> ps = new ArrayList<>();
+            for (int i = 0; i < 8; i++) { // answers of 30 to 100 tokens: the batch shrinks as they finish
+                ps.add(SamplingParams.greedy().withMaxTokens(30 + 10 * i));
+                hs.add(scheduler.submit(SequenceRequest.of(SchedulerTest.prompt(200 + i, 8), ps.get(i))));
+            }
+            allSubmitted.countDown();
+            for (int i = 0; i < 8; i++) {
+                assertArrayEquals(ReferenceGeneration.generate(model, SchedulerTest.prompt(200 + i, 8), ps.get(i)), hs.get(i).await().tokens());
+            }
+        }
+        for (SchedulerListener.StepStats s : steps) {
+            assertTrue(s.tokens() - s.draftTokens() > s.sequences() || s.tokens() <= 8, "a decode step with drafts forwarded " + s.tokens() + " tokens");
+            if (s.sequences() == 8) assertEquals(0, s.draftTokens(), "eight sequences decoding drafted");
+        }
+        assertTrue(steps.stream().anyMatch(s -> s.sequences() < 8 && s.draftTokens() > 0), "fewer sequences drafted into the step's 8 tokens");
     }
 }
